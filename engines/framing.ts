@@ -1,0 +1,108 @@
+/**
+ * Record framing shared by every log the built-in engines write:
+ *
+ *   [u32 LE payload length][u32 LE crc32c(length bytes ‖ payload)][payload]
+ *
+ * The checksum covers the length too, so a zero-filled tail (a preallocated segment) never parses as
+ * a record: crc32c of four zero bytes is not zero. A key/value payload is
+ *
+ *   [u16 LE key length][key][value]
+ *
+ * `scanFrames` never throws: it returns the intact records before the first torn, zero-filled or
+ * checksum-failing frame, and says why it stopped.
+ */
+import { crc32c } from './crc32c.js';
+
+export const FRAME_HEADER_BYTES = 8;
+/** Upper bound on a payload, so a garbage length cannot make us allocate gigabytes. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
+export type ScanStop =
+  /** Clean end of data. */
+  | 'end'
+  /** Fewer bytes than the header or the payload announce: a torn write. */
+  | 'torn'
+  /** The rest is zeros (preallocated space never written). */
+  | 'zero'
+  /** A frame whose checksum fails, or an impossible length. */
+  | 'crc';
+
+export interface ScannedFrame {
+  /** Offset of the frame header in the scanned buffer. */
+  readonly offset: number;
+  readonly payload: Buffer;
+}
+
+export interface ScanResult {
+  readonly frames: ScannedFrame[];
+  /** Offset just past the last intact frame: where appending may continue. */
+  readonly endOffset: number;
+  readonly stop: ScanStop;
+  /** Bytes after `endOffset` that were not recovered. */
+  readonly discardedBytes: number;
+}
+
+/** Frame a payload. */
+export function frame(payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
+  out.writeUInt32LE(payload.length, 0);
+  out.set(payload, FRAME_HEADER_BYTES);
+  out.writeUInt32LE(checksum(out, payload.length), 4);
+  return out;
+}
+
+function checksum(framed: Buffer, payloadLength: number): number {
+  const c = crc32c(framed, 0, 0, 4);
+  return crc32c(framed, c, FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + payloadLength);
+}
+
+/** Frame a key/value record in one allocation. */
+export function frameKv(key: Uint8Array, value: Uint8Array, padToBytes = 0): Buffer {
+  const payloadLength = 2 + key.length + value.length;
+  const total = Math.max(FRAME_HEADER_BYTES + payloadLength, padToBytes);
+  const out = total === FRAME_HEADER_BYTES + payloadLength ? Buffer.allocUnsafe(total) : Buffer.alloc(total);
+  out.writeUInt32LE(payloadLength, 0);
+  out.writeUInt16LE(key.length, FRAME_HEADER_BYTES);
+  out.set(key, FRAME_HEADER_BYTES + 2);
+  out.set(value, FRAME_HEADER_BYTES + 2 + key.length);
+  out.writeUInt32LE(checksum(out, payloadLength), 4);
+  return out;
+}
+
+/** Split a key/value payload; null if it is malformed. */
+export function parseKv(payload: Buffer): { key: Buffer; value: Buffer } | null {
+  if (payload.length < 2) return null;
+  const keyLength = payload.readUInt16LE(0);
+  if (2 + keyLength > payload.length) return null;
+  return { key: payload.subarray(2, 2 + keyLength), value: payload.subarray(2 + keyLength) };
+}
+
+function allZero(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Scan frames from `start`. With `stride` > 0, frames sit at fixed positions `start + k·stride`
+ * (the `raw` engine's fixed-size records); otherwise they follow each other.
+ */
+export function scanFrames(buf: Buffer, start = 0, stride = 0): ScanResult {
+  const frames: ScannedFrame[] = [];
+  let off = start;
+  const done = (stop: ScanStop): ScanResult => {
+    const rest = buf.length - off;
+    const zero = stop !== 'end' && allZero(buf, off);
+    return { frames, endOffset: off, stop: zero ? 'zero' : stop, discardedBytes: zero ? 0 : rest };
+  };
+  while (off < buf.length) {
+    if (buf.length - off < FRAME_HEADER_BYTES) return done('torn');
+    const length = buf.readUInt32LE(off);
+    if (length > MAX_PAYLOAD_BYTES) return done('crc');
+    const frameBytes = FRAME_HEADER_BYTES + length;
+    if (buf.length - off < frameBytes) return done('torn');
+    if (checksum(buf.subarray(off, off + frameBytes), length) !== buf.readUInt32LE(off + 4)) return done('crc');
+    frames.push({ offset: off, payload: buf.subarray(off + FRAME_HEADER_BYTES, off + frameBytes) });
+    off += stride > 0 ? Math.max(stride, frameBytes) : frameBytes;
+  }
+  return { frames, endOffset: Math.min(off, buf.length), stop: 'end', discardedBytes: 0 };
+}

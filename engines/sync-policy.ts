@@ -1,0 +1,77 @@
+/**
+ * The one implementation of the three modes, shared by every built-in engine.
+ *
+ * An engine appends a commit's bytes, calls `appended()`, and if `due()` says so, syncs and calls
+ * `synced()`. `synced()` tells the durability listener which commits are now durable. A faulted engine
+ * that skips the real sync still calls `synced()`: its claim stays that of its mode.
+ *
+ *   sync  — due after every commit
+ *   batch — due once `batchSize` commits are pending, or (with batchMs) once the oldest pending
+ *           commit is `batchMs` old, whichever comes first
+ *   none  — never due; data becomes durable only through OS writeback
+ */
+import type { DurabilityListener, Mode } from './types.js';
+
+export class SyncPolicy {
+  private appendedCount = 0;
+  private durableCount = 0;
+  private oldestPendingNs: bigint | null = null;
+  private readonly batchNs: bigint | null;
+
+  constructor(
+    readonly mode: Mode,
+    private readonly batchSize: number,
+    batchMs: number | null,
+    private readonly listener: DurabilityListener,
+    private readonly clockNs: () => bigint = process.hrtime.bigint,
+  ) {
+    this.batchNs = batchMs === null ? null : BigInt(Math.round(batchMs * 1e6));
+  }
+
+  /** Commits appended (acked or about to be) since open. */
+  get appended(): number {
+    return this.appendedCount;
+  }
+
+  /** Commits appended but not yet covered by a sync. */
+  get pending(): number {
+    return this.appendedCount - this.durableCount;
+  }
+
+  /** Record that one more commit's bytes were handed to the OS. */
+  append(): void {
+    if (this.appendedCount === this.durableCount && this.batchNs !== null) this.oldestPendingNs = this.clockNs();
+    this.appendedCount += 1;
+  }
+
+  /** Must the engine sync now, before acking the commit just appended? */
+  due(): boolean {
+    switch (this.mode) {
+      case 'sync':
+        return this.pending > 0;
+      case 'batch':
+        return this.pending >= this.batchSize || this.dueByTime();
+      case 'none':
+        return false;
+    }
+  }
+
+  /** In batch mode with batchMs: has the oldest pending commit waited long enough? */
+  dueByTime(): boolean {
+    return (
+      this.mode === 'batch' &&
+      this.batchNs !== null &&
+      this.oldestPendingNs !== null &&
+      this.pending > 0 &&
+      this.clockNs() - this.oldestPendingNs >= this.batchNs
+    );
+  }
+
+  /** The sync covering every appended commit returned (or, for a faulted engine, was claimed). */
+  synced(): void {
+    if (this.durableCount === this.appendedCount) return;
+    this.durableCount = this.appendedCount;
+    this.oldestPendingNs = null;
+    this.listener.durable(this.durableCount);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The engine contract. Every engine — built in, real (SQLite, LevelDB, LMDB) or user-supplied — is an
+ * `EngineFactory` that creates `Engine` instances bound to one directory and one `Io`.
+ *
+ * The measurement loop times each `put` (a commit: its return is the ack). Engines report only what
+ * the loop cannot see: their sync calls (through `Io`, automatically), which commits a sync made
+ * durable (`EngineContext.durability.durable(n)`), and the duration of their internal phases
+ * (`EngineContext.recordPhase`).
+ */
+import type { Io } from '../io/io.js';
+
+/** How an engine makes commits durable. See DESIGN §1. */
+export type Mode = 'sync' | 'batch' | 'none';
+export const MODES: readonly Mode[] = ['sync', 'batch', 'none'];
+
+/** A value that may or may not be a promise: built-in engines are synchronous, real ones may not be. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** Receives the engine's durability claims. */
+export interface DurabilityListener {
+  /**
+   * Called by the engine right after a sync returned: the first `commits` commits (counted from the
+   * engine's open, 1-based, in put order) are now durable. Monotonic. A faulted engine that skips its
+   * sync still calls this: that is its claim, which the crash lab checks.
+   */
+  durable(commits: number): void;
+}
+
+/** What one engine instance is given. */
+export interface EngineContext {
+  /** The engine's own directory. It exists; it is empty on first open, or holds a previous run's files. */
+  readonly dir: string;
+  /** All file operations go through here. */
+  readonly io: Io;
+  readonly mode: Mode;
+  /** Commits per sync in `batch` mode (1 in `sync` mode, unused in `none`). */
+  readonly batchSize: number;
+  /** In `batch` mode: also sync once the oldest unsynced commit is this old (ms), or null. */
+  readonly batchMs: number | null;
+  /** Engine-specific options, already validated against `EngineFactory.options` (defaults filled in). */
+  readonly options: Readonly<Record<string, EngineOptionValue>>;
+  /** Enabled fault switches (see `EngineFactory.faults`). */
+  readonly faults: ReadonlySet<string>;
+  readonly durability: DurabilityListener;
+  /** Record the wall time of an internal phase (flush, compaction, checkpoint, rotation). */
+  recordPhase(name: string, durationNs: number): void;
+  /** Monotonic clock in nanoseconds (process.hrtime.bigint, or a fake one in tests). */
+  readonly clockNs: () => bigint;
+}
+
+/** What recovery found when an engine opened existing files. */
+export interface RecoveryReport {
+  /** Records (or commits) recovered intact. */
+  recordsRecovered: number;
+  /** Bytes at the tail of logs that recovery discarded (torn or garbage). */
+  discardedBytes: number;
+  /** Records rejected because their checksum failed. */
+  crcFailures: number;
+  /** True if a torn (incomplete) record was found at a log tail. */
+  tornTail: boolean;
+  /** Free-form details ("segment 3: zero-filled tail from offset 4096"). */
+  notes: string[];
+}
+
+export function emptyRecovery(): RecoveryReport {
+  return { recordsRecovered: 0, discardedBytes: 0, crcFailures: 0, tornTail: false, notes: [] };
+}
+
+/** Engine-specific counters for the report (flushes, compactions, rotations, ...). */
+export type EngineStats = Record<string, number>;
+
+export interface Engine {
+  /** Open the directory, running recovery on whatever is there. Never throws on torn or garbage data. */
+  open(): Awaitable<RecoveryReport>;
+  /** One commit. Returning (or resolving) is the ack: everything acked is a promise to the user. */
+  put(key: Buffer, value: Buffer): Awaitable<void>;
+  /** The latest acked value of `key`, or undefined. Never a value that was not written. */
+  get(key: Buffer): Awaitable<Buffer | undefined>;
+  /** Let time-based policies act while no commit arrives (batch mode with batchMs). */
+  tick?(): Awaitable<void>;
+  /** Clean close: pending commits become durable, files are closed. */
+  close(): Awaitable<void>;
+  /** Engine-specific counters, read once after the measurement. */
+  stats?(): EngineStats;
+}
+
+export type EngineOptionValue = number | string | boolean;
+
+/** An engine-specific option, exposed on the command line as `--<name>`. */
+export interface EngineOptionSpec {
+  /** Flag name without dashes, e.g. `segment-bytes`. Engines that share a name must share its meaning. */
+  readonly name: string;
+  readonly type: 'number' | 'string' | 'boolean';
+  /** For strings: the allowed values. */
+  readonly choices?: readonly string[];
+  readonly default: EngineOptionValue;
+  /** For numbers: smallest allowed value. */
+  readonly min?: number;
+  readonly describe: string;
+}
+
+/** A named durability defect that can be switched on (DESIGN §2 "Fault switches"). */
+export interface FaultSpec {
+  readonly name: string;
+  readonly describe: string;
+}
+
+export interface EngineFactory {
+  /** The name used on the command line and in reports. */
+  readonly name: string;
+  /** One line for `durabench engines`. */
+  readonly summary: string;
+  /** Modes this engine can run. */
+  readonly modes: readonly Mode[];
+  readonly options: readonly EngineOptionSpec[];
+  readonly faults: readonly FaultSpec[];
+  /** Phase marker names this engine announces through `Io.marker` (for `--crash-at marker:NAME`). */
+  readonly markers: readonly string[];
+  /** `sync`: every method returns plain values (exact timing). `async`: every method returns promises. */
+  readonly contract: 'sync' | 'async';
+  /**
+   * Reject a combination of mode and options this engine cannot run (e.g. O_DSYNC writes in batch
+   * mode): return one line naming the option and the fix, or null when it is fine.
+   */
+  check?(mode: Mode, options: Readonly<Record<string, EngineOptionValue>>): string | null;
+  create(ctx: EngineContext): Engine;
+}

@@ -1,0 +1,292 @@
+/**
+ * The canonical report: one JSON document per run. Every other format is rendered from it, and any
+ * saved report can be re-rendered, compared, merged or gated later (its histograms are kept encoded).
+ *
+ * Compatibility: readers accept any `schemaVersion` up to `SCHEMA_VERSION` and refuse newer ones with
+ * a clear message. Adding optional fields does not bump the version; changing a field's meaning does.
+ */
+import type { EncodedLatency } from './hdr.js';
+import type { Mode } from '../engines/types.js';
+import type { SyncKind } from '../io/io.js';
+
+export const SCHEMA_VERSION = 1;
+export const TOOL_NAME = 'durabench';
+
+/** fio's default percentile list (`--percentile_list`), used for every latency summary. */
+export const FIO_PERCENTILES: readonly number[] = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99];
+
+/** A latency distribution. Units are nanoseconds; percentile keys are printed as fio does (`"99.000000"`). */
+export interface LatencySummary {
+  count: number;
+  minNs: number;
+  meanNs: number;
+  stddevNs: number;
+  maxNs: number;
+  p50Ns: number;
+  p90Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+  p9999Ns: number;
+  /** fio-compatible percentile map: `{"1.000000": ns, ..., "99.990000": ns}`. */
+  percentilesNs: Record<string, number>;
+  /** Compressed base64 HDR histogram (ns): re-mergeable across reports and hosts. */
+  histogram: string;
+}
+
+/** Distribution of a count (commits per sync) — same shape, values are plain counts. */
+export interface CountSummary {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  max: number;
+  histogram: string;
+}
+
+/** Declared exposure: what the engine claims about acked-but-not-yet-durable commits. */
+export interface ExposureSummary {
+  /** True in `none` mode: nothing the engine does bounds the exposure (only OS writeback does). */
+  unbounded: boolean;
+  /** Peak number of acked commits not yet covered by a sync (per writer; the max over writers). */
+  maxCommits: number;
+  /** Per commit, ack → return of the sync that covers it. Null when unbounded. */
+  p50Ns: number | null;
+  p99Ns: number | null;
+  maxNs: number | null;
+  histogram: string | null;
+}
+
+/** One second (or `intervalMs`) of commit latency, merged across writers. */
+export interface TimelinePoint {
+  /** Interval start relative to the start of measurement, ms. */
+  startMs: number;
+  commits: number;
+  p50Ns: number;
+  p99Ns: number;
+  maxNs: number;
+  histogram: string;
+}
+
+/** Everything measured for one case. */
+export interface CaseMetrics {
+  /** Measured wall time (from the common start until the last writer stopped), ns. */
+  durationNs: number;
+  commits: number;
+  /** Key + value bytes committed. */
+  bytes: number;
+  commitsPerSec: number;
+  bytesPerSec: number;
+  /** Sync calls of every kind. */
+  syncs: number;
+  syncsByKind: Record<SyncKind, number>;
+  syncsPerCommit: number;
+  commitLatency: LatencySummary;
+  /** All sync calls, every kind together. */
+  syncLatency: LatencySummary;
+  /** Per kind, only kinds that occurred. */
+  syncLatencyByKind: Partial<Record<SyncKind, LatencySummary>>;
+  /** Commits per sync as they really happened (from the engine's durability claims). */
+  commitsPerSync: CountSummary | null;
+  exposure: ExposureSummary;
+  /** Engine phases (flush, compaction, checkpoint, ...): their durations. */
+  phaseLatency: Record<string, LatencySummary>;
+  /** Commit latency of commits during which an engine phase ran (a flush stall), and of the others. */
+  commitLatencyDuringPhase: LatencySummary | null;
+  commitLatencyOutsidePhase: LatencySummary | null;
+  /** Per-interval commit latency (stalls visible). */
+  timeline: TimelinePoint[];
+  timelineIntervalMs: number;
+  /** Engine-specific counters, summed over writers. */
+  engineStats: Record<string, number>;
+  /** Bytes the io layer wrote (including framing and preallocation), summed over writers. */
+  ioBytesWritten: number;
+}
+
+/** The identity of a case: reports are compared by this key. */
+export interface CaseKey {
+  engine: string;
+  mode: Mode;
+  /** Commits per sync in batch mode; 1 for sync; null for none. */
+  batchSize: number | null;
+  batchMs: number | null;
+  writers: number;
+  valueBytes: number;
+  /** `unique` (every commit a new key) or `overwrite:K` (K keys per writer). */
+  workload: string;
+  /** The `--dir` target this case ran in (as given). */
+  target: string;
+  /** Fault switch, or null for the correct engine. */
+  fault: string | null;
+}
+
+/** How the case was run, beyond its key. */
+export interface CaseParams {
+  engineOptions: Record<string, number | string | boolean>;
+  seed: number;
+  warmupMs: number;
+  /** Stop condition: a duration in ms or a commit count per writer. */
+  durationMs: number | null;
+  commitsPerWriter: number | null;
+}
+
+interface CaseBase {
+  /** Stable id derived from the key, e.g. `wal/batch/b32/w1/v128/unique/t0`. */
+  id: string;
+  key: CaseKey;
+  params: CaseParams;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface CompletedCase extends CaseBase {
+  state: 'completed';
+  metrics: CaseMetrics;
+  /** Crash-lab results when trials ran for this case. */
+  crash?: CrashSummary;
+  /** With --repeat: each repeat's headline metrics and their spread. */
+  repeats?: RepeatSummary;
+  warnings: Warning[];
+}
+
+export interface ErroredCase extends CaseBase {
+  state: 'errored';
+  /** One line: what failed and, when known, how to fix it. */
+  reason: string;
+  /** errno code when the failure was an fs error (ENOSPC, EIO, ...). */
+  code: string | null;
+  /** What was measured before the failure, if anything. */
+  partialMetrics: CaseMetrics | null;
+}
+
+export interface SkippedCase extends CaseBase {
+  state: 'skipped';
+  reason: string;
+}
+
+export type CaseResult = CompletedCase | ErroredCase | SkippedCase;
+
+/** Crash-lab summary for one case (filled by the crash lab). */
+export interface CrashSummary {
+  crashKind: 'kill' | 'power';
+  filesystem: string | null;
+  trials: CrashTrial[];
+  trialsWithLoss: number;
+  lostMax: number;
+  lostP50: number;
+  lostP99: number;
+  lossWindowMsMax: number;
+  lossWindowMsP99: number;
+  corruptTotal: number;
+  /** `consistent` when measured loss fits the declared exposure; otherwise a durability bug was found. */
+  verdict: 'consistent' | 'DURABILITY BUG';
+  verdictReason: string;
+}
+
+export interface CrashTrial {
+  crashPoint: string;
+  acked: number;
+  lost: number;
+  corrupt: number;
+  lossWindowCommits: number;
+  lossWindowMs: number;
+  recoveryNs: number;
+  discardedBytes: number;
+  crcFailures: number;
+  notes: string[];
+}
+
+export interface RepeatSummary {
+  count: number;
+  /** Per headline metric: median and 95 % confidence interval over the repeats. */
+  metrics: Record<string, { median: number; ciLow: number; ciHigh: number; values: number[] }>;
+}
+
+/** A warning is data: what was seen, why it matters, what to do. */
+export interface Warning {
+  code: string;
+  message: string;
+  remedy: string;
+}
+
+/** Why a value could not be read: provenance fields are `null` with a reason, never a guess. */
+export interface Unknown {
+  value: null;
+  reason: string;
+}
+
+export type Known<T> = { value: T } | Unknown;
+
+export interface TargetInfo {
+  /** The directory as given. */
+  dir: string;
+  realPath: string;
+  fsType: Known<string>;
+  mountPoint: Known<string>;
+  mountOptions: Known<string>;
+  /** e.g. `/dev/vda`, `/dev/loop3`. */
+  device: Known<string>;
+  /** Device chain from the partition or loop device to the disk (with a loop's backing file). */
+  deviceChain: Known<string[]>;
+  model: Known<string>;
+  rotational: Known<boolean>;
+  /** `write back` or `write through` (from /sys/block/<dev>/queue/write_cache). */
+  writeCache: Known<string>;
+  scheduler: Known<string>;
+  /** What fsync/fdatasync do on this platform. */
+  syncSemantics: string;
+}
+
+export interface HostInfo {
+  hostname: string;
+  os: string;
+  kernel: string;
+  arch: string;
+  cpuModel: string;
+  cpuCount: number;
+  memoryBytes: number;
+  nodeVersion: string;
+  uvThreadpoolSize: string | null;
+  targets: TargetInfo[];
+}
+
+export interface ToolInfo {
+  name: typeof TOOL_NAME;
+  version: string;
+  gitSha: string | null;
+}
+
+/** The report of `durabench run` (and `crash`, `tune`: they add fields to cases). */
+export interface RunReport {
+  schemaVersion: number;
+  kind: 'run';
+  tool: ToolInfo;
+  host: HostInfo;
+  /** The resolved suite: every option after defaults, so the run can be repeated. */
+  suite: ResolvedSuite;
+  startedAt: string;
+  finishedAt: string | null;
+  /** `running` while cases are still being written, `interrupted` after SIGINT. */
+  status: 'running' | 'completed' | 'interrupted';
+  cases: CaseResult[];
+  warnings: Warning[];
+}
+
+export interface ResolvedSuite {
+  name: string;
+  engines: string[];
+  modes: Mode[];
+  batchSizes: number[];
+  batchMs: number | null;
+  writers: number[];
+  valueBytes: number[];
+  workloads: string[];
+  targets: string[];
+  faults: (string | null)[];
+  engineOptions: Record<string, number | string | boolean>;
+  seed: number;
+  warmupMs: number;
+  durationMs: number | null;
+  commitsPerWriter: number | null;
+  repeat: number;
+}

@@ -1,0 +1,47 @@
+/**
+ * Builds one engine instance with its io layer and context. Shared by the pool's writer threads and
+ * the crash lab's child process, so both run engines exactly the same way.
+ */
+import { Io, type IoObserver } from '../io/io.js';
+import { loadEngine } from '../engines/registry.js';
+import type { DurabilityListener, Engine, EngineFactory, EngineOptionValue, Mode } from '../engines/types.js';
+
+export interface InstanceSpec {
+  readonly engine: string;
+  readonly dir: string;
+  readonly mode: Mode;
+  readonly batchSize: number;
+  readonly batchMs: number | null;
+  readonly engineOptions: Readonly<Record<string, EngineOptionValue>>;
+  readonly faults: readonly string[];
+}
+
+export interface EngineInstance {
+  readonly factory: EngineFactory;
+  readonly engine: Engine;
+  readonly io: Io;
+  readonly isAsync: boolean;
+}
+
+export async function createEngineInstance(
+  spec: InstanceSpec,
+  observer: IoObserver,
+  durability: DurabilityListener,
+  recordPhase: (name: string, durationNs: number) => void,
+): Promise<EngineInstance> {
+  const factory = await loadEngine(spec.engine);
+  const io = new Io(observer);
+  const engine = factory.create({
+    dir: spec.dir,
+    io,
+    mode: spec.mode,
+    batchSize: spec.mode === 'batch' ? spec.batchSize : 1,
+    batchMs: spec.mode === 'batch' ? spec.batchMs : null,
+    options: spec.engineOptions,
+    faults: new Set(spec.faults),
+    durability,
+    recordPhase,
+    clockNs: process.hrtime.bigint,
+  });
+  return { factory, engine, io, isAsync: factory.contract === 'async' };
+}

@@ -1,0 +1,112 @@
+/**
+ * The deterministic workload: key and value of commit `i` (1-based) of writer `w` are a pure function
+ * of (seed, w, i), so a verifier can recompute what must be on disk without storing it.
+ *
+ * - `unique`: every commit writes a new key `w<writer>-<i>`; the key names its commit.
+ * - `overwrite:K`: commit i writes key `w<writer>-k<j>` with j = mix(seed, w, i) mod K; the value's
+ *   first 8 bytes are i (big-endian) so a reader can tell which version it holds.
+ *
+ * Values are slices of a per-writer pool of pseudo-random bytes (xorshift128+ from the seed), so the
+ * hot loop copies nothing for `unique` (engines may keep the Buffer: it is never reused for another
+ * value). Slices start at i × 4099 mod 2^20: values of commits less than 2^20 apart never coincide.
+ */
+
+export type WorkloadName = 'unique' | `overwrite:${number}`;
+
+export interface WorkloadSpec {
+  readonly seed: number;
+  readonly writer: number;
+  readonly valueBytes: number;
+  readonly workload: string;
+}
+
+const OFFSET_SPAN = 1 << 20;
+const OFFSET_STRIDE = 4099;
+const KEY_DIGITS = 12;
+
+/** Parse a workload name; returns null when it is not one. */
+export function parseWorkload(name: string): { kind: 'unique' } | { kind: 'overwrite'; keys: number } | null {
+  if (name === 'unique') return { kind: 'unique' };
+  const m = /^overwrite:(\d+)$/.exec(name);
+  if (m && Number(m[1]) >= 1) return { kind: 'overwrite', keys: Number(m[1]) };
+  return null;
+}
+
+/** splitmix64-style 32-bit mixing of three integers (deterministic, well distributed). */
+export function mix(seed: number, a: number, b: number): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  h = Math.imul(h ^ (a >>> 0), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  h = Math.imul(h ^ (b >>> 0) ^ Math.floor(b / 0x100000000), 0x27d4eb2f) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d) >>> 0;
+  h ^= h >>> 15;
+  return h >>> 0;
+}
+
+function fillPool(seed: number, writer: number, bytes: number): Buffer {
+  const pool = Buffer.allocUnsafe(bytes + 8);
+  // xorshift32 seeded from (seed, writer); never zero.
+  let x = mix(seed, writer, 0x5eed) || 1;
+  for (let off = 0; off + 4 <= pool.length; off += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    pool.writeUInt32LE(x >>> 0, off);
+  }
+  return pool;
+}
+
+export class Workload {
+  private readonly pool: Buffer;
+  private readonly prefix: string;
+  private readonly overwriteKeys: number | null;
+
+  constructor(readonly spec: WorkloadSpec) {
+    const parsed = parseWorkload(spec.workload);
+    if (!parsed) throw new Error(`unknown workload '${spec.workload}'`);
+    this.overwriteKeys = parsed.kind === 'overwrite' ? parsed.keys : null;
+    this.pool = fillPool(spec.seed, spec.writer, OFFSET_SPAN + spec.valueBytes);
+    this.prefix = `w${String(spec.writer).padStart(3, '0')}-`;
+  }
+
+  /** Key of commit i (1-based). */
+  key(i: number): Buffer {
+    if (this.overwriteKeys === null) return Buffer.from(this.prefix + String(i).padStart(KEY_DIGITS, '0'), 'latin1');
+    return Buffer.from(this.prefix + 'k' + String(this.slot(i)).padStart(KEY_DIGITS, '0'), 'latin1');
+  }
+
+  /** For overwrite workloads: which of the K keys commit i writes. */
+  slot(i: number): number {
+    return this.overwriteKeys === null ? i : mix(this.spec.seed, this.spec.writer, i) % this.overwriteKeys;
+  }
+
+  /** Value of commit i (1-based). */
+  value(i: number): Buffer {
+    const off = (i * OFFSET_STRIDE) % OFFSET_SPAN;
+    const slice = this.pool.subarray(off, off + this.spec.valueBytes);
+    if (this.overwriteKeys === null || this.spec.valueBytes < 8) return slice;
+    const v = Buffer.allocUnsafe(this.spec.valueBytes);
+    slice.copy(v);
+    v.writeBigUInt64BE(BigInt(i), 0);
+    return v;
+  }
+
+  /**
+   * Which commit wrote this key/value pair, or null if no commit of this writer could have.
+   * For `unique` the key names the commit; for `overwrite` the value's header does. The caller
+   * still compares the whole value with `value(i)`.
+   */
+  commitOf(key: Buffer, value: Buffer): number | null {
+    const k = key.toString('latin1');
+    if (!k.startsWith(this.prefix)) return null;
+    if (this.overwriteKeys === null) {
+      const digits = k.slice(this.prefix.length);
+      if (!/^\d+$/.test(digits)) return null;
+      return Number(digits);
+    }
+    if (value.length < 8) return null;
+    const i = Number(value.readBigUInt64BE(0));
+    return this.key(i).equals(key) ? i : null;
+  }
+}
