@@ -1,0 +1,6 @@
+/** Every command of the CLI, in the order `--help` lists them. One file per command. */
+import type { CommandModule } from 'yargs';
+import { enginesCommand } from './engines.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: CommandModule<any, any>[] = [enginesCommand];

@@ -1,0 +1,41 @@
+/**
+ * durabench's command line: parse, dispatch to a command, map errors to exit codes.
+ * Exit codes: 0 success, 1 a gate or check failed, 2 usage error or unreadable input, 130 SIGINT.
+ * This is the only layer that prints errors and calls process.exit.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UsageError } from '../coordinator/usage-error.js';
+import { COMMANDS } from './commands/index.js';
+
+function fail(message: string): never {
+  process.stderr.write(`durabench: ${message}\n`);
+  process.exit(2);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName('durabench')
+    .usage('$0 <command> [options]\n\nMeasures what durability costs (fsync and commit latency) and what it risks (the measured loss window).')
+    .strict()
+    .demandCommand(1, 'name a command: durabench run, or durabench --help for the list')
+    .recommendCommands()
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      // yargs' own messages span several lines; keep the first, add the fix.
+      fail(`${(msg ?? 'invalid arguments').split('\n')[0]} (see durabench --help)`);
+    });
+  for (const command of COMMANDS) cli = cli.command(command);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.message);
+    throw err;
+  }
+}
+
+await main(hideBin(process.argv));
