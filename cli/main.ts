@@ -16,7 +16,9 @@ function fail(message: string): never {
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv)
     .scriptName('durabench')
-    .usage('$0 <command> [options]\n\nMeasures what durability costs (fsync and commit latency) and what it risks (the measured loss window).')
+    .usage(
+      '$0 <command> [options]\n\nMeasures what durability costs (fsync and commit latency) and what it risks (the measured loss window).',
+    )
     .strict()
     .demandCommand(1, 'name a command: durabench run, or durabench --help for the list')
     .recommendCommands()

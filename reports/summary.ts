@@ -42,7 +42,15 @@ export function summarizeCounts(parts: readonly EncodedLatency[]): CountSummary 
   const m = mergeLatencies(parts);
   if (m.count === 0) return null;
   const at = (p: number): number => Math.min(m.histogram.getValueAtPercentile(p), m.maxNs);
-  return { count: m.count, min: m.minNs, mean: m.histogram.mean, p50: at(50), p99: at(99), max: m.maxNs, histogram: encodeHistogram(m.histogram) };
+  return {
+    count: m.count,
+    min: m.minNs,
+    mean: m.histogram.mean,
+    p50: at(50),
+    p99: at(99),
+    max: m.maxNs,
+    histogram: encodeHistogram(m.histogram),
+  };
 }
 
 /** A latency summary rebuilt from a stored summary's histogram (for re-merging saved reports). */

@@ -55,7 +55,10 @@ export function textTable(rows: readonly (readonly string[])[]): string {
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
   const numeric = (c: string): boolean => /^[-+]?[\d.,]+\s*(ns|µs|ms|s|×|%|B|KiB|MiB|GiB)?$/.test(c) || c === '—';
   const line = (r: readonly string[]): string =>
-    r.map((c, i) => (numeric(c) && rows.indexOf(r) > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    r
+      .map((c, i) => (numeric(c) && rows.indexOf(r) > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const [head, ...body] = rows;
   return [line(head!), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
@@ -70,4 +73,9 @@ export function markdownTable(rows: readonly (readonly string[])[]): string {
     `| ${head!.map(() => '---').join(' | ')} |`,
     ...body.map((r) => `| ${r.map(esc).join(' | ')} |`),
   ].join('\n');
+}
+
+/** Short display name of an engine (a user module path shows as its file name). */
+export function engineLabel(name: string): string {
+  return name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name;
 }

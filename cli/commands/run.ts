@@ -1,0 +1,157 @@
+/**
+ * `durabench run`: expand the matrix from flags and/or a suite, run it, write the reports after
+ * every case, print the summary table. With no flags: the quick default suite in a temporary
+ * directory on the filesystem of the current directory.
+ */
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { builtinEngines } from '../../engines/registry.js';
+import { allOptionSpecs } from '../../engines/options.js';
+import type { EngineOptionValue } from '../../engines/types.js';
+import { loadEngines, loadSuite, resolveSuite, type SuiteInput } from '../../coordinator/resolve.js';
+import { Run } from '../../coordinator/run.js';
+import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
+import { UsageError } from '../../coordinator/usage-error.js';
+import { newRunId } from '../../coordinator/workdir.js';
+import { ReportOutput } from '../../reports/output.js';
+import { renderConsole } from '../../reports/render/console.js';
+import { isReportFormat, type ReportFormat } from '../../reports/render/index.js';
+import { listOption, numberList, parseFormats } from '../options.js';
+
+interface RunArgs {
+  suite?: string;
+  engine?: string[];
+  mode?: string[];
+  'batch-size'?: string[];
+  'batch-ms'?: number;
+  writers?: string[];
+  'value-bytes'?: string[];
+  workload?: string[];
+  fault?: string[];
+  duration?: number;
+  commits?: number;
+  warmup?: number;
+  dir?: string[];
+  out?: string;
+  format: string[];
+  seed?: number;
+  keep: boolean;
+  quiet: boolean;
+  [engineOption: string]: unknown;
+}
+
+function builder(y: Argv): Argv<RunArgs> {
+  let b = y
+    .option('suite', { type: 'string', describe: 'a bundled suite name (default, full, ...) or a suite JSON file; flags override it' })
+    .option('engine', listOption('engines to run (comma list); see durabench engines'))
+    .option('mode', listOption('durability modes: sync, batch, none (comma list)'))
+    .option('batch-size', listOption('commits per sync in batch mode (comma list)'))
+    .option('batch-ms', { type: 'number', describe: 'batch mode: also sync once the oldest unsynced commit is this many ms old' })
+    .option('writers', listOption('concurrent writers, each on its own thread and engine instance (comma list)'))
+    .option('value-bytes', listOption('value size in bytes (comma list)'))
+    .option('workload', listOption('unique (a new key per commit) or overwrite:K (comma list)'))
+    .option('fault', listOption('fault switches to run besides the correct engine, e.g. flush-no-fsync (comma list; "none" = correct)'))
+    .option('duration', { type: 'number', describe: 'measured seconds per case (default 1)' })
+    .option('commits', { type: 'number', describe: 'measured commits per writer (instead of --duration)' })
+    .option('warmup', { type: 'number', describe: 'warm-up seconds before measurement (default 0.2)' })
+    .option('dir', {
+      type: 'string',
+      array: true,
+      describe: 'target directory (repeatable: one target each); default: the current directory',
+    })
+    .option('out', { type: 'string', describe: 'report directory (default durabench-out/<run id>)' })
+    .option('format', { ...listOption('report formats: json, csv, md (comma list)'), default: ['json', 'csv', 'md'] })
+    .option('seed', { type: 'number', describe: 'workload seed (keys and values are a pure function of it)' })
+    .option('keep', { type: 'boolean', default: false, describe: 'keep the engine files in <dir>/durabench-<run id>' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }) as unknown as Argv<RunArgs>;
+  for (const spec of allOptionSpecs(builtinEngines())) {
+    b = b.option(spec.name, {
+      type: spec.type,
+      describe: `${spec.describe} (default ${String(spec.default)})`,
+      ...(spec.choices ? { choices: [...spec.choices] } : {}),
+    }) as Argv<RunArgs>;
+  }
+  return b
+    .example('$0 run', 'the quick default suite in the current directory')
+    .example(
+      '$0 run --engine raw,wal --mode sync --value-bytes 128,4096 --dir /mnt/nvme --duration 10',
+      'raw and wal in sync mode on one disk, two value sizes',
+    );
+}
+
+/** Translate parsed flags into a suite input and the set of keys the user set explicitly. */
+export function suiteInputFromArgs(args: RunArgs): { input: SuiteInput; explicit: Set<string> } {
+  const input: SuiteInput = {};
+  const explicit = new Set<string>();
+  const set = <K extends keyof SuiteInput>(k: K, v: SuiteInput[K] | undefined): void => {
+    if (v === undefined) return;
+    input[k] = v;
+    explicit.add(k);
+  };
+  set('engines', args.engine);
+  set('modes', args.mode);
+  set('batchSizes', args['batch-size'] && numberList(args['batch-size'], '--batch-size'));
+  set('batchMs', args['batch-ms']);
+  set('writers', args.writers && numberList(args.writers, '--writers'));
+  set('valueBytes', args['value-bytes'] && numberList(args['value-bytes'], '--value-bytes'));
+  set('workloads', args.workload);
+  set(
+    'faults',
+    args.fault?.map((f) => (f === 'none' ? null : f)),
+  );
+  set('durationMs', args.duration === undefined ? undefined : args.duration * 1000);
+  set('commitsPerWriter', args.commits);
+  set('warmupMs', args.warmup === undefined ? undefined : args.warmup * 1000);
+  set('targets', args.dir);
+  set('seed', args.seed);
+  const engineOptions: Record<string, EngineOptionValue> = {};
+  for (const spec of allOptionSpecs(builtinEngines())) {
+    const v = args[spec.name];
+    if (v !== undefined) engineOptions[spec.name] = v as EngineOptionValue;
+  }
+  if (Object.keys(engineOptions).length > 0) set('engineOptions', engineOptions);
+  for (const k of ['duration', 'commits', 'warmup', 'batch-ms', 'seed'] as const) {
+    const v = args[k];
+    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new UsageError(`--${k} must be a number`);
+  }
+  return { input, explicit };
+}
+
+async function handler(args: RunArgs): Promise<void> {
+  const formats = parseFormats(args.format, isReportFormat) as ReportFormat[];
+  const { input, explicit } = suiteInputFromArgs(args);
+  const base: SuiteInput = args.suite ? loadSuite(args.suite) : explicit.size === 0 ? loadSuite('default') : { name: 'custom' };
+  // Flags override the suite; a stop condition given on the command line replaces the suite's.
+  const merged: SuiteInput = { ...base, ...input };
+  if (explicit.has('commitsPerWriter')) merged.durationMs = null;
+  if (explicit.has('durationMs') && !explicit.has('commitsPerWriter')) merged.commitsPerWriter = null;
+  const suite = await resolveSuite(merged, explicit);
+  const factories = await loadEngines(suite.engines);
+  const outDir = path.resolve(args.out ?? path.join('durabench-out', newRunId()));
+  const output = new ReportOutput(outDir, formats);
+  const run = new Run({ suite, factories, output, progress: args.quiet ? silentProgress : new StderrProgress(), keep: args.keep });
+
+  let sigints = 0;
+  const onSigint = (): void => {
+    sigints += 1;
+    if (sigints > 1) process.exit(130);
+    process.stderr.write('\ndurabench: interrupted; stopping the current case and writing the partial report (Ctrl-C again to quit now)\n');
+    run.interrupt();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const report = await run.execute();
+    process.stdout.write(renderConsole(report));
+    process.stderr.write(`reports: ${output.paths().join(', ')}\n`);
+    if (run.wasInterrupted) process.exitCode = 130;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'run a benchmark matrix (engines × modes × batch sizes × writers × value sizes × targets)',
+  builder,
+  handler,
+};

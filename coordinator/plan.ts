@@ -1,0 +1,82 @@
+/**
+ * Expands a resolved suite into the ordered list of cases: targets × engines × faults × modes ×
+ * batch sizes × writers × value sizes × workloads. Pure. Combinations an engine cannot run become
+ * `skip` entries with the reason, so the report says why a cell of the matrix is empty.
+ */
+import { resolveEngineOptions } from '../engines/options.js';
+import type { EngineFactory, EngineOptionValue, Mode } from '../engines/types.js';
+import type { CaseKey, CaseParams, ResolvedSuite } from '../reports/schema.js';
+
+export interface PlannedCase {
+  readonly id: string;
+  readonly key: CaseKey;
+  readonly params: CaseParams;
+  readonly factory: EngineFactory;
+  /** The engine's options with defaults filled in. */
+  readonly engineOptions: Record<string, EngineOptionValue>;
+  /** When set, the case is not run: it is reported as skipped with this reason. */
+  readonly skip: string | null;
+}
+
+/** `wal+flush-no-fsync/batch-32/w4/v128/unique/t0` */
+export function caseId(key: CaseKey, targetIndex: number): string {
+  const engine = key.fault ? `${key.engine}+${key.fault}` : key.engine;
+  const mode = key.mode === 'batch' ? `batch-${key.batchSize}${key.batchMs !== null ? `-${key.batchMs}ms` : ''}` : key.mode;
+  return `${engine}/${mode}/w${key.writers}/v${key.valueBytes}/${key.workload}/t${targetIndex}`;
+}
+
+export function planCases(suite: ResolvedSuite, factories: readonly EngineFactory[]): PlannedCase[] {
+  const cases: PlannedCase[] = [];
+  suite.targets.forEach((target, targetIndex) => {
+    suite.engines.forEach((engineName, engineIndex) => {
+      const factory = factories[engineIndex]!;
+      const { options } = resolveEngineOptions(factory, suite.engineOptions);
+      for (const fault of suite.faults) {
+        if (fault !== null && !factory.faults.some((f) => f.name === fault)) continue;
+        for (const mode of suite.modes) {
+          const batchSizes: (number | null)[] = mode === 'batch' ? suite.batchSizes : mode === 'sync' ? [1] : [null];
+          for (const batchSize of batchSizes) {
+            for (const writers of suite.writers) {
+              for (const valueBytes of suite.valueBytes) {
+                for (const workload of suite.workloads) {
+                  const key: CaseKey = {
+                    engine: engineName,
+                    mode,
+                    batchSize,
+                    batchMs: mode === 'batch' ? suite.batchMs : null,
+                    writers,
+                    valueBytes,
+                    workload,
+                    target,
+                    fault,
+                  };
+                  const params: CaseParams = {
+                    engineOptions: options,
+                    seed: suite.seed,
+                    warmupMs: suite.warmupMs,
+                    durationMs: suite.durationMs,
+                    commitsPerWriter: suite.commitsPerWriter,
+                  };
+                  cases.push({
+                    id: caseId(key, targetIndex),
+                    key,
+                    params,
+                    factory,
+                    engineOptions: options,
+                    skip: skipReason(factory, mode, options),
+                  });
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+  });
+  return cases;
+}
+
+function skipReason(factory: EngineFactory, mode: Mode, options: Record<string, EngineOptionValue>): string | null {
+  if (!factory.modes.includes(mode)) return `${factory.name} does not support mode ${mode} (it supports ${factory.modes.join(', ')})`;
+  return factory.check?.(mode, options) ?? null;
+}

@@ -1,0 +1,128 @@
+/**
+ * Runs one case: a directory per writer, one pool task per writer, the start barrier, progress,
+ * and the outcomes merged into a `CaseResult`. A failing writer aborts the others and turns the
+ * case into `errored` with its reason, keeping whatever was measured.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SharedControl } from '../workers/control.js';
+import type { WriterMeasurement, WriterOutcome, WriterTask } from '../workers/messages.js';
+import { mergeWriterMeasurements } from '../reports/case-metrics.js';
+import type { CaseResult } from '../reports/schema.js';
+import type { PlannedCase } from './plan.js';
+import type { WriterPool } from './pool.js';
+
+export interface CaseRunContext {
+  readonly pool: WriterPool;
+  /** This run's work directory in the case's target. */
+  readonly workDir: string;
+  readonly caseIndex: number;
+  readonly intervalMs: number;
+  readonly barrierTimeoutMs: number;
+  /** Keep the case's files after it ran. */
+  readonly keep: boolean;
+  /** The live control of the running case (null when it finished), for SIGINT. */
+  onControl(control: SharedControl | null): void;
+  /** Called about ten times a second with measured commits so far. */
+  onProgress?(commits: number): void;
+}
+
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._+-]+/g, '_');
+}
+
+/** Pure: what the outcomes of a case's writers mean for the case. */
+export function caseFromOutcomes(
+  planned: PlannedCase,
+  outcomes: readonly WriterOutcome[],
+  times: { startedAt: string; finishedAt: string },
+  intervalMs: number,
+  interrupted: boolean,
+): CaseResult {
+  const base = { id: planned.id, key: planned.key, params: planned.params, ...times };
+  const measured = outcomes.map((o) => o.measurement).filter((m): m is WriterMeasurement => m !== null);
+  const partial = (): ReturnType<typeof mergeWriterMeasurements> | null =>
+    measured.length > 0 ? mergeWriterMeasurements(measured, intervalMs) : null;
+  const errored = outcomes.find((o) => o.kind === 'errored');
+  if (errored && errored.kind === 'errored') {
+    return { ...base, state: 'errored', reason: errored.reason, code: errored.code, partialMetrics: partial() };
+  }
+  if (interrupted || outcomes.some((o) => o.kind === 'aborted')) {
+    return { ...base, state: 'errored', reason: 'interrupted (SIGINT) before the case finished', code: null, partialMetrics: partial() };
+  }
+  return { ...base, state: 'completed', metrics: mergeWriterMeasurements(measured, intervalMs), warnings: [] };
+}
+
+export async function runCase(planned: PlannedCase, ctx: CaseRunContext, isInterrupted: () => boolean): Promise<CaseResult> {
+  const startedAt = new Date().toISOString();
+  if (planned.skip !== null) {
+    return {
+      id: planned.id,
+      key: planned.key,
+      params: planned.params,
+      startedAt,
+      finishedAt: startedAt,
+      state: 'skipped',
+      reason: planned.skip,
+    };
+  }
+  const { key, params } = planned;
+  const caseDir = path.join(ctx.workDir, `${String(ctx.caseIndex).padStart(3, '0')}-${safeName(planned.id)}`);
+  fs.mkdirSync(caseDir);
+  const control = new SharedControl(key.writers);
+  ctx.onControl(control);
+  let progressTimer: NodeJS.Timeout | null = null;
+  try {
+    const tasks: Promise<WriterOutcome>[] = [];
+    for (let w = 0; w < key.writers; w++) {
+      const dir = path.join(caseDir, `w${w}`);
+      fs.mkdirSync(dir);
+      const task: WriterTask = {
+        kind: 'writer',
+        caseId: planned.id,
+        writer: w,
+        dir,
+        engine: key.engine,
+        mode: key.mode,
+        batchSize: key.batchSize ?? 1,
+        batchMs: key.batchMs,
+        engineOptions: planned.engineOptions,
+        faults: key.fault === null ? [] : [key.fault],
+        workload: { seed: params.seed, writer: w, valueBytes: key.valueBytes, workload: key.workload },
+        warmupMs: params.warmupMs,
+        durationMs: params.durationMs,
+        commitsPerWriter: params.commitsPerWriter,
+        intervalMs: ctx.intervalMs,
+        control: control.buffer,
+        barrierTimeoutMs: ctx.barrierTimeoutMs,
+      };
+      tasks.push(
+        ctx.pool.run(task).then((outcome) => {
+          // One failed writer stops the case: the others stop at their next commit.
+          if (outcome.kind === 'errored') control.abort();
+          return outcome;
+        }),
+      );
+    }
+
+    // Release all writers together once every one has opened its engine (or one failed).
+    let settled = 0;
+    for (const t of tasks) void t.then(() => (settled += 1));
+    while (control.readyCount < key.writers && settled === 0 && !control.aborted) {
+      if (isInterrupted()) control.abort();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    control.release(process.hrtime.bigint());
+
+    if (ctx.onProgress) {
+      const report = ctx.onProgress;
+      progressTimer = setInterval(() => report(control.totalProgress()), 100);
+    }
+    const outcomes = await Promise.all(tasks);
+    return caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, isInterrupted());
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    ctx.onControl(null);
+    if (!ctx.keep) fs.rmSync(caseDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * A whole run: plan the matrix, create a marked work directory in every target, start the writer
+ * pool, run every case in order, write the report after every case, clean up. `interrupt()` (SIGINT)
+ * stops the running case at its next commit; the partial report is written and temporary
+ * directories are removed.
+ */
+import { collectHost } from '../provenance/host.js';
+import { collectToolInfo } from '../provenance/tool.js';
+import type { EngineFactory } from '../engines/types.js';
+import type { ReportOutput } from '../reports/output.js';
+import { SCHEMA_VERSION, type CaseResult, type ResolvedSuite, type RunReport } from '../reports/schema.js';
+import type { SharedControl } from '../workers/control.js';
+import { planCases, type PlannedCase } from './plan.js';
+import { WriterPool } from './pool.js';
+import type { ProgressSink } from './progress.js';
+import { runCase } from './run-case.js';
+import { createWorkDir, newRunId, removeWorkDir } from './workdir.js';
+
+export interface RunSettings {
+  readonly suite: ResolvedSuite;
+  readonly factories: readonly EngineFactory[];
+  /** Where the report goes after every case (null: keep it in memory only). */
+  readonly output: ReportOutput | null;
+  readonly progress: ProgressSink;
+  /** Keep the work directories (engine files) after the run. */
+  readonly keep: boolean;
+  /** Timeline interval, ms. */
+  readonly intervalMs?: number;
+  readonly barrierTimeoutMs?: number;
+  /** Called after each case with the report so far (e.g. crash trials, tests). */
+  readonly afterCase?: (result: CaseResult, planned: PlannedCase, report: RunReport) => Promise<void> | void;
+}
+
+export class Run {
+  private interrupted = false;
+  private control: SharedControl | null = null;
+  readonly report: RunReport;
+  readonly cases: PlannedCase[];
+
+  constructor(private readonly settings: RunSettings) {
+    this.cases = planCases(settings.suite, settings.factories);
+    this.report = {
+      schemaVersion: SCHEMA_VERSION,
+      kind: 'run',
+      tool: collectToolInfo(),
+      host: collectHost(settings.suite.targets),
+      suite: settings.suite,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      status: 'running',
+      cases: [],
+      warnings: [],
+    };
+  }
+
+  /** Stop at the next commit; the run then writes its partial report and cleans up. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.control?.abort();
+  }
+
+  get wasInterrupted(): boolean {
+    return this.interrupted;
+  }
+
+  async execute(): Promise<RunReport> {
+    const { suite, progress, output } = this.settings;
+    const runId = newRunId();
+    const workDirs = new Map<string, string>();
+    const threads = Math.max(...suite.writers);
+    const pool = new WriterPool(threads);
+    try {
+      for (const t of suite.targets) workDirs.set(t, createWorkDir(t, runId));
+      output?.write(this.report);
+      let index = 0;
+      for (const planned of this.cases) {
+        index += 1;
+        if (this.interrupted) break;
+        progress.caseStarted(index, this.cases.length, planned.id);
+        const result = await runCase(
+          planned,
+          {
+            pool,
+            workDir: workDirs.get(planned.key.target)!,
+            caseIndex: index,
+            intervalMs: this.settings.intervalMs ?? 1000,
+            barrierTimeoutMs: this.settings.barrierTimeoutMs ?? 120_000,
+            keep: this.settings.keep,
+            onControl: (c) => {
+              this.control = c;
+              if (c && this.interrupted) c.abort();
+            },
+            onProgress: (n) => progress.caseProgress(n),
+          },
+          () => this.interrupted,
+        );
+        this.report.cases.push(result);
+        await this.settings.afterCase?.(result, planned, this.report);
+        progress.caseFinished(result);
+        output?.write(this.report);
+      }
+      this.report.status = this.interrupted ? 'interrupted' : 'completed';
+      this.report.finishedAt = new Date().toISOString();
+      output?.write(this.report);
+      return this.report;
+    } finally {
+      progress.done();
+      await pool.close();
+      if (!this.settings.keep) for (const d of workDirs.values()) removeWorkDir(d);
+    }
+  }
+}

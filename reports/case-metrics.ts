@@ -1,0 +1,98 @@
+/**
+ * Pure: merges the measurements of a case's writers into the case's metrics. Histograms are merged
+ * exactly (bucket counts add); counters are summed; throughput is total commits over the longest
+ * writer's measured time (all writers start together at the barrier).
+ */
+import { mergeLatencies, type EncodedLatency } from './hdr.js';
+import type { CaseMetrics, ExposureSummary, LatencySummary, TimelinePoint } from './schema.js';
+import { summarizeCounts, summarizeEncoded, summarizeLatency } from './summary.js';
+import type { WriterMeasurement } from '../workers/messages.js';
+import { SYNC_KINDS, zeroSyncCounts, type SyncKind } from '../io/io.js';
+
+function groupBy(parts: readonly Record<string, EncodedLatency>[]): Map<string, EncodedLatency[]> {
+  const out = new Map<string, EncodedLatency[]>();
+  for (const p of parts) {
+    for (const [k, v] of Object.entries(p)) {
+      const list = out.get(k) ?? [];
+      list.push(v);
+      out.set(k, list);
+    }
+  }
+  return out;
+}
+
+function nonEmpty(parts: readonly EncodedLatency[]): LatencySummary | null {
+  return parts.some((p) => p.count > 0) ? summarizeEncoded(parts) : null;
+}
+
+export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timelineIntervalMs: number): CaseMetrics {
+  const commits = ms.reduce((a, m) => a + m.commits, 0);
+  const bytes = ms.reduce((a, m) => a + m.bytes, 0);
+  const durationNs = Math.max(0, ...ms.map((m) => m.durationNs));
+  const seconds = durationNs / 1e9;
+
+  const syncsByKind = zeroSyncCounts();
+  const syncLatencyByKind: Partial<Record<SyncKind, LatencySummary>> = {};
+  for (const kind of SYNC_KINDS) {
+    const parts = ms.map((m) => m.syncLatency[kind]);
+    syncsByKind[kind] = parts.reduce((a, p) => a + p.count, 0);
+    if (syncsByKind[kind] > 0) syncLatencyByKind[kind] = summarizeEncoded(parts);
+  }
+  const syncs = SYNC_KINDS.reduce((a, k) => a + syncsByKind[k], 0);
+
+  const unbounded = ms.some((m) => m.exposure.unbounded);
+  const exposureMerged = mergeLatencies(ms.map((m) => m.exposure.latency));
+  const exposureSummary = exposureMerged.count > 0 ? summarizeLatency(exposureMerged) : null;
+  const exposure: ExposureSummary = {
+    unbounded,
+    maxCommits: Math.max(0, ...ms.map((m) => m.exposure.maxCommits)),
+    p50Ns: unbounded ? null : (exposureSummary?.p50Ns ?? 0),
+    p99Ns: unbounded ? null : (exposureSummary?.p99Ns ?? 0),
+    maxNs: unbounded ? null : (exposureSummary?.maxNs ?? 0),
+    histogram: unbounded ? null : (exposureSummary?.histogram ?? null),
+  };
+
+  const phaseLatency: Record<string, LatencySummary> = {};
+  for (const [name, parts] of groupBy(ms.map((m) => m.phases))) phaseLatency[name] = summarizeEncoded(parts);
+
+  const intervals = Math.max(0, ...ms.map((m) => m.timeline.length));
+  const timeline: TimelinePoint[] = [];
+  for (let i = 0; i < intervals; i++) {
+    const parts = ms.map((m) => m.timeline[i]).filter((p): p is EncodedLatency => p !== undefined);
+    const s = summarizeEncoded(parts);
+    timeline.push({
+      startMs: i * timelineIntervalMs,
+      commits: s.count,
+      p50Ns: s.p50Ns,
+      p99Ns: s.p99Ns,
+      maxNs: s.maxNs,
+      histogram: s.histogram,
+    });
+  }
+
+  const engineStats: Record<string, number> = {};
+  for (const m of ms) for (const [k, v] of Object.entries(m.engineStats)) engineStats[k] = (engineStats[k] ?? 0) + v;
+
+  return {
+    durationNs,
+    commits,
+    bytes,
+    commitsPerSec: seconds > 0 ? commits / seconds : 0,
+    bytesPerSec: seconds > 0 ? bytes / seconds : 0,
+    syncs,
+    syncsByKind,
+    syncsPerCommit: commits > 0 ? syncs / commits : 0,
+    commitLatency: summarizeEncoded(ms.map((m) => m.commitLatency)),
+    syncLatency: summarizeEncoded(ms.flatMap((m) => SYNC_KINDS.map((k) => m.syncLatency[k]))),
+    syncLatencyByKind,
+    commitsPerSync: summarizeCounts(ms.map((m) => m.commitsPerSync)),
+    exposure,
+    phaseLatency,
+    commitLatencyDuringPhase: nonEmpty(ms.map((m) => m.commitLatencyDuringPhase)),
+    commitLatencyOutsidePhase: nonEmpty(ms.map((m) => m.commitLatencyOutsidePhase)),
+    timeline,
+    timelineIntervalMs,
+    engineStats,
+    ioBytesWritten: ms.reduce((a, m) => a + m.ioBytesWritten, 0),
+  };
+}

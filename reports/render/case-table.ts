@@ -1,0 +1,69 @@
+/**
+ * The summary table every text renderer shares (console and Markdown): one row per case. Pure.
+ */
+import type { CaseResult, CompletedCase, RunReport } from '../schema.js';
+import { engineLabel, formatBytes, formatNs, formatRate, sig } from './format.js';
+
+export const CASE_TABLE_HEADER = [
+  'engine',
+  'mode',
+  'batch',
+  'writers',
+  'value',
+  'commits/s',
+  'commit p50',
+  'commit p99',
+  'commit p99.9',
+  'sync p50',
+  'sync p99',
+  'syncs/commit',
+  'exposure',
+] as const;
+
+function batchCell(c: CaseResult): string {
+  if (c.key.mode !== 'batch') return '—';
+  return c.key.batchMs !== null ? `${c.key.batchSize} / ${c.key.batchMs} ms` : String(c.key.batchSize);
+}
+
+/** Declared exposure in one cell: "0" in sync mode, "≤ 31 commits, p99 2.1 ms", "unbounded". */
+export function exposureCell(c: CompletedCase): string {
+  const e = c.metrics.exposure;
+  if (e.unbounded) return `unbounded (${e.maxCommits} acked unsynced)`;
+  if (e.maxCommits === 0) return '0';
+  return `≤ ${e.maxCommits} commits, p99 ${formatNs(e.p99Ns)}`;
+}
+
+function engineCell(c: CaseResult): string {
+  return c.key.fault ? `${engineLabel(c.key.engine)} +${c.key.fault}` : engineLabel(c.key.engine);
+}
+
+export function caseRow(c: CaseResult, showTarget: boolean): string[] {
+  const head = [engineCell(c), c.key.mode, batchCell(c), String(c.key.writers), formatBytes(c.key.valueBytes)];
+  const tail = showTarget ? [c.key.target] : [];
+  if (c.state !== 'completed') {
+    const blank = CASE_TABLE_HEADER.slice(head.length).map(() => '');
+    blank[blank.length - 1] = `${c.state.toUpperCase()}: ${c.reason}`;
+    return [...head, ...blank, ...tail];
+  }
+  const m = c.metrics;
+  const hasSyncs = m.syncLatency.count > 0;
+  return [
+    ...head,
+    formatRate(m.commitsPerSec),
+    formatNs(m.commitLatency.p50Ns),
+    formatNs(m.commitLatency.p99Ns),
+    formatNs(m.commitLatency.p999Ns),
+    hasSyncs ? formatNs(m.syncLatency.p50Ns) : '—',
+    hasSyncs ? formatNs(m.syncLatency.p99Ns) : '—',
+    sig(m.syncsPerCommit),
+    exposureCell(c),
+    ...tail,
+  ];
+}
+
+/** Header + one row per case; a target column appears when the report has several targets. */
+export function caseTable(report: RunReport): string[][] {
+  const showTarget = new Set(report.cases.map((c) => c.key.target)).size > 1;
+  const header: string[] = [...CASE_TABLE_HEADER, ...(showTarget ? ['target'] : [])];
+  return [header, ...report.cases.map((c) => caseRow(c, showTarget))];
+}
