@@ -28,8 +28,8 @@ export async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(120, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      // yargs' own messages span several lines; keep the first, add the fix.
-      fail(`${(msg ?? 'invalid arguments').split('\n')[0]} (see durabench --help)`);
+      // yargs' own messages may span several lines: fold them into one, add where to look.
+      fail(`${(msg ?? 'invalid arguments').replace(/\s*\n\s*/g, ' ').trim()} (see durabench --help)`);
     });
   for (const command of COMMANDS) cli = cli.command(command);
   try {

@@ -159,7 +159,7 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
     if (!parseWorkload(w)) throw new UsageError(`--workload '${w}' is not a workload; use unique or overwrite:K (K keys per writer)`);
   }
 
-  if (s.durationMs !== null && s.commitsPerWriter !== null && explicit.has('durationMs') && explicit.has('commitsPerWriter')) {
+  if (explicit.has('durationMs') && explicit.has('commitsPerWriter')) {
     throw new UsageError('give either --duration or --commits, not both');
   }
   const commitsPerWriter = explicit.has('durationMs') ? null : s.commitsPerWriter;
