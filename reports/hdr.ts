@@ -68,6 +68,44 @@ export class LatencyRecorder {
     if (valueNs > this.maxNs) this.maxNs = valueNs;
   }
 
+  /** Record `count` occurrences of one value in one call. */
+  recordCount(valueNs: number, count: number): void {
+    if (count <= 0) return;
+    this.histogram.recordValueWithCount(valueNs, count);
+    this.count += count;
+    if (valueNs < this.minNs) this.minNs = valueNs;
+    if (valueNs > this.maxNs) this.maxNs = valueNs;
+  }
+
+  /** Add everything another recorder of this thread holds (bucket counts add; extremes combine). */
+  add(other: LatencyRecorder): void {
+    if (other.count === 0) return;
+    this.histogram.add(other.histogram);
+    this.count += other.count;
+    this.minNs = Math.min(this.minNs, other.minNs);
+    this.maxNs = Math.max(this.maxNs, other.maxNs);
+  }
+
+  /**
+   * Encode this recorder minus a subset recorded separately (e.g. all commits minus those during a
+   * phase). Bucket counts subtract exactly; the extremes of the difference come from its buckets.
+   */
+  encodeMinus(subset: LatencyRecorder): EncodedLatency {
+    if (subset.count === 0) return this.encode();
+    const diff = createHistogram();
+    diff.add(this.histogram);
+    diff.subtract(subset.histogram);
+    const count = this.count - subset.count;
+    const out = {
+      histogram: encodeHistogram(diff),
+      count,
+      minNs: count === 0 ? 0 : diff.minNonZeroValue,
+      maxNs: count === 0 ? 0 : Math.min(diff.maxValue, this.maxNs),
+    };
+    diff.destroy();
+    return out;
+  }
+
   encode(): EncodedLatency {
     return {
       histogram: encodeHistogram(this.histogram),

@@ -4,7 +4,7 @@
  * number of commits per sync as they really happened, and the peak of acked-but-unsynced commits.
  */
 import type { DurabilityListener, Mode } from '../engines/types.js';
-import { LatencyRecorder } from '../reports/hdr.js';
+import { LatencyRecorder, type EncodedLatency } from '../reports/hdr.js';
 
 export class ExposureTracker implements DurabilityListener {
   /** Commits acked since open (warm-up included). */
@@ -18,6 +18,16 @@ export class ExposureTracker implements DurabilityListener {
   /** Only commits acked after this index are measured (warm-up commits are not). */
   private measuredFrom = Number.POSITIVE_INFINITY;
   maxPending = 0;
+  /** Acked commits whose exposure has been recorded (or that were durable at their ack). */
+  private settledUpTo = 0;
+  /** Syncs claimed since the last ack: covered acked commits, sync return time, commits in the sync. */
+  private coverCount = 0;
+  private readonly coverUpTo: number[] = [];
+  private readonly coverAtRel: number[] = [];
+  private readonly coverSize: number[] = [];
+  /** Measured commits whose covering sync returned before their ack: exposure 0, counted, recorded at the end. */
+  private zeroExposures = 0;
+  /** Exposure of commits acked before their covering sync returned. Use `encodeExposure()` for all. */
   readonly exposure = new LatencyRecorder();
   readonly commitsPerSync = new LatencyRecorder();
 
@@ -36,13 +46,15 @@ export class ExposureTracker implements DurabilityListener {
     this.measuredFrom = this.ackedCount + 1;
   }
 
-  /** The loop acked commit `ackedCount + 1` at `ackNs`. */
+  /** The loop acked commit `ackedCount + 1` at `ackNs`. Called after the commit's timing ended. */
   acked(ackNs: bigint): void {
+    if (this.coverCount > 0) this.settle();
     const seq = ++this.ackedCount;
     const measuring = seq >= this.measuredFrom;
     if (seq <= this.durableCount) {
       // The covering sync returned before the ack (sync mode, or the commit that filled a batch).
-      if (measuring) this.exposure.record(0);
+      if (measuring) this.zeroExposures += 1;
+      this.settledUpTo = seq;
       return;
     }
     const pending = seq - this.durableCount;
@@ -51,16 +63,53 @@ export class ExposureTracker implements DurabilityListener {
     this.push(Number(ackNs - this.originNs));
   }
 
+  /** Every measured commit's exposure, zeros included. */
+  encodeExposure(): EncodedLatency {
+    this.settle();
+    this.exposure.recordCount(0, this.zeroExposures);
+    this.zeroExposures = 0;
+    return this.exposure.encode();
+  }
+
+  /** Measured commits with an exposure so far (zeros included). */
+  get exposureCount(): number {
+    this.settle();
+    return this.exposure.count + this.zeroExposures;
+  }
+
+  /**
+   * The engine's claim, called inside `put` right after a sync returned. Only the clock is read here
+   * (once per sync, and only when acked commits wait for it); the histogram work is deferred to
+   * `settle()`, after the commit's timing ended, so it never inflates commit latency.
+   */
   durable(commits: number): void {
     if (commits <= this.durableCount) return;
-    const nowRel = Number(this.clockNs() - this.originNs);
     const coveredAcked = Math.min(commits, this.ackedCount);
-    for (let seq = this.durableCount + 1; seq <= coveredAcked; seq++) {
-      const ackRel = this.shift();
-      if (seq >= this.measuredFrom && ackRel !== undefined) this.exposure.record(Math.max(0, nowRel - ackRel));
+    const k = this.coverCount++;
+    if (k === this.coverUpTo.length) {
+      this.coverUpTo.push(0);
+      this.coverAtRel.push(0);
+      this.coverSize.push(0);
     }
-    if (this.ackedCount + 1 >= this.measuredFrom) this.commitsPerSync.record(commits - this.durableCount);
+    this.coverUpTo[k] = coveredAcked;
+    this.coverAtRel[k] = coveredAcked > this.settledUpTo ? Number(this.clockNs() - this.originNs) : 0;
+    this.coverSize[k] = this.ackedCount + 1 >= this.measuredFrom ? commits - this.durableCount : 0;
     this.durableCount = commits;
+  }
+
+  /** Record the exposures of the commits that syncs covered since the last ack. */
+  private settle(): void {
+    for (let k = 0; k < this.coverCount; k++) {
+      const upTo = this.coverUpTo[k]!;
+      const atRel = this.coverAtRel[k]!;
+      for (let seq = this.settledUpTo + 1; seq <= upTo; seq++) {
+        const ackRel = this.shift();
+        if (seq >= this.measuredFrom && ackRel !== undefined) this.exposure.record(Math.max(0, atRel - ackRel));
+      }
+      if (upTo > this.settledUpTo) this.settledUpTo = upTo;
+      if (this.coverSize[k]! > 0) this.commitsPerSync.record(this.coverSize[k]!);
+    }
+    this.coverCount = 0;
   }
 
   private push(v: number): void {

@@ -90,14 +90,11 @@ export async function runLoop(
       hooks.onAck?.(i, t1);
       if (!measuring) continue;
 
-      const latencyNs = Number(t1 - t0);
-      rec.commit.record(latencyNs);
-      (rec.phaseEvents === phaseEventsBefore ? rec.commitOutsidePhase : rec.commitDuringPhase).record(latencyNs);
       while (t1 >= nextIntervalNs) {
         rec.rollInterval();
         nextIntervalNs += plan.intervalNs;
       }
-      rec.interval.record(latencyNs);
+      rec.recordCommit(Number(t1 - t0), rec.phaseEvents !== phaseEventsBefore);
       measured += 1;
       bytes += key.length + value.length;
       lastAckNs = t1;

@@ -60,6 +60,8 @@ function fillPool(seed: number, writer: number, bytes: number): Buffer {
 export class Workload {
   private readonly pool: Buffer;
   private readonly prefix: string;
+  /** `w<writer>-` for unique keys, `w<writer>-k` for overwrite keys. */
+  private readonly prefixBytes: Buffer;
   private readonly overwriteKeys: number | null;
 
   constructor(readonly spec: WorkloadSpec) {
@@ -68,12 +70,26 @@ export class Workload {
     this.overwriteKeys = parsed.kind === 'overwrite' ? parsed.keys : null;
     this.pool = fillPool(spec.seed, spec.writer, OFFSET_SPAN + spec.valueBytes);
     this.prefix = `w${String(spec.writer).padStart(3, '0')}-`;
+    this.prefixBytes = Buffer.from(this.overwriteKeys === null ? this.prefix : `${this.prefix}k`, 'latin1');
   }
 
-  /** Key of commit i (1-based). */
+  /**
+   * Key of commit i (1-based). Written digit by digit into a fresh buffer: about 5× faster than
+   * string formatting, and key generation runs once per commit (outside the timed region, but
+   * inside the harness's cost per commit).
+   */
   key(i: number): Buffer {
-    if (this.overwriteKeys === null) return Buffer.from(this.prefix + String(i).padStart(KEY_DIGITS, '0'), 'latin1');
-    return Buffer.from(this.prefix + 'k' + String(this.slot(i)).padStart(KEY_DIGITS, '0'), 'latin1');
+    const head = this.prefixBytes;
+    const n = this.overwriteKeys === null ? i : this.slot(i);
+    const k = Buffer.allocUnsafe(head.length + KEY_DIGITS);
+    for (let p = 0; p < head.length; p++) k[p] = head[p]!;
+    let rest = n;
+    for (let p = k.length - 1; p >= head.length; p--) {
+      const q = rest < 0x7fffffff ? (rest / 10) | 0 : Math.floor(rest / 10);
+      k[p] = 48 + rest - q * 10;
+      rest = q;
+    }
+    return k;
   }
 
   /** For overwrite workloads: which of the K keys commit i writes. */
