@@ -120,7 +120,8 @@ export function suiteInputFromArgs(args: RunArgs): { input: SuiteInput; explicit
 async function handler(args: RunArgs): Promise<void> {
   const formats = parseFormats(args.format, isReportFormat) as ReportFormat[];
   const { input, explicit } = suiteInputFromArgs(args);
-  const base: SuiteInput = args.suite ? loadSuite(args.suite) : explicit.size === 0 ? loadSuite('default') : { name: 'custom' };
+  // The default suite (or --suite) is the base; flags override its settings.
+  const base: SuiteInput = loadSuite(args.suite ?? 'default');
   // Flags override the suite; a stop condition given on the command line replaces the suite's.
   const merged: SuiteInput = { ...base, ...input };
   if (explicit.has('commitsPerWriter')) merged.durationMs = null;
