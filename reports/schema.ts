@@ -181,6 +181,17 @@ export interface CrashSummary {
   /** `consistent` when measured loss fits the declared exposure; otherwise a durability bug was found. */
   verdict: 'consistent' | 'DURABILITY BUG';
   verdictReason: string;
+  /** Mount options of the power-crash filesystem (null: defaults or kind `kill`). */
+  mountOptions?: string | null;
+  /** How crash points were chosen: `random`, `op:K`, `marker:NAME:N` or a sweep `marker:A..marker:B`. */
+  crashAt?: string;
+  /** The declared bound on lost acked commits per writer: 0 (sync), batchSize − 1 (batch), null (none: unbounded). */
+  lossBoundCommits?: number | null;
+  /** Trials that could not run to verification (crash point never reached, ...): not in the statistics. */
+  trialsErrored?: number;
+  /** The lab's own cost per trial (kill: kill → recover → verify; power: stop → snapshot → mount → recover → verify), ns. */
+  labNsP50?: number;
+  labNsMax?: number;
 }
 
 export interface CrashTrial {
@@ -194,6 +205,16 @@ export interface CrashTrial {
   discardedBytes: number;
   crcFailures: number;
   notes: string[];
+  /** Why the trial could not be verified (the other fields are then 0). */
+  error?: string;
+  /** Recovery found a torn record at a log tail. */
+  tornTail?: boolean;
+  /** How long the writer had been acking when it crashed, ms. */
+  writerRunMs?: number;
+  /** The lab's own cost: crash instant → verified, ns (see CrashSummary.labNsP50). */
+  labNs?: number;
+  /** Power: snapshot attempts repeated because the device's write counters moved during the copy. */
+  snapshotRetries?: number;
 }
 
 export interface RepeatSummary {
@@ -289,4 +310,54 @@ export interface ResolvedSuite {
   durationMs: number | null;
   commitsPerWriter: number | null;
   repeat: number;
+}
+
+// CRASH-LAB-ADDITIONS: the report of `durabench crash` (schemaVersion and tool/host as in RunReport).
+
+/** The identity of one crash-lab case. */
+export interface CrashCaseKey {
+  engine: string;
+  mode: Mode;
+  /** Commits per sync in batch mode; 1 for sync; null for none. */
+  batchSize: number | null;
+  batchMs: number | null;
+  valueBytes: number;
+  workload: string;
+  fault: string | null;
+  crashKind: 'kill' | 'power';
+  /** Filesystem of the loop-mounted image (power), or null (kill: the target directory's own). */
+  filesystem: string | null;
+  mountOptions: string | null;
+  /** `random`, `op:K`, `marker:NAME:N` or `marker:A..marker:B`. */
+  crashAt: string;
+}
+
+interface CrashCaseBase {
+  /** e.g. `wal/batch/b32/flush-no-fsync/power/ext4/random`. */
+  id: string;
+  key: CrashCaseKey;
+  engineOptions: Record<string, number | string | boolean>;
+  seed: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export type CrashCaseResult =
+  | (CrashCaseBase & { state: 'completed'; crash: CrashSummary })
+  | (CrashCaseBase & { state: 'errored'; reason: string })
+  | (CrashCaseBase & { state: 'skipped'; reason: string });
+
+/** The report of `durabench crash` (one JSON document; Markdown and console tables are rendered from it). */
+export interface CrashReport {
+  schemaVersion: number;
+  kind: 'crash';
+  tool: ToolInfo;
+  host: HostInfo;
+  /** The suite name (`seed`) or null for a matrix given by flags. */
+  suite: string | null;
+  trialsPerCase: number;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'completed' | 'interrupted';
+  cases: CrashCaseResult[];
 }
