@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { nullEngine } from './null.js';
 import { rawEngine } from './raw.js';
 import type { EngineFactory } from './types.js';
+import { describeFactoryProblems, factoryProblems } from './validate.js';
 
 const BUILTIN: readonly EngineFactory[] = [rawEngine, nullEngine];
 
@@ -28,10 +29,32 @@ export class EngineLoadError extends Error {
   override readonly name = 'EngineLoadError';
 }
 
-/** Look up a built-in engine or load a user engine module. Throws EngineLoadError with a clear line. */
+/**
+ * Whether an engine can run here: null when it can, else the reason (its optional native library
+ * failed to install or load). Engines without `availability()` are always available. Never throws.
+ */
+export async function engineAvailability(factory: EngineFactory): Promise<string | null> {
+  if (!factory.availability) return null;
+  try {
+    return (await factory.availability()) ?? null;
+  } catch (err) {
+    return `its availability check threw: ${(err as Error)?.message ?? String(err)}`;
+  }
+}
+
+async function requireAvailable(factory: EngineFactory, label: string): Promise<EngineFactory> {
+  const reason = await engineAvailability(factory);
+  if (reason !== null) throw new EngineLoadError(`engine ${label} is not available on this machine: ${reason}`);
+  return factory;
+}
+
+/**
+ * Look up a built-in engine or load a user engine module, check its shape (engines/validate.ts) and
+ * that it is available here. Throws EngineLoadError with one clear line.
+ */
 export async function loadEngine(name: string): Promise<EngineFactory> {
   const builtin = BUILTIN.find((e) => e.name === name);
-  if (builtin) return builtin;
+  if (builtin) return requireAvailable(builtin, `'${name}'`);
   if (!isModulePath(name)) {
     throw new EngineLoadError(
       `unknown engine '${name}'; choose one of ${builtinEngineNames().join(', ')} or give a module path like ./my-engine.mjs`,
@@ -43,9 +66,11 @@ export async function loadEngine(name: string): Promise<EngineFactory> {
   } catch (err) {
     throw new EngineLoadError(`cannot load engine module '${name}': ${(err as Error).message}`);
   }
-  const factory = (mod['default'] ?? mod['engine']) as EngineFactory | undefined;
-  if (!factory || typeof factory !== 'object' || typeof factory.create !== 'function') {
+  const factory = mod['default'] ?? mod['engine'];
+  if (factory === undefined) {
     throw new EngineLoadError(`engine module '${name}' must export an EngineFactory as default or as 'engine' (see docs/engines.md)`);
   }
-  return factory;
+  const problems = factoryProblems(factory);
+  if (problems.length > 0) throw new EngineLoadError(describeFactoryProblems(`module '${name}'`, problems));
+  return requireAvailable(factory as EngineFactory, `module '${name}'`);
 }

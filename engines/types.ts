@@ -123,5 +123,17 @@ export interface EngineFactory {
    * mode): return one line naming the option and the fix, or null when it is fine.
    */
   check?(mode: Mode, options: Readonly<Record<string, EngineOptionValue>>): string | null;
+  /**
+   * Optional. Can this engine run on this machine? Resolves to null when it can, else one line saying
+   * why not (e.g. an optional native dependency failed to install or load). Engines that wrap a native
+   * library (sqlite, leveldb, lmdb) import it here, lazily, so a missing library never breaks the
+   * others: `durabench engines` lists the engine as unavailable with the reason and `durabench run`
+   * rejects it with that line. Absent = always available. Must not throw. See docs/engines.md.
+   */
+  availability?(): Promise<string | null>;
+  /**
+   * Build an engine instance. Engines whose `availability()` resolved to null may rely on whatever it
+   * loaded (it is always awaited before `create` is called by `loadEngine` users).
+   */
   create(ctx: EngineContext): Engine;
 }

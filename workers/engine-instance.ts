@@ -4,6 +4,7 @@
  */
 import { Io, type IoObserver } from '../io/io.js';
 import { loadEngine } from '../engines/registry.js';
+import { DurabilityCounter, guardEngine } from '../engines/validate.js';
 import type { DurabilityListener, Engine, EngineFactory, EngineOptionValue, Mode } from '../engines/types.js';
 
 export interface InstanceSpec {
@@ -31,7 +32,9 @@ export async function createEngineInstance(
 ): Promise<EngineInstance> {
   const factory = await loadEngine(spec.engine);
   const io = new Io(observer);
-  const engine = factory.create({
+  // The guard checks the first call of each method against the factory's contract (engines/validate.ts).
+  const counter = new DurabilityCounter(durability);
+  const created = factory.create({
     dir: spec.dir,
     io,
     mode: spec.mode,
@@ -39,9 +42,10 @@ export async function createEngineInstance(
     batchMs: spec.mode === 'batch' ? spec.batchMs : null,
     options: spec.engineOptions,
     faults: new Set(spec.faults),
-    durability,
+    durability: counter,
     recordPhase,
     clockNs: process.hrtime.bigint,
   });
+  const engine = guardEngine(created, factory, spec.mode, counter);
   return { factory, engine, io, isAsync: factory.contract === 'async' };
 }

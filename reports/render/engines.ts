@@ -1,7 +1,16 @@
 /** Renders the engine catalogue for `durabench engines`. Pure. */
 import type { EngineFactory } from '../../engines/types.js';
 
-export function renderEngineList(engines: readonly EngineFactory[], format: 'text' | 'json'): string {
+/**
+ * `availability` maps an engine name to null (available) or the reason it is not (see
+ * `EngineFactory.availability`); engines missing from the map are shown as available.
+ */
+export function renderEngineList(
+  engines: readonly EngineFactory[],
+  format: 'text' | 'json',
+  availability: ReadonlyMap<string, string | null> = new Map(),
+): string {
+  const reasonOf = (e: EngineFactory): string | null => availability.get(e.name) ?? null;
   if (format === 'json') {
     return (
       JSON.stringify(
@@ -10,6 +19,8 @@ export function renderEngineList(engines: readonly EngineFactory[], format: 'tex
           summary: e.summary,
           modes: e.modes,
           contract: e.contract,
+          available: reasonOf(e) === null,
+          unavailableReason: reasonOf(e),
           options: e.options,
           faults: e.faults,
           markers: e.markers,
@@ -21,7 +32,9 @@ export function renderEngineList(engines: readonly EngineFactory[], format: 'tex
   }
   const out: string[] = [];
   for (const e of engines) {
-    out.push(`${e.name} — ${e.summary}`);
+    const reason = reasonOf(e);
+    out.push(`${e.name} — ${e.summary}${reason === null ? '' : ' [unavailable]'}`);
+    if (reason !== null) out.push(`  unavailable: ${reason}`);
     out.push(`  modes:   ${e.modes.join(', ')}`);
     for (const o of e.options) {
       const choices = o.choices ? ` (${o.choices.join('|')})` : '';
