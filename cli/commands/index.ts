@@ -1,7 +1,8 @@
 /** Every command of the CLI, in the order `--help` lists them. One file per command. */
 import type { CommandModule } from 'yargs';
+import { crashCommand } from './crash.js';
 import { enginesCommand } from './engines.js';
 import { runCommand } from './run.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<any, any>[] = [runCommand, enginesCommand];
+export const COMMANDS: CommandModule<any, any>[] = [runCommand, crashCommand, enginesCommand];

@@ -126,9 +126,11 @@ function installHandlers(): void {
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      // A command may have its own handler (partial report); if it has none, we end the process.
+      // A command with its own handler stops the lab gracefully (the trial's finally releases
+      // everything, the exit handler is the last resort); without one, release now and end.
+      if (process.listenerCount(sig) > 1) return;
       releaseAll();
-      if (process.listenerCount(sig) <= 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
     });
   }
 }

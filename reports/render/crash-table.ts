@@ -1,0 +1,75 @@
+/**
+ * Pure tables of a crash report: one row per case (detail), and the seed table — one row per engine
+ * setting, one column per crash kind and filesystem — which says which implementation loses what.
+ */
+import type { CrashCaseKey, CrashCaseResult, CrashReport, CrashSummary } from '../schema.js';
+import { engineLabel, formatNs, sig } from './format.js';
+
+export const CRASH_TABLE_HEADER = ['case', 'crash', 'at', 'trials', 'with loss', 'lost max', 'lost p50', 'lost p99', 'window max', 'corrupt', 'lab/trial', 'verdict'];
+
+/** `wal batch 32 flush-no-fsync` */
+export function settingLabel(k: CrashCaseKey): string {
+  const mode = k.mode === 'batch' ? `batch ${k.batchSize}` : k.mode;
+  return [engineLabel(k.engine), mode, k.fault ?? ''].filter((x) => x !== '').join(' ');
+}
+
+/** `kill`, `power ext4`, `power xfs (data=journal)` */
+export function crashLabel(k: CrashCaseKey): string {
+  if (k.crashKind === 'kill') return 'kill';
+  return `power ${k.filesystem}${k.mountOptions ? ` (${k.mountOptions})` : ''}`;
+}
+
+function ms(x: number): string {
+  return `${sig(x)} ms`;
+}
+
+export function crashRow(c: CrashCaseResult): string[] {
+  const head = [settingLabel(c.key), crashLabel(c.key), c.key.crashAt];
+  if (c.state !== 'completed') return [...head, c.state, '', '', '', '', '', '', '', c.reason];
+  const s = c.crash;
+  const verified = s.trials.length - (s.trialsErrored ?? 0);
+  return [
+    ...head,
+    String(s.trials.length),
+    `${s.trialsWithLoss}/${verified}`,
+    String(s.lostMax),
+    String(s.lostP50),
+    String(s.lostP99),
+    ms(s.lossWindowMsMax),
+    String(s.corruptTotal),
+    formatNs(s.labNsP50 ?? null),
+    s.verdict === 'consistent' ? 'consistent' : `DURABILITY BUG: ${s.verdictReason}`,
+  ];
+}
+
+export function crashTable(r: CrashReport): string[][] {
+  return [CRASH_TABLE_HEADER, ...r.cases.map(crashRow)];
+}
+
+/** One cell of the seed table: lost max (trials with loss / trials), flagged when a bug. */
+function seedCell(c: CrashCaseResult | undefined): string {
+  if (!c) return '';
+  if (c.state === 'skipped') return 'skipped';
+  if (c.state === 'errored') return 'errored';
+  const s: CrashSummary = c.crash;
+  const verified = s.trials.length - (s.trialsErrored ?? 0);
+  const cell = s.lostMax === 0 ? `0 (0/${verified})` : `${s.lostMax} (${s.trialsWithLoss}/${verified})`;
+  return s.verdict === 'DURABILITY BUG' ? `${cell} BUG` : cell;
+}
+
+/**
+ * Rows: engine setting (and crash point when not random); columns: each crash kind/filesystem.
+ * Cells: most acked commits lost in one trial, and in how many trials anything was lost.
+ */
+export function seedTable(r: CrashReport): string[][] {
+  const columns: string[] = [];
+  const rows = new Map<string, Map<string, CrashCaseResult>>();
+  for (const c of r.cases) {
+    const col = crashLabel(c.key);
+    if (!columns.includes(col)) columns.push(col);
+    const row = `${settingLabel(c.key)}${c.key.crashAt === 'random' ? '' : ` @ ${c.key.crashAt}`}${r.cases.some((x) => x.key.valueBytes !== c.key.valueBytes) ? ` v${c.key.valueBytes}` : ''}`;
+    if (!rows.has(row)) rows.set(row, new Map());
+    rows.get(row)!.set(col, c);
+  }
+  return [['engine setting', ...columns.map((c) => `${c}: lost max (trials with loss)`)], ...[...rows].map(([row, cells]) => [row, ...columns.map((c) => seedCell(cells.get(c)))])];
+}
