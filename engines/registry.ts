@@ -7,10 +7,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nullEngine } from './null.js';
 import { rawEngine } from './raw.js';
+import { walEngine } from './wal/engine.js';
 import type { EngineFactory } from './types.js';
 import { describeFactoryProblems, factoryProblems } from './validate.js';
 
-const BUILTIN: readonly EngineFactory[] = [rawEngine, nullEngine];
+const BUILTIN: readonly EngineFactory[] = [rawEngine, walEngine, nullEngine];
 
 export function builtinEngines(): readonly EngineFactory[] {
   return BUILTIN;
