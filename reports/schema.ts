@@ -256,6 +256,44 @@ export interface TargetInfo {
   scheduler: Known<string>;
   /** What fsync/fdatasync do on this platform. */
   syncSemantics: string;
+  /**
+   * Added in 0.1 (absent in older reports). The mount's source as mountinfo gives it
+   * (`/dev/vda1`, `tmpfs`, `server:/export`).
+   */
+  mountSource?: Known<string>;
+  /**
+   * Added in 0.1. Every block device from the filesystem's down to the disks, depth first; the
+   * top-level `model`, `rotational`, `writeCache` and `scheduler` describe the bottom one (the disk
+   * whose cache and medium decide durability). Empty when the filesystem has no block device.
+   */
+  devices?: BlockDeviceInfo[];
+}
+
+/** What kind of block device: memory-backed ones (zram, brd ram disks) lose everything on power loss. */
+export type BlockDeviceKind = 'disk' | 'partition' | 'loop' | 'dm' | 'md' | 'memory' | 'other';
+
+/** One block device under a target, as sysfs describes it. */
+export interface BlockDeviceInfo {
+  /** sysfs name: `vda1`, `loop3`, `dm-0`, `nvme0n1`. */
+  name: string;
+  /** `/dev/<name>`. */
+  path: string;
+  kind: BlockDeviceKind;
+  /** `major:minor` from /sys/class/block/<name>/dev. */
+  majorMinor: Known<string>;
+  model: Known<string>;
+  /** A partition reports its disk's queue attributes. */
+  rotational: Known<boolean>;
+  /** `write back` or `write through` (queue/write_cache). */
+  writeCache: Known<string>;
+  /** The active I/O scheduler (`mq-deadline`, `none`). */
+  scheduler: Known<string>;
+  /** Devices this one sits on: a partition's disk, dm/md slaves, the device under a loop's backing file. */
+  parents: string[];
+  /** Loop devices: the file behind the device (/sys/block/loopN/loop/backing_file). */
+  backingFile?: Known<string>;
+  /** Loop devices: the filesystem that holds the backing file (tmpfs there means nothing is durable). */
+  backingFsType?: Known<string>;
 }
 
 export interface HostInfo {
@@ -269,12 +307,98 @@ export interface HostInfo {
   nodeVersion: string;
   uvThreadpoolSize: string | null;
   targets: TargetInfo[];
+  /** Added in 0.1 (absent in older reports): PRETTY_NAME from /etc/os-release. */
+  osRelease?: Known<string>;
+  /** Added in 0.1: `process.platform` (`linux`, `darwin`, ...). */
+  platform?: string;
+  /** Added in 0.1: `os.version()`, the kernel's build string. */
+  kernelBuild?: string;
+  /** Added in 0.1: `os.availableParallelism()` (CPUs this process may use). */
+  availableParallelism?: number;
+  /** Added in 0.1: the libuv thread pool size in effect (4 when UV_THREADPOOL_SIZE is unset). */
+  uvThreadpoolSizeEffective?: number;
 }
 
 export interface ToolInfo {
   name: typeof TOOL_NAME;
   version: string;
   gitSha: string | null;
+  /** Added in 0.1: why `gitSha` is null (not a checkout, git missing, ...). */
+  gitShaReason?: string;
+  /** Added in 0.1: the checkout had uncommitted changes when the report was written. */
+  gitDirty?: boolean;
+}
+
+// PROBE-ADDITIONS: the report of `durabench probe` (schemaVersion, tool and host as in RunReport).
+
+/** One way of making writes durable that `durabench probe` measures (docs/probe-and-env.md). */
+export interface ProbeMethodInfo {
+  /** Stable id, e.g. `fdatasync`, `o_sync-4x4k`, `dirfsync-after-rename`. */
+  id: string;
+  /** The comparison it belongs to, e.g. `one write per sync`, `O_SYNC write sizes`. */
+  group: string;
+  /** One sentence: what one operation does. */
+  description: string;
+  /** The write size this method was run with (`--block-bytes`); the O_SYNC size series always writes 16 kB. */
+  blockBytes: number;
+  /** Bytes written per operation (0 for directory fsyncs). */
+  bytesPerOp: number;
+  /** Writes per operation. */
+  writesPerOp: number;
+  /** Sync calls per operation (an O_DSYNC/O_SYNC write counts as one). */
+  syncsPerOp: number;
+}
+
+/** What was measured for one method on one target. */
+export interface ProbeMetrics {
+  /** Operations measured (warm-up excluded). */
+  samples: number;
+  /** 1e9 / mean latency: operations per second of the timed part of each operation. */
+  opsPerSec: number;
+  /** Sum of the measured latencies, ns (the time budget spent inside the timed part). */
+  measuredNs: number;
+  /** Per-operation latency in ns, from our own HDR histogram (exact percentiles, kept encoded). */
+  latency: LatencySummary;
+  /** tinybench's relative margin of error of the mean latency (95 % confidence), percent. */
+  rmePercent: number;
+}
+
+interface ProbeResultBase {
+  /** The `--dir` target as given. */
+  target: string;
+  method: ProbeMethodInfo;
+}
+
+/** One probe result: target × method, a union tagged by `state`. */
+export type ProbeResult =
+  | (ProbeResultBase & { state: 'completed'; metrics: ProbeMetrics })
+  /** The platform or filesystem refuses the method (O_DIRECT on tmpfs: EINVAL). */
+  | (ProbeResultBase & { state: 'unsupported'; reason: string; code: string | null })
+  /** The method failed while running (ENOSPC, EIO, ...). */
+  | (ProbeResultBase & { state: 'errored'; reason: string; code: string | null });
+
+/** The settings a probe ran with, so it can be repeated. */
+export interface ProbeSettings {
+  /** Measured seconds per method and target. */
+  seconds: number;
+  warmupSeconds: number;
+  /** Write sizes of the block-size methods, bytes (pg_test_fsync uses 8 kB). */
+  blockBytes: number[];
+  /** Targets as given. */
+  targets: string[];
+}
+
+/** The report of `durabench probe`. */
+export interface ProbeReport {
+  schemaVersion: number;
+  kind: 'probe';
+  tool: ToolInfo;
+  host: HostInfo;
+  settings: ProbeSettings;
+  startedAt: string;
+  finishedAt: string | null;
+  results: ProbeResult[];
+  warnings: Warning[];
 }
 
 /** The report of `durabench run` (and `crash`, `tune`: they add fields to cases). */
