@@ -53,6 +53,9 @@ export interface CrashOptions {
   readonly sweep?: CrashSweep;
   /** Random crash instants: this many ms after the first ack, uniformly (seeded). Default [50, 500]. */
   readonly delayMs?: readonly [number, number];
+  /** Safety caps of the writer (default: 40 % of the image for power; crash points 20 s). */
+  readonly maxCommits?: number;
+  readonly maxMs?: number;
   /** Called after every trial (progress). */
   readonly onTrial?: (trial: CrashTrial, index: number, total: number) => void;
   /** Checked before every trial: stop early (SIGINT). */
@@ -121,7 +124,8 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   const [delayLo, delayHi] = opts.delayMs ?? [50, 500];
   const recordBytes = spec.valueBytes + 64;
   // Power: stay well inside the image (ENOSPC would end the trial without a crash).
-  const maxCommits = opts.kind === 'power' ? Math.max(1000, Math.floor((imageMib * 1024 * 1024 * 0.4) / recordBytes)) : 50_000_000;
+  const maxCommits =
+    opts.maxCommits ?? (opts.kind === 'power' ? Math.max(1000, Math.floor((imageMib * 1024 * 1024 * 0.4) / recordBytes)) : 50_000_000);
   const base: TrialSpec = {
     instance: {
       engine: spec.engine,
@@ -135,7 +139,7 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
     point: opts.crashAt ?? { kind: 'random' },
     delayMs: delayLo,
     maxCommits,
-    maxMs: opts.crashAt && opts.crashAt.kind !== 'random' ? 20_000 : delayHi + 10_000,
+    maxMs: opts.maxMs ?? (opts.crashAt && opts.crashAt.kind !== 'random' ? 20_000 : delayHi + 10_000),
   };
   const crashAt = opts.sweep
     ? `marker:${opts.sweep.from.name}:${opts.sweep.from.occurrence}..marker:${opts.sweep.to.name}:${opts.sweep.to.occurrence}`
@@ -155,7 +159,7 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
     for (let i = 0; i < points.length; i++) {
       if (opts.isInterrupted?.()) break;
       const delayMs = delayLo + (mix(spec.seed, i, 0xc4a5) % (delayHi - delayLo + 1));
-      const t: TrialSpec = { ...base, point: points[i]!, delayMs, maxMs: points[i]!.kind === 'random' ? delayMs + 10_000 : base.maxMs };
+      const t: TrialSpec = { ...base, point: points[i]!, delayMs, maxMs: points[i]!.kind === 'random' && opts.maxMs === undefined ? delayMs + 10_000 : base.maxMs };
       let trial: CrashTrial;
       if (opts.kind === 'kill') {
         const dir = path.join(scratch, `trial-${i}`);

@@ -1,0 +1,58 @@
+/**
+ * Crash points: parsing, and a real writer child stopped exactly after the K-th io operation.
+ * raw in sync mode numbers its operations: 1 create data.raw, 2 directory fsync, then per commit
+ * i: write (2i + 1) and fdatasync (2i + 2). Stopping after op 2i + 2 (the sync of commit i returned,
+ * not yet acked) leaves i − 1 commits in the ledger.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseCrashPoint, parseCrashSweep } from '../coordinator/crash/crash-point.js';
+import { runCrashTrials } from '../coordinator/crash/run-trials.js';
+import { engineNamed, labResidue } from './helpers/crash-lab.js';
+import { tempDir } from './helpers/tmp.js';
+
+test('crash points parse, and bad ones name the option and the fix', () => {
+  assert.deepEqual(parseCrashPoint('op:7'), { kind: 'op', op: 7 });
+  assert.deepEqual(parseCrashPoint('marker:wal-truncated'), { kind: 'marker', name: 'wal-truncated', occurrence: 1 });
+  assert.deepEqual(parseCrashPoint('marker:flush-start:3'), { kind: 'marker', name: 'flush-start', occurrence: 3 });
+  assert.deepEqual(parseCrashPoint('random'), { kind: 'random' });
+  assert.match(String(parseCrashPoint('op:0')), /--crash-at op:K needs K ≥ 1/);
+  assert.match(String(parseCrashPoint('later')), /--crash-at must be random, op:K/);
+  assert.deepEqual(parseCrashSweep('marker:a..marker:b:2'), { from: { name: 'a', occurrence: 1 }, to: { name: 'b', occurrence: 2 } });
+  assert.match(String(parseCrashSweep('marker:a')), /--crash-sweep must look like/);
+});
+
+test('op:K stops the writer after exactly the K-th io operation (kill)', async () => {
+  const dir = tempDir('crash-op');
+  const base = { engine: 'raw', mode: 'sync' as const, batchSize: 1, batchMs: null, fault: null, engineOptions: {}, valueBytes: 64, seed: 7, dir };
+  const atSync = await runCrashTrials(base, { kind: 'kill', trials: 1, crashAt: { kind: 'op', op: 2 * 10 + 2 } });
+  assert.equal(atSync.trials[0]!.error, undefined);
+  assert.equal(atSync.trials[0]!.acked, 9);
+  assert.equal(atSync.lostMax, 0);
+  const atWrite = await runCrashTrials(base, { kind: 'kill', trials: 1, crashAt: { kind: 'op', op: 2 * 10 + 1 } });
+  assert.equal(atWrite.trials[0]!.acked, 9);
+  assert.equal(atWrite.trials[0]!.crashPoint, 'op:21');
+  assert.deepEqual(labResidue(dir), []);
+});
+
+test('a crash point that is never reached is an errored trial, not a hang', async () => {
+  const dir = tempDir('crash-op');
+  const s = await runCrashTrials(
+    { engine: 'raw', mode: 'sync', batchSize: 1, batchMs: null, fault: null, engineOptions: {}, valueBytes: 64, seed: 7, dir },
+    { kind: 'kill', trials: 1, crashAt: { kind: 'marker', name: 'never-announced', occurrence: 1 }, maxCommits: 50 },
+  );
+  assert.equal(s.trialsErrored, 1);
+  assert.match(s.trials[0]!.error ?? '', /was not reached/);
+});
+
+test('a crash sweep runs one trial per io operation between two markers', { skip: engineNamed('wal')?.markers.includes('segment-rotated') ? false : 'wal with marker segment-rotated not available' }, async () => {
+  const dir = tempDir('crash-sweep');
+  const s = await runCrashTrials(
+    { engine: 'wal', mode: 'sync', batchSize: 1, batchMs: null, fault: null, engineOptions: { 'segment-bytes': 4096 }, valueBytes: 1024, seed: 3, dir },
+    { kind: 'kill', trials: 1, sweep: { from: { name: 'segment-rotated', occurrence: 1 }, to: { name: 'segment-rotated', occurrence: 2 } } },
+  );
+  assert.ok(s.trials.length > 2, `${s.trials.length} trials`);
+  assert.equal(s.trialsErrored, 0);
+  assert.equal(s.lostMax, 0);
+  assert.equal(s.corruptTotal, 0);
+});
