@@ -8,10 +8,11 @@ import { pathToFileURL } from 'node:url';
 import { nullEngine } from './null.js';
 import { rawEngine } from './raw.js';
 import { walEngine } from './wal/engine.js';
+import { bitcaskEngine } from './bitcask/engine.js';
 import type { EngineFactory } from './types.js';
 import { describeFactoryProblems, factoryProblems } from './validate.js';
 
-const BUILTIN: readonly EngineFactory[] = [rawEngine, walEngine, nullEngine];
+const BUILTIN: readonly EngineFactory[] = [rawEngine, walEngine, nullEngine, bitcaskEngine];
 
 export function builtinEngines(): readonly EngineFactory[] {
   return BUILTIN;
