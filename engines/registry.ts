@@ -9,10 +9,15 @@ import { nullEngine } from './null.js';
 import { rawEngine } from './raw.js';
 import { walEngine } from './wal/engine.js';
 import { bitcaskEngine } from './bitcask/engine.js';
+import { sqliteEngine } from './sqlite/index.js';
+import { leveldbEngine } from './leveldb/index.js';
+import { lmdbEngine } from './lmdb/index.js';
 import type { EngineFactory } from './types.js';
 import { describeFactoryProblems, factoryProblems } from './validate.js';
 
-const BUILTIN: readonly EngineFactory[] = [rawEngine, walEngine, nullEngine, bitcaskEngine];
+// The real engines (sqlite, leveldb, lmdb) load their optional native libraries lazily, in
+// availability(): registering them here costs nothing when a library is missing.
+const BUILTIN: readonly EngineFactory[] = [rawEngine, walEngine, nullEngine, bitcaskEngine, sqliteEngine, leveldbEngine, lmdbEngine];
 
 export function builtinEngines(): readonly EngineFactory[] {
   return BUILTIN;
