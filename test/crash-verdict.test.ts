@@ -72,3 +72,9 @@ test('errored trials are counted apart and stay out of the statistics', () => {
   assert.equal(s.verdict, 'consistent');
   assert.equal(s.labNsP50, 5_000_000);
 });
+
+test('a recovery that throws is a durability bug even without measured loss', () => {
+  const s = summarizeTrials(ctx('none'), [trial(0), trial(0, 0, 0, 'recovery failed: ENOENT: no such file or directory')]);
+  assert.equal(s.verdict, 'DURABILITY BUG');
+  assert.match(s.verdictReason, /recovery threw after a power cut on ext4 in 1 trial/);
+});

@@ -6,10 +6,13 @@
  *   batch — at most batchSize − 1 acked commits per writer are unsynced (the commit that fills a
  *           batch is synced before its ack): losing more is a bug;
  *   none  — unbounded by the engine: any loss is consistent with the claim.
- * A value that was never written (corrupt) is a bug in every mode.
+ * A value that was never written (corrupt), or a recovery that throws, is a bug in every mode.
  */
 import type { Mode } from '../../engines/types.js';
 import type { CrashSummary, CrashTrial } from '../../reports/schema.js';
+
+/** Prefix of a trial error whose engine threw while recovering (a contract violation: DESIGN §2). */
+export const RECOVERY_FAILED = 'recovery failed: ';
 
 /** The declared bound on lost acked commits per writer, or null when unbounded. */
 export function lossBound(mode: Mode, batchSize: number): number | null {
@@ -48,7 +51,8 @@ export function summarizeTrials(ctx: SummaryContext, trials: readonly CrashTrial
   const corruptTotal = ok.reduce((s, t) => s + t.corrupt, 0);
   const bound = lossBound(ctx.mode, ctx.batchSize);
   const labNs = ok.map((t) => t.labNs ?? 0).filter((n) => n > 0);
-  const { verdict, reason } = judge(ctx, ok, lostMax, corruptTotal, bound, trials.length - ok.length);
+  const recoveryFailures = trials.filter((t) => t.error?.startsWith(RECOVERY_FAILED));
+  const { verdict, reason } = judge(ctx, ok, lostMax, corruptTotal, bound, trials.length - ok.length, recoveryFailures);
   return {
     crashKind: ctx.crashKind,
     filesystem: ctx.filesystem,
@@ -78,8 +82,12 @@ function judge(
   corrupt: number,
   bound: number | null,
   errored: number,
+  recoveryFailures: readonly CrashTrial[],
 ): { verdict: CrashSummary['verdict']; reason: string } {
   const where = ctx.crashKind === 'power' ? `power cut on ${ctx.filesystem ?? '?'}` : 'process kill';
+  if (recoveryFailures.length > 0) {
+    return { verdict: 'DURABILITY BUG', reason: `recovery threw after a ${where} in ${recoveryFailures.length} trial(s): ${recoveryFailures[0]!.error}` };
+  }
   if (corrupt > 0) {
     return { verdict: 'DURABILITY BUG', reason: `recovery returned ${corrupt} value(s) that were never written (${where})` };
   }

@@ -14,8 +14,9 @@ import { attachLoop, detachLoop } from './loop-device.js';
 import { createMountPoint, mountImage, removeMountPoint, unmount } from './mount.js';
 import { RecordType, type ChildConfig } from './protocol.js';
 import { snapshotImage } from './snapshot.js';
-import { verifyRecovered, type VerifyResult } from './verify.js';
+import { verifyRecovered, type VerifyInput, type VerifyResult } from './verify.js';
 import { WriterProcess } from './writer-process.js';
+import { RECOVERY_FAILED } from './summary.js';
 
 export interface TrialSpec {
   /** The engine instance, without its directory (the trial decides where it lives). */
@@ -76,6 +77,15 @@ function trialFrom(point: string, v: VerifyResult, extra: Partial<CrashTrial>): 
   };
 }
 
+/** The engine must recover whatever it finds and never throw; if it does, the trial says so. */
+async function verifyOrError(input: VerifyInput): Promise<VerifyResult | { error: string }> {
+  try {
+    return await verifyRecovered(input);
+  } catch (err) {
+    return { error: `${RECOVERY_FAILED}${(err as Error)?.message ?? String(err)}` };
+  }
+}
+
 /**
  * Run the writer until the crash instant. `stopOnly`: leave it stopped (power) instead of killing it.
  * Returns the crash instant and the first ack's time, or an error line.
@@ -104,6 +114,15 @@ async function crashWriter(
   return { crashNs: point.ns, firstAckNs: w.ledger.count > 0 ? w.ledger.ackTimeNs(1) : null };
 }
 
+function fsyncPath(p: string): void {
+  const fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function runMs(crashNs: bigint, firstAckNs: bigint | null): number {
   return firstAckNs === null ? 0 : Math.max(0, Number(crashNs - firstAckNs) / 1e6);
 }
@@ -117,7 +136,7 @@ export async function runKillTrial(spec: TrialSpec, dir: string, fifoPath: strin
     if ('error' in crashed) return errorTrial(label, crashed.error, w.ledger.count);
     const labT0 = process.hrtime.bigint();
     const ledger = w.ledger;
-    const v = await verifyRecovered({
+    const v = await verifyOrError({
       instance: { ...spec.instance, dir },
       workload: spec.workload,
       acked: ledger.count,
@@ -125,6 +144,7 @@ export async function runKillTrial(spec: TrialSpec, dir: string, fifoPath: strin
       crashNs: crashed.crashNs,
     });
     const labNs = Number(process.hrtime.bigint() - labT0);
+    if ('error' in v) return errorTrial(label, v.error, ledger.count);
     return trialFrom(label, v, { labNs, writerRunMs: runMs(crashed.crashNs, crashed.firstAckNs) });
   } finally {
     await w.dispose();
@@ -163,6 +183,10 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
     undo.push(() => unmount(mntA));
     const dir = path.join(mntA, 'engine');
     fs.mkdirSync(dir);
+    // The engine is given an existing directory: make it durable, so that what a power cut loses
+    // is the engine's doing, never the lab's.
+    fsyncPath(dir);
+    fsyncPath(mntA);
 
     w = new WriterProcess(childConfig(spec, dir), `${paths.prefix}.fifo`);
     const crashed = await crashWriter(w, spec, true);
@@ -178,7 +202,7 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
     createMountPoint(mntB);
     mountImage(devB, mntB, paths.fsType, paths.mountOptions, true);
     undo.push(() => unmount(mntB));
-    const v = await verifyRecovered({
+    const v = await verifyOrError({
       instance: { ...spec.instance, dir: path.join(mntB, 'engine') },
       workload: spec.workload,
       acked: ledger.count,
@@ -186,6 +210,7 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
       crashNs: crashed.crashNs,
     });
     const labNs = Number(process.hrtime.bigint() - labT0);
+    if ('error' in v) return errorTrial(label, v.error, ledger.count);
     return trialFrom(label, v, { labNs, writerRunMs: runMs(crashed.crashNs, crashed.firstAckNs), snapshotRetries: snap.retries });
   } finally {
     if (w) await w.dispose();
