@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import fc from 'fast-check';
-import { builtinEngines, engineAvailability } from '../engines/registry.js';
+import { builtinEngines, engineAvailability, loadEngine } from '../engines/registry.js';
 import type { EngineFactory, Mode, RecoveryReport } from '../engines/types.js';
 import type { IoOp } from '../io/io.js';
 import {
@@ -30,6 +30,7 @@ import {
   type WriteRecord,
 } from './helpers/engine.js';
 import { tempDir } from './helpers/tmp.js';
+import { USER_ENGINES } from './helpers/user-engines.js';
 
 /**
  * Engines with an optional native library (sqlite, leveldb, lmdb) may be unavailable here: their
@@ -40,7 +41,9 @@ for (const f of builtinEngines()) unavailable.set(f.name, await engineAvailabili
 
 /** `CONFORMANCE_ENGINES=bitcask,btree` runs the suite for those engines only. */
 const only = process.env['CONFORMANCE_ENGINES']?.split(',').filter(Boolean) ?? null;
-const engines = builtinEngines().filter((f) => only === null || only.includes(f.name));
+/** User engine modules (test/helpers/user-engines.ts: the example engine) run the same suite. */
+const userEngines = await Promise.all(USER_ENGINES.map((p) => loadEngine(p)));
+const engines = [...builtinEngines(), ...userEngines].filter((f) => only === null || only.includes(f.name));
 
 /** Does the engine keep anything on disk? (`null` does not: its persistence cases are skipped.) */
 const persistsCache = new Map<string, boolean>();
