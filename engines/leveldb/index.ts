@@ -46,7 +46,13 @@ class LevelDbEngine implements Engine {
     const t0 = this.ctx.clockNs();
     // LevelDB replays its log on open: that is its recovery (a torn log tail is dropped by LevelDB).
     const db = new Level(path.join(this.ctx.dir, DIR), { keyEncoding: 'buffer', valueEncoding: 'buffer', createIfMissing: true });
-    await db.open();
+    try {
+      await db.open();
+    } catch (err) {
+      // classic-level wraps LevelDB's status ("Corruption: …", "IO error: …") in `cause`: keep it.
+      const e = err as Error & { cause?: Error; code?: string };
+      throw new Error(`leveldb: ${e.message}${e.cause?.message ? `: ${e.cause.message}` : ''}`, { cause: err });
+    }
     this.db = db;
     const report = emptyRecovery();
     let n = 0;
