@@ -17,6 +17,8 @@ import { ReportOutput } from '../../reports/output.js';
 import { renderConsole } from '../../reports/render/console.js';
 import { isReportFormat, type ReportFormat } from '../../reports/render/index.js';
 import { listOption, numberList, parseFormats } from '../options.js';
+// crash lab (issue 4): --crash kill|power --trials N attaches measured loss to each case
+import { crashAfterCase, runCrashSettings } from '../../coordinator/crash/attach.js';
 
 interface RunArgs {
   suite?: string;
@@ -37,6 +39,9 @@ interface RunArgs {
   seed?: number;
   keep: boolean;
   quiet: boolean;
+  crash?: string;
+  trials?: number;
+  'crash-fs'?: string;
   [engineOption: string]: unknown;
 }
 
@@ -63,7 +68,11 @@ function builder(y: Argv): Argv<RunArgs> {
     .option('format', { ...listOption('report formats: json, csv, md (comma list)'), default: ['json', 'csv', 'md'] })
     .option('seed', { type: 'number', describe: 'workload seed (keys and values are a pure function of it)' })
     .option('keep', { type: 'boolean', default: false, describe: 'keep the engine files in <dir>/durabench-<run id>' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }) as unknown as Argv<RunArgs>;
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
+    // crash lab (issue 4)
+    .option('crash', { type: 'string', describe: 'also run crash trials per case: kill (SIGKILL) or power (power cut on a loop image; root)' })
+    .option('trials', { type: 'number', describe: 'crash trials per case with --crash (default 5)' })
+    .option('crash-fs', { type: 'string', describe: 'filesystem of the image for --crash power: ext4, xfs, btrfs (default ext4)' }) as unknown as Argv<RunArgs>;
   for (const spec of allOptionSpecs(builtinEngines())) {
     b = b.option(spec.name, {
       type: spec.type,
@@ -130,7 +139,12 @@ async function handler(args: RunArgs): Promise<void> {
   const factories = await loadEngines(suite.engines);
   const outDir = path.resolve(args.out ?? path.join('durabench-out', newRunId()));
   const output = new ReportOutput(outDir, formats);
-  const run = new Run({ suite, factories, output, progress: args.quiet ? silentProgress : new StderrProgress(), keep: args.keep });
+  // crash lab (issue 4): measured loss of the same case, attached as `case.crash`
+  const crash = runCrashSettings(args.crash, args.trials, args['crash-fs']);
+  let runRef: Run | undefined;
+  const afterCase = crash ? crashAfterCase({ ...crash, isInterrupted: () => runRef?.wasInterrupted ?? false }) : undefined;
+  const run = new Run({ suite, factories, output, progress: args.quiet ? silentProgress : new StderrProgress(), keep: args.keep, ...(afterCase ? { afterCase } : {}) });
+  runRef = run;
 
   let sigints = 0;
   const onSigint = (): void => {

@@ -73,3 +73,22 @@ export function seedTable(r: CrashReport): string[][] {
   }
   return [['engine setting', ...columns.map((c) => `${c}: lost max (trials with loss)`)], ...[...rows].map(([row, cells]) => [row, ...columns.map((c) => seedCell(cells.get(c)))])];
 }
+
+/**
+ * Crash cells for a run report's case rows (`durabench run --crash`): the lead's case table, CSV and
+ * Markdown can append these beside the latency figures. Empty strings when no trials ran.
+ */
+export const CRASH_CELL_HEADER = ['crash', 'lost max', 'trials with loss', 'loss window max', 'corrupt', 'verdict'];
+
+export function crashCells(crash: CrashSummary | undefined): string[] {
+  if (!crash) return CRASH_CELL_HEADER.map(() => '');
+  const verified = crash.trials.length - (crash.trialsErrored ?? 0);
+  return [
+    crash.crashKind === 'power' ? `power ${crash.filesystem ?? ''}`.trim() : 'kill',
+    String(crash.lostMax),
+    `${crash.trialsWithLoss}/${verified}`,
+    ms(crash.lossWindowMsMax),
+    String(crash.corruptTotal),
+    crash.verdict,
+  ];
+}
