@@ -1,5 +1,5 @@
 /**
- * Power cut (the engine's directory on a loop-mounted ext4/xfs image, copied as the device held it
+ * Power cut (the engine's directory on a loop-mounted ext4, xfs or btrfs image, copied as the device held it
  * at the crash instant, mounted again so the journal replays): correct engines in sync mode lose
  * nothing; none mode and `flush-no-fsync` lose acked commits (the crash comes long before the 30 s
  * writeback); `wal` in batch mode with batch size N loses at most N − 1; the lsm defects lose at a
@@ -21,7 +21,7 @@ function spec(engine: string, mode: Mode, fault: string | null, dir: string, bat
   return { engine, mode, batchSize, batchMs: null, fault, engineOptions, valueBytes: 128, seed: 5, dir };
 }
 
-for (const fsType of ['ext4', 'xfs'] as LabFs[]) {
+for (const fsType of ['ext4', 'xfs', 'btrfs'] as LabFs[]) {
   const why = powerUnavailable(fsType);
   describe(`power cut on ${fsType}`, { skip: why ?? false }, () => {
     const dir = tempDir(`crash-power-${fsType}`);
