@@ -10,6 +10,7 @@ import { rawEngine } from './raw.js';
 import { walEngine } from './wal/engine.js';
 import { lsmEngine } from './lsm/engine.js';
 import { bitcaskEngine } from './bitcask/engine.js';
+import { btreeEngine } from './btree/engine.js';
 import { sqliteEngine } from './sqlite/index.js';
 import { leveldbEngine } from './leveldb/index.js';
 import { lmdbEngine } from './lmdb/index.js';
@@ -18,7 +19,7 @@ import { describeFactoryProblems, factoryProblems } from './validate.js';
 
 // The real engines (sqlite, leveldb, lmdb) load their optional native libraries lazily, in
 // availability(): registering them here costs nothing when a library is missing.
-const BUILTIN: readonly EngineFactory[] = [rawEngine, walEngine, lsmEngine, nullEngine, bitcaskEngine, sqliteEngine, leveldbEngine, lmdbEngine];
+const BUILTIN: readonly EngineFactory[] = [rawEngine, walEngine, lsmEngine, nullEngine, bitcaskEngine, btreeEngine, sqliteEngine, leveldbEngine, lmdbEngine];
 
 export function builtinEngines(): readonly EngineFactory[] {
   return BUILTIN;
