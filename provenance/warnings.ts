@@ -191,14 +191,9 @@ export function syncPlausibilityWarnings(target: TargetInfo, syncP50Ns: number, 
  * Code: `noisy`.
  */
 export function noiseWarnings(values: readonly number[], subject = 'the measurement', spreadLimit = NOISE_SPREAD): Warning[] {
-  const xs = values.filter((v) => Number.isFinite(v));
-  if (xs.length < 2) return [];
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  if (median <= 0) return [];
-  const spread = (sorted[sorted.length - 1]! - sorted[0]!) / median;
-  if (spread <= spreadLimit) return [];
+  const s = spreadOf(values);
+  if (s === null || s.spread <= spreadLimit) return [];
+  const { sorted, median, spread } = s;
   return [
     {
       code: 'noisy',
@@ -206,6 +201,19 @@ export function noiseWarnings(values: readonly number[], subject = 'the measurem
       remedy: 'stop other load on the machine and disk, run longer (--seconds/--duration) or repeat, and compare medians',
     },
   ];
+}
+
+/**
+ * (max − min) / median of the finite values, with the sorted values and the median; null with fewer
+ * than two values or a median ≤ 0. Pure.
+ */
+export function spreadOf(values: readonly number[]): { spread: number; median: number; sorted: number[] } | null {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length < 2) return null;
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  if (median <= 0) return null;
+  return { spread: (sorted[sorted.length - 1]! - sorted[0]!) / median, median, sorted };
 }
 
 function fmt(x: number): string {

@@ -361,6 +361,13 @@ export interface ProbeMetrics {
   latency: LatencySummary;
   /** tinybench's relative margin of error of the mean latency (95 % confidence), percent. */
   rmePercent: number;
+  /**
+   * Operations per second in each fifth of the measured time, in order (the probe's repeats: a wide
+   * spread between them is a noisy measurement).
+   */
+  sliceOpsPerSec: number[];
+  /** How the method was set up where it matters (e.g. where the O_DIRECT buffer is aligned). */
+  notes: string[];
 }
 
 interface ProbeResultBase {
@@ -398,6 +405,17 @@ export interface ProbeReport {
   startedAt: string;
   finishedAt: string | null;
   results: ProbeResult[];
+  warnings: Warning[];
+  /** `interrupted` after SIGINT (the results so far are kept). */
+  status: 'running' | 'completed' | 'interrupted';
+}
+
+/** What `durabench env --json` prints: the provenance and the warnings about the targets. */
+export interface EnvReport {
+  schemaVersion: number;
+  kind: 'env';
+  tool: ToolInfo;
+  host: HostInfo;
   warnings: Warning[];
 }
 

@@ -2,7 +2,9 @@
 import type { CommandModule } from 'yargs';
 import { crashCommand } from './crash.js';
 import { enginesCommand } from './engines.js';
+import { envCommand } from './env.js';
+import { probeCommand } from './probe.js';
 import { runCommand } from './run.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<any, any>[] = [runCommand, crashCommand, enginesCommand];
+export const COMMANDS: CommandModule<any, any>[] = [runCommand, crashCommand, enginesCommand, probeCommand, envCommand];

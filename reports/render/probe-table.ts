@@ -1,0 +1,61 @@
+/** The probe's result table (shared by the console and Markdown renderers). Pure. */
+import type { ProbeMethodInfo, ProbeReport, ProbeResult } from '../schema.js';
+import { formatNs, formatRate } from './format.js';
+
+/** `fdatasync`, or `fdatasync 4k` when the probe ran several block sizes. */
+export function methodLabel(info: ProbeMethodInfo, severalBlockSizes: boolean): string {
+  if (!severalBlockSizes || info.bytesPerOp === 0 || info.group.startsWith('O_SYNC')) return info.id;
+  return `${info.id} ${info.blockBytes % 1024 === 0 ? `${info.blockBytes / 1024}k` : `${info.blockBytes}b`}`;
+}
+
+export const PROBE_TABLE_HEADER = ['method', 'target', 'ops/s', 'p50', 'p99', 'p99.9', 'max', '±rme', 'samples'] as const;
+
+function row(r: ProbeResult, label: string, target: string): string[] {
+  if (r.state !== 'completed') return [label, target, r.state, '—', '—', '—', '—', '—', '—'];
+  const m = r.metrics;
+  return [
+    label,
+    target,
+    formatRate(m.opsPerSec),
+    formatNs(m.latency.p50Ns),
+    formatNs(m.latency.p99Ns),
+    formatNs(m.latency.p999Ns),
+    formatNs(m.latency.maxNs),
+    `${m.rmePercent.toFixed(1)}%`,
+    String(m.samples),
+  ];
+}
+
+/**
+ * Results grouped by comparison (`one write per sync`, ...), in report order: per group, a header
+ * row and one row per method × target. With one target the target column is dropped; a method's
+ * name is printed once above its targets.
+ */
+export function probeTables(report: ProbeReport): { group: string; rows: string[][] }[] {
+  const several = report.settings.blockBytes.length > 1;
+  const oneTarget = report.settings.targets.length <= 1;
+  const groups: { group: string; rows: string[][] }[] = [];
+  let lastLabel = '';
+  for (const r of report.results) {
+    let g = groups[groups.length - 1];
+    if (!g || g.group !== r.method.group) {
+      g = { group: r.method.group, rows: [[...PROBE_TABLE_HEADER]] };
+      groups.push(g);
+      lastLabel = '';
+    }
+    const label = methodLabel(r.method, several);
+    const cells = row(r, label === lastLabel ? '' : label, r.target);
+    lastLabel = label;
+    g.rows.push(cells);
+  }
+  if (oneTarget) for (const g of groups) for (const r of g.rows) r.splice(1, 1);
+  return groups;
+}
+
+/** One line per result that is not completed: what and why. */
+export function problemLines(report: ProbeReport): string[] {
+  const several = report.settings.blockBytes.length > 1;
+  return report.results.flatMap((r) =>
+    r.state === 'completed' ? [] : [`${r.state}: ${methodLabel(r.method, several)} on ${r.target}: ${r.reason}${r.code ? ` (${r.code})` : ''}`],
+  );
+}
