@@ -134,7 +134,7 @@ export async function runKillTrial(spec: TrialSpec, dir: string, fifoPath: strin
   try {
     const crashed = await crashWriter(w, spec, false);
     if ('error' in crashed) return errorTrial(label, crashed.error, w.ledger.count);
-    const labT0 = process.hrtime.bigint();
+    const killedNs = process.hrtime.bigint();
     const ledger = w.ledger;
     const v = await verifyOrError({
       instance: { ...spec.instance, dir },
@@ -143,9 +143,10 @@ export async function runKillTrial(spec: TrialSpec, dir: string, fifoPath: strin
       ackTimeNs: (s) => ledger.ackTimeNs(s),
       crashNs: crashed.crashNs,
     });
-    const labNs = Number(process.hrtime.bigint() - labT0);
+    const doneNs = process.hrtime.bigint();
     if ('error' in v) return errorTrial(label, v.error, ledger.count);
-    return trialFrom(label, v, { labNs, writerRunMs: runMs(crashed.crashNs, crashed.firstAckNs) });
+    const labPhasesNs = { kill: Number(killedNs - crashed.crashNs), recover: v.recoveryNs, verify: Number(doneNs - killedNs) - v.recoveryNs };
+    return trialFrom(label, v, { labNs: Number(doneNs - crashed.crashNs), writerRunMs: runMs(crashed.crashNs, crashed.firstAckNs), labPhasesNs });
   } finally {
     await w.dispose();
   }
@@ -172,6 +173,8 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
   const mntA = `${paths.prefix}-mnt`;
   const mntB = `${paths.prefix}-crash-mnt`;
   const undo: (() => void)[] = [];
+  /** Filled as the trial goes; the returned trial holds this object, so cleanup's time lands in it too. */
+  const phases: Record<string, number> = {};
   let w: WriterProcess | null = null;
   try {
     copySparse(paths.template, image);
@@ -191,17 +194,26 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
     w = new WriterProcess(childConfig(spec, dir), `${paths.prefix}.fifo`);
     const crashed = await crashWriter(w, spec, true);
     if ('error' in crashed) return errorTrial(label, crashed.error, w.ledger.count);
-    const labT0 = process.hrtime.bigint();
+    let lap = crashed.crashNs;
+    const step = (name: string): void => {
+      const now = process.hrtime.bigint();
+      phases[name] = Number(now - lap);
+      lap = now;
+    };
+    step('stop');
     const snap = await snapshotImage(devA, image, copy);
     undo.push(() => removeImage(copy));
+    step('snapshot');
     await w.kill();
     const ledger = w.ledger;
+    step('kill');
 
     const devB = attachLoop(copy);
     undo.push(() => detachLoop(devB));
     createMountPoint(mntB);
     mountImage(devB, mntB, paths.fsType, paths.mountOptions, true);
     undo.push(() => unmount(mntB));
+    step('mount');
     const v = await verifyOrError({
       instance: { ...spec.instance, dir: path.join(mntB, 'engine') },
       workload: spec.workload,
@@ -209,10 +221,14 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
       ackTimeNs: (s) => ledger.ackTimeNs(s),
       crashNs: crashed.crashNs,
     });
-    const labNs = Number(process.hrtime.bigint() - labT0);
+    step('verify');
     if ('error' in v) return errorTrial(label, v.error, ledger.count);
-    return trialFrom(label, v, { labNs, writerRunMs: runMs(crashed.crashNs, crashed.firstAckNs), snapshotRetries: snap.retries });
+    phases['recover'] = v.recoveryNs;
+    phases['verify']! -= v.recoveryNs;
+    const labNs = Number(process.hrtime.bigint() - crashed.crashNs);
+    return trialFrom(label, v, { labNs, writerRunMs: runMs(crashed.crashNs, crashed.firstAckNs), snapshotRetries: snap.retries, labPhasesNs: phases });
   } finally {
+    const cleanupT0 = process.hrtime.bigint();
     if (w) await w.dispose();
     // Release in reverse order; keep going on failure (the safety registry retries at exit).
     const problems: string[] = [];
@@ -224,6 +240,7 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
       }
     }
     for (const d of [mntA, mntB]) removeMountPoint(d);
+    phases['cleanup'] = Number(process.hrtime.bigint() - cleanupT0);
     if (problems.length > 0) throw new Error(`crash lab cleanup: ${problems.join('; ')}`);
   }
 }
