@@ -215,6 +215,8 @@ export interface CrashTrial {
   labNs?: number;
   /** Power: snapshot attempts repeated because the device's write counters moved during the copy. */
   snapshotRetries?: number;
+  /** The lab's cost by step, ns: stop, snapshot, kill, mount (journal replay), recover, verify, cleanup. */
+  labPhasesNs?: Record<string, number>;
 }
 
 export interface RepeatSummary {
