@@ -222,7 +222,23 @@ export interface CrashTrial {
 export interface RepeatSummary {
   count: number;
   /** Per headline metric: median and 95 % confidence interval over the repeats. */
-  metrics: Record<string, { median: number; ciLow: number; ciHigh: number; values: number[] }>;
+  metrics: Record<string, RepeatStat>;
+}
+
+/** One metric over the repeats of a case (keys are metric ids such as `commit_p99_ns`). */
+export interface RepeatStat {
+  median: number;
+  ciLow: number;
+  ciHigh: number;
+  /** Each repeat's value, in repeat order. */
+  values: number[];
+  /** Arithmetic mean of `values` (added in 0.1; optional in older reports). */
+  mean?: number;
+  /**
+   * How the 95 % interval was computed: order statistics around the median (≥ 6 repeats), the
+   * Student-t interval of the mean (2–5 repeats), or none (1 repeat).
+   */
+  ciMethod?: 'median-order-statistics' | 'mean-t' | 'none';
 }
 
 /** A warning is data: what was seen, why it matters, what to do. */
@@ -435,6 +451,55 @@ export interface RunReport {
   status: 'running' | 'completed' | 'interrupted';
   cases: CaseResult[];
   warnings: Warning[];
+  /** Written by `durabench tune`: the batch sweep, its Pareto front and the recommendation. */
+  tune?: TuneSummary;
+  /** Written by `durabench merge`: the reports this one was merged from. */
+  mergedFrom?: MergedSource[];
+}
+
+/** One report that went into a merged report. */
+export interface MergedSource {
+  file: string;
+  hostname: string;
+  startedAt: string;
+  gitSha: string | null;
+}
+
+/** A loss budget for `tune`: the most a crash may lose, in time or in commits. */
+export type LossBudget = { kind: 'ms'; ms: number } | { kind: 'commits'; commits: number };
+
+/** One setting of a batch sweep with what it cost and what it risks. */
+export interface TunePoint {
+  caseId: string;
+  batchSize: number;
+  batchMs: number | null;
+  commitsPerSec: number;
+  commitP99Ns: number;
+  /** Declared exposure: peak acked-unsynced commits (per writer) and worst ack→sync time. */
+  exposureMaxCommits: number;
+  exposureMaxNs: number;
+  /** Measured loss when crash trials ran (null otherwise). */
+  lostMax: number | null;
+  lossWindowMsMax: number | null;
+  /** On the Pareto front of (throughput ↑, commit p99 ↓, exposure ↓). */
+  pareto: boolean;
+  /** Inside the loss budget (true when no budget was given). */
+  withinBudget: boolean;
+  /** Why it is outside the budget, when it is. */
+  budgetReason: string | null;
+}
+
+export interface TuneSummary {
+  engine: string;
+  budget: LossBudget | null;
+  points: TunePoint[];
+  /** The highest-throughput point inside the budget, or null when none fits. */
+  recommendation: { caseId: string; batchSize: number; batchMs: number | null; reason: string } | null;
+  /** One plain sentence: the recommendation, or that no setting fits the budget. */
+  verdict: string;
+  /** `measured` when crash trials ran; `pending` when they were asked for but the crash lab is unavailable. */
+  crash: 'measured' | 'not-requested' | 'pending';
+  notes: string[];
 }
 
 export interface ResolvedSuite {
