@@ -191,9 +191,12 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
   for (const name of Object.keys(s.engineOptions)) {
     if (!specs.some((o) => o.name === name)) {
       const owners = allOptionSpecs(builtinEngines()).some((o) => o.name === name);
-      throw new UsageError(
-        `--${name} does not apply to ${s.engines.join(', ')}${owners ? ' (it belongs to another engine; see durabench engines)' : ''}`,
-      );
+      if (!owners) {
+        throw new UsageError(
+          `unknown option --${name}: not an option of durabench run or of ${s.engines.join(', ')} (see durabench run --help and durabench engines)`,
+        );
+      }
+      throw new UsageError(`--${name} does not apply to ${s.engines.join(', ')} (it belongs to another engine; see durabench engines)`);
     }
   }
   for (const e of engines) {

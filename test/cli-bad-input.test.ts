@@ -13,7 +13,9 @@ fs.writeFileSync(file, 'x');
 const CASES: [string, string[], RegExp][] = [
   ['unknown engine', ['run', '--engine', 'nosuch'], /--engine: unknown engine 'nosuch'; choose one of/],
   ['unknown mode', ['run', '--engine', 'null', '--mode', 'fast'], /--mode 'fast' is not a mode; use sync, batch or none/],
-  ['unknown flag', ['run', '--engine', 'null', '--frobnicate'], /Unknown argument: frobnicate/],
+  ['unknown flag', ['run', '--engine', 'null', '--frobnicate'], /unknown option --frobnicate: not an option of durabench run or of null/],
+  ['unknown flag of another command', ['engines', '--frobnicate'], /Unknown argument: frobnicate/],
+  ['stray positional argument', ['run', 'wal'], /unexpected argument 'wal' for durabench run/],
   ['zero writers', ['run', '--engine', 'null', '--writers', '0'], /--writers must be a positive integer, got '0'/],
   ['negative duration', ['run', '--engine', 'null', '--duration', '-1'], /--duration must be a positive number/],
   ['non-numeric batch size', ['run', '--engine', 'null', '--mode', 'batch', '--batch-size', 'abc'], /--batch-size must be a number/],

@@ -29,7 +29,18 @@ function readCases(out: string): CaseOut[] {
 test('the example engine runs end to end in every mode', async () => {
   const dir = tempDir('user-cli');
   const out = path.join(dir, 'out');
-  const r = await runCli(['run', '--engine', './examples/append-log-engine.mjs', '--commits', '100', '--dir', dir, '--out', out, '--quiet']);
+  const r = await runCli([
+    'run',
+    '--engine',
+    './examples/append-log-engine.mjs',
+    '--commits',
+    '100',
+    '--dir',
+    dir,
+    '--out',
+    out,
+    '--quiet',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const cases = readCases(out);
   assert.deepEqual(
@@ -63,7 +74,10 @@ test('a plugin lacking a factory member is refused before running: one line, exi
   const file = plugin(dir, 'no-create', `const { create, ...rest } = example; export default rest;`);
   const r = await runCli(['run', '--engine', file, '--commits', '10', '--dir', dir, '--out', path.join(dir, 'out')]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^durabench: --engine: engine module '.*no-create\.mjs' does not implement the engine interface \(see docs\/engines\.md\): missing create/);
+  assert.match(
+    r.stderr,
+    /^durabench: --engine: engine module '.*no-create\.mjs' does not implement the engine interface \(see docs\/engines\.md\): missing create/,
+  );
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
 });
 
@@ -139,4 +153,43 @@ test('an async user engine (the example wrapped in promises) runs end to end', a
       ['completed', 50],
     ],
   );
+});
+
+test("a user engine's own options are accepted on the command line and checked against its spec", async () => {
+  const dir = tempDir('user-cli-opt');
+  const out = path.join(dir, 'out');
+  const ok = await runCli([
+    'run',
+    '--engine',
+    './examples/append-log-engine.mjs',
+    '--mode',
+    'sync',
+    '--append-log-sync-call',
+    'fsync',
+    '--commits',
+    '20',
+    '--dir',
+    dir,
+    '--out',
+    out,
+    '--quiet',
+  ]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const [c] = readCases(out);
+  assert.equal(c!.metrics!.syncsByKind['fsync'], 20);
+  assert.equal(c!.metrics!.syncsByKind['fdatasync'], 0);
+  const bad = await runCli([
+    'run',
+    '--engine',
+    './examples/append-log-engine.mjs',
+    '--append-log-sync-call',
+    'magic',
+    '--commits',
+    '20',
+    '--dir',
+    dir,
+    '--quiet',
+  ]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr.trim(), /^durabench: --append-log-sync-call must be one of fdatasync, fsync; got 'magic'$/);
 });

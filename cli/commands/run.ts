@@ -21,6 +21,7 @@ import { listOption, numberList, parseFormats } from '../options.js';
 import { crashAfterCase, runCrashSettings } from '../../coordinator/crash/attach.js';
 
 interface RunArgs {
+  _?: (string | number)[];
   suite?: string;
   engine?: string[];
   mode?: string[];
@@ -37,6 +38,7 @@ interface RunArgs {
   out?: string;
   format: string[];
   seed?: number;
+  repeat?: number;
   keep: boolean;
   quiet: boolean;
   crash?: string;
@@ -45,8 +47,36 @@ interface RunArgs {
   [engineOption: string]: unknown;
 }
 
+/** Options of `run` itself (engine options are everything else). */
+const DECLARED = new Set([
+  'suite',
+  'engine',
+  'mode',
+  'batch-size',
+  'batch-ms',
+  'writers',
+  'value-bytes',
+  'workload',
+  'fault',
+  'duration',
+  'commits',
+  'warmup',
+  'dir',
+  'out',
+  'format',
+  'seed',
+  'repeat',
+  'keep',
+  'quiet',
+  'help',
+  'version',
+  'h',
+]);
+
 function builder(y: Argv): Argv<RunArgs> {
   let b = y
+    // Unknown flags may be options of a user engine module: resolveSuite checks them.
+    .strict(false)
     .option('suite', { type: 'string', describe: 'a bundled suite name (default, full, ...) or a suite JSON file; flags override it' })
     .option('engine', listOption('engines to run (comma list); see durabench engines'))
     .option('mode', listOption('durability modes: sync, batch, none (comma list)'))
@@ -65,14 +95,21 @@ function builder(y: Argv): Argv<RunArgs> {
       describe: 'target directory (repeatable: one target each); default: the current directory',
     })
     .option('out', { type: 'string', describe: 'report directory (default durabench-out/<run id>)' })
-    .option('format', { ...listOption('report formats: json, csv, md (comma list)'), default: ['json', 'csv', 'md'] })
+    .option('format', { ...listOption('report formats: json, csv, md, html (comma list)'), default: ['json', 'csv', 'md'] })
     .option('seed', { type: 'number', describe: 'workload seed (keys and values are a pure function of it)' })
+    .option('repeat', { type: 'number', describe: 'run every case N times, interleaved; the report gives medians and 95 % intervals' })
     .option('keep', { type: 'boolean', default: false, describe: 'keep the engine files in <dir>/durabench-<run id>' })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
     // crash lab (issue 4)
-    .option('crash', { type: 'string', describe: 'also run crash trials per case: kill (SIGKILL) or power (power cut on a loop image; root)' })
+    .option('crash', {
+      type: 'string',
+      describe: 'also run crash trials per case: kill (SIGKILL) or power (power cut on a loop image; root)',
+    })
     .option('trials', { type: 'number', describe: 'crash trials per case with --crash (default 5)' })
-    .option('crash-fs', { type: 'string', describe: 'filesystem of the image for --crash power: ext4, xfs, btrfs (default ext4)' }) as unknown as Argv<RunArgs>;
+    .option('crash-fs', {
+      type: 'string',
+      describe: 'filesystem of the image for --crash power: ext4, xfs, btrfs (default ext4)',
+    }) as unknown as Argv<RunArgs>;
   for (const spec of allOptionSpecs(builtinEngines())) {
     b = b.option(spec.name, {
       type: spec.type,
@@ -113,13 +150,21 @@ export function suiteInputFromArgs(args: RunArgs): { input: SuiteInput; explicit
   set('warmupMs', args.warmup === undefined ? undefined : args.warmup * 1000);
   set('targets', args.dir);
   set('seed', args.seed);
+  set('repeat', args.repeat);
+  const extra = (args._ ?? []).slice(1);
+  if (extra.length > 0)
+    throw new UsageError(`unexpected argument '${String(extra[0])}' for durabench run; options start with -- (see durabench run --help)`);
+  // Engine options: the built-in engines' flags are declared; flags of user engine modules are not
+  // known until the module loads, so every other kebab-case flag is passed on as an engine option
+  // and checked against the selected engines' option specs by resolveSuite (one clear line if no
+  // engine has it).
   const engineOptions: Record<string, EngineOptionValue> = {};
-  for (const spec of allOptionSpecs(builtinEngines())) {
-    const v = args[spec.name];
-    if (v !== undefined) engineOptions[spec.name] = v as EngineOptionValue;
+  for (const [k, v] of Object.entries(args)) {
+    if (k === '_' || k === '$0' || /[A-Z]/.test(k) || DECLARED.has(k) || v === undefined) continue;
+    engineOptions[k] = v as EngineOptionValue;
   }
   if (Object.keys(engineOptions).length > 0) set('engineOptions', engineOptions);
-  for (const k of ['duration', 'commits', 'warmup', 'batch-ms', 'seed'] as const) {
+  for (const k of ['duration', 'commits', 'warmup', 'batch-ms', 'seed', 'repeat'] as const) {
     const v = args[k];
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new UsageError(`--${k} must be a number`);
   }
@@ -127,7 +172,7 @@ export function suiteInputFromArgs(args: RunArgs): { input: SuiteInput; explicit
 }
 
 async function handler(args: RunArgs): Promise<void> {
-  const formats = parseFormats(args.format, isReportFormat) as ReportFormat[];
+  const formats = parseFormats(args.format, isReportFormat, 'json, csv, md, html') as ReportFormat[];
   const { input, explicit } = suiteInputFromArgs(args);
   // The default suite (or --suite) is the base; flags override its settings.
   const base: SuiteInput = loadSuite(args.suite ?? 'default');
@@ -143,7 +188,14 @@ async function handler(args: RunArgs): Promise<void> {
   const crash = runCrashSettings(args.crash, args.trials, args['crash-fs']);
   let runRef: Run | undefined;
   const afterCase = crash ? crashAfterCase({ ...crash, isInterrupted: () => runRef?.wasInterrupted ?? false }) : undefined;
-  const run = new Run({ suite, factories, output, progress: args.quiet ? silentProgress : new StderrProgress(), keep: args.keep, ...(afterCase ? { afterCase } : {}) });
+  const run = new Run({
+    suite,
+    factories,
+    output,
+    progress: args.quiet ? silentProgress : new StderrProgress(),
+    keep: args.keep,
+    ...(afterCase ? { afterCase } : {}),
+  });
   runRef = run;
 
   let sigints = 0;
