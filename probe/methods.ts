@@ -104,7 +104,7 @@ function preallocate(io: Io, file: string, bytes: number): void {
 /**
  * A Buffer slice the kernel accepts for O_DIRECT writes of `bytes`. Node exposes no memory
  * addresses (a Buffer's `byteOffset` is relative to its ArrayBuffer, whose own address is malloc's
- * choice, typically 16 bytes past a page boundary), so alignment cannot be computed: try each offset
+ * choice, not page aligned), so alignment cannot be computed: try each offset
  * in a 4 KiB window of a larger Buffer with a real O_DIRECT write at file offset 0 until the kernel
  * accepts one (EINVAL means misaligned). Whatever the device's DMA alignment (≤ 4096), one offset fits.
  */
