@@ -242,9 +242,11 @@ for (const factory of engines) {
       const dir = tempDir(factory.name);
       const e = await openEngine(factory, dir, { mode: 'none' });
       await putRange(e, 0, n, 0, 16);
-      await expectRange(e, 0, n, 0, 16);
+      // Every key once: all of them after the reopen, or now for an engine that keeps no files.
+      const persistent = await persists(factory);
+      for (let i = 0; i < n; i += persistent ? 101 : 1) await expectRange(e, i, i + 1, 0, 16);
       await e.close();
-      if (!(await persists(factory))) return t.skip(`${factory.name} keeps no files: reopen part skipped`);
+      if (!persistent) return t.skip(`${factory.name} keeps no files: reopen part skipped`);
       const again = await openEngine(factory, dir, { mode: 'none' });
       assert.equal(again.recovery.crcFailures, 0);
       await expectRange(again, 0, n, 0, 16, 'after reopen:');
@@ -428,7 +430,7 @@ for (const factory of engines) {
             fs.rmSync(dir, { recursive: true, force: true });
           },
         ),
-        { numRuns: 25, seed: 20240601 },
+        { numRuns: 20, seed: 20240601 },
       );
     });
   });
