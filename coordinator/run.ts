@@ -11,6 +11,7 @@ import type { ReportOutput } from '../reports/output.js';
 import { SCHEMA_VERSION, type CaseResult, type ResolvedSuite, type RunReport } from '../reports/schema.js';
 import type { SharedControl } from '../workers/control.js';
 import { planCases, type PlannedCase } from './plan.js';
+import { repeatSchedule, RepeatCollector } from './repeat.js';
 import { WriterPool } from './pool.js';
 import type { ProgressSink } from './progress.js';
 import { runCase } from './run-case.js';
@@ -72,11 +73,13 @@ export class Run {
     try {
       for (const t of suite.targets) workDirs.set(t, createWorkDir(t, runId));
       output?.write(this.report);
-      let index = 0;
-      for (const planned of this.cases) {
-        index += 1;
+      // --repeat: interleaved rounds; each case keeps one entry in the report (coordinator/repeat.ts).
+      const schedule = repeatSchedule(this.cases, suite.repeat);
+      const repeats = new RepeatCollector(this.report);
+      for (const run of schedule) {
+        const { planned, index } = run;
         if (this.interrupted) break;
-        progress.caseStarted(index, this.cases.length, planned.id);
+        progress.caseStarted(index, schedule.length, run.label);
         const result = await runCase(
           planned,
           {
@@ -94,8 +97,9 @@ export class Run {
           },
           () => this.interrupted,
         );
-        this.report.cases.push(result);
-        await this.settings.afterCase?.(result, planned, this.report);
+        const entry = repeats.record(run, result);
+        // Once per case, after its last repeat, on the merged entry (e.g. crash trials).
+        if (run.last) await this.settings.afterCase?.(entry, planned, this.report);
         progress.caseFinished(result);
         output?.write(this.report);
       }

@@ -10,6 +10,7 @@
  */
 import { HEADLINE_METRICS, formatMetric, type MetricDef } from './metrics-catalog.js';
 import type { CompletedCase, RepeatStat, RepeatSummary, Warning } from './schema.js';
+import { noiseWarnings } from '../provenance/warnings.js';
 
 /** Two-sided 95 % Student-t quantiles t(0.975, df) for df = 1..30. */
 const T975 = [
@@ -75,22 +76,18 @@ export function repeatSummary(repeats: readonly CompletedCase[], metrics: readon
   return out;
 }
 
-/** Spread above which a metric is called noisy: the interval's half-width over the median. */
-export const NOISE_WARN_RELATIVE = 0.1;
-
-/** Warnings for metrics whose repeats spread wider than ±10 % of the median. */
+/**
+ * Warnings for headline metrics whose repeats disagree, by provenance/warnings.ts's `noiseWarnings`
+ * ((max − min) / median above its limit): one rule for noise across the whole tool.
+ */
 export function repeatNoiseWarnings(summary: RepeatSummary, metrics: readonly MetricDef[] = HEADLINE_METRICS): Warning[] {
   const out: Warning[] = [];
   for (const m of metrics) {
     const s = summary.metrics[m.id];
     if (!s) continue;
-    const rel = relativeHalfWidth(s);
-    if (rel === null || rel <= NOISE_WARN_RELATIVE) continue;
-    out.push({
-      code: 'noisy-repeats',
-      message: `${m.label} varies by ±${(rel * 100).toFixed(0)} % over ${summary.count} repeats (median ${formatMetric(m, s.median)}, 95 % interval ${formatMetric(m, s.ciLow)} … ${formatMetric(m, s.ciHigh)}).`,
-      remedy: 'Run longer (--duration), add repeats (--repeat), and quiet the machine (no other I/O, fixed CPU frequency) before trusting small differences.',
-    });
+    for (const w of noiseWarnings(s.values, `${m.label} over ${summary.count} repeats (95 % interval ${formatMetric(m, s.ciLow)} … ${formatMetric(m, s.ciHigh)})`)) {
+      out.push({ ...w, remedy: `${w.remedy}; with durabench run, --duration and --repeat` });
+    }
   }
   return out;
 }

@@ -6,8 +6,9 @@ import { enginesCommand } from './engines.js';
 import { envCommand } from './env.js';
 import { gateCommand } from './gate.js';
 import { mergeCommand } from './merge.js';
+import { reportCommand } from './report.js';
 import { probeCommand } from './probe.js';
 import { runCommand } from './run.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<any, any>[] = [runCommand, crashCommand, enginesCommand, compareCommand, mergeCommand, gateCommand, probeCommand, envCommand];
+export const COMMANDS: CommandModule<any, any>[] = [runCommand, crashCommand, enginesCommand, compareCommand, mergeCommand, gateCommand, reportCommand, probeCommand, envCommand];

@@ -1,6 +1,7 @@
 /** Every file format a run report can be written in: name → file extension and pure renderer. */
 import type { RunReport } from '../schema.js';
 import { renderCsv } from './csv.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -13,6 +14,7 @@ export const RENDERERS = {
   json: { extension: 'json', render: renderJson },
   csv: { extension: 'csv', render: renderCsv },
   md: { extension: 'md', render: renderMarkdown },
+  html: { extension: 'html', render: renderHtml },
 } satisfies Record<string, Renderer>;
 
 export type ReportFormat = keyof typeof RENDERERS;
