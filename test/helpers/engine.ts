@@ -23,9 +23,19 @@ export interface WriteRecord {
 export class TracingIo extends Io {
   readonly writes: WriteRecord[] = [];
   readonly ops: IoOp[] = [];
+  /** Called after every numbered op (a test may take a kill snapshot here). */
+  onOp: ((op: IoOp) => void) | null = null;
+  /** Called for every phase marker the engine announces. */
+  onMarker: ((name: string, occurrence: number) => void) | null = null;
 
   constructor() {
-    super({ afterOp: (op) => this.ops.push(op) });
+    super({
+      afterOp: (op) => {
+        this.ops.push(op);
+        this.onOp?.(op);
+      },
+      onMarker: (name, n) => this.onMarker?.(name, n),
+    });
   }
 
   override write(fd: number, buf: Uint8Array, position: number | null = null, offset = 0, length = buf.byteLength - offset): number {
