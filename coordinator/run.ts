@@ -8,7 +8,15 @@ import { collectHost } from '../provenance/host.js';
 import { collectToolInfo } from '../provenance/tool.js';
 import type { EngineFactory } from '../engines/types.js';
 import type { ReportOutput } from '../reports/output.js';
-import { SCHEMA_VERSION, type CaseResult, type ResolvedSuite, type RunReport } from '../reports/schema.js';
+import {
+  SCHEMA_VERSION,
+  type CaseResult,
+  type CompletedCase,
+  type ResolvedSuite,
+  type RunReport,
+  type Warning,
+} from '../reports/schema.js';
+import { syncPlausibilityWarnings, targetWarnings } from '../provenance/warnings.js';
 import type { SharedControl } from '../workers/control.js';
 import { planCases, type PlannedCase } from './plan.js';
 import { repeatSchedule, RepeatCollector } from './repeat.js';
@@ -52,6 +60,15 @@ export class Run {
       cases: [],
       warnings: [],
     };
+    // A target on tmpfs, a network filesystem or a write-back cache: said once, before anything runs.
+    this.report.warnings = this.report.host.targets.flatMap((t) => targetWarnings(t));
+  }
+
+  /** A sync faster than the target's device class makes plausible (the cache may be lying). */
+  private syncWarnings(result: CompletedCase): Warning[] {
+    const target = this.report.host.targets[this.settings.suite.targets.indexOf(result.key.target)];
+    const syncs = result.metrics.syncLatency;
+    return target && syncs.count > 0 ? syncPlausibilityWarnings(target, syncs.p50Ns, `${result.id} sync`) : [];
   }
 
   /** Stop at the next commit; the run then writes its partial report and cleans up. */
@@ -99,6 +116,7 @@ export class Run {
         );
         const entry = repeats.record(run, result);
         // Once per case, after its last repeat, on the merged entry (e.g. crash trials).
+        if (run.last && entry.state === 'completed') entry.warnings.push(...this.syncWarnings(entry));
         if (run.last) await this.settings.afterCase?.(entry, planned, this.report);
         progress.caseFinished(result);
         output?.write(this.report);

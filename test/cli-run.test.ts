@@ -261,3 +261,32 @@ test(
     }
   },
 );
+
+test('a target on a memory filesystem gets a warning in the report and on stderr', async () => {
+  const dir = tempDir('shm-out');
+  const out = path.join(dir, 'out');
+  const r = await runCli([
+    'run',
+    '--engine',
+    'null',
+    '--mode',
+    'sync',
+    '--commits',
+    '10',
+    '--warmup',
+    '0',
+    '--dir',
+    '/dev/shm',
+    '--out',
+    out,
+    '--quiet',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = readReport(out);
+  assert.ok(
+    report.warnings.some((w) => w.code === 'memory-filesystem'),
+    JSON.stringify(report.warnings),
+  );
+  assert.match(r.stderr, /durabench: warning: \/dev\/shm \(tmpfs\) is a memory filesystem/);
+  assert.match(r.stdout, /1 warning \(on stderr and in the report\)/);
+});

@@ -14,6 +14,7 @@ import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
 import { UsageError } from '../../coordinator/usage-error.js';
 import { newRunId } from '../../coordinator/workdir.js';
 import { ReportOutput } from '../../reports/output.js';
+import type { Warning } from '../../reports/schema.js';
 import { renderConsole } from '../../reports/render/console.js';
 import { isReportFormat, type ReportFormat } from '../../reports/render/index.js';
 import { listOption, numberList, parseFormats } from '../options.js';
@@ -198,6 +199,11 @@ async function handler(args: RunArgs): Promise<void> {
   });
   runRef = run;
 
+  const printWarnings = (ws: readonly Warning[]): void => {
+    for (const w of ws) process.stderr.write(`durabench: warning: ${w.message} — ${w.remedy}\n`);
+  };
+  printWarnings(run.report.warnings);
+
   let sigints = 0;
   const onSigint = (): void => {
     sigints += 1;
@@ -209,6 +215,7 @@ async function handler(args: RunArgs): Promise<void> {
   try {
     const report = await run.execute();
     process.stdout.write(renderConsole(report));
+    printWarnings(report.cases.flatMap((c) => (c.state === 'completed' ? c.warnings : [])));
     process.stderr.write(`reports: ${output.paths().join(', ')}\n`);
     if (run.wasInterrupted) process.exitCode = 130;
   } finally {

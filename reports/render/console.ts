@@ -11,6 +11,7 @@ export function renderConsole(report: RunReport): string {
   lines.push(
     `${report.cases.length} cases: ${counts.completed} completed, ${counts.errored} errored, ${counts.skipped} skipped${report.status === 'interrupted' ? ' (interrupted)' : ''}`,
   );
-  for (const w of report.warnings) lines.push(`warning: ${w.message} — ${w.remedy}`);
+  const warnings = report.warnings.length + report.cases.reduce((n, c) => n + (c.state === 'completed' ? c.warnings.length : 0), 0);
+  if (warnings > 0) lines.push(`${warnings} warning${warnings === 1 ? '' : 's'} (on stderr and in the report)`);
   return lines.join('\n') + '\n';
 }
