@@ -9,6 +9,7 @@ import { mergeCommand } from './merge.js';
 import { reportCommand } from './report.js';
 import { probeCommand } from './probe.js';
 import { runCommand } from './run.js';
+import { tuneCommand } from './tune.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<any, any>[] = [runCommand, crashCommand, enginesCommand, compareCommand, mergeCommand, gateCommand, reportCommand, probeCommand, envCommand];
+export const COMMANDS: CommandModule<any, any>[] = [runCommand, crashCommand, enginesCommand, compareCommand, mergeCommand, gateCommand, reportCommand, tuneCommand, probeCommand, envCommand];
