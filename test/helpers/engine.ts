@@ -39,11 +39,11 @@ export class TracingIo extends Io {
   }
 
   override write(fd: number, buf: Uint8Array, position: number | null = null, offset = 0, length = buf.byteLength - offset): number {
-    // With a null position (O_APPEND or the current offset) the record ends where the file now ends.
-    const n = super.write(fd, buf, position, offset, length);
-    const start = position === null ? fs.fstatSync(fd).size - n : position;
-    this.writes.push({ path: this.pathOf(fd), start, bytes: n });
-    return n;
+    // Recorded before the write so `onOp` already sees it. With a null position (O_APPEND or the
+    // current offset) the record is taken to start at the current end of the file.
+    const start = position === null ? fs.fstatSync(fd).size : position;
+    this.writes.push({ path: this.pathOf(fd), start, bytes: length });
+    return super.write(fd, buf, position, offset, length);
   }
 
   /** Data syncs so far (fdatasync + fsync + O_DSYNC writes); directory fsyncs are counted apart. */
