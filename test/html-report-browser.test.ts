@@ -1,0 +1,87 @@
+/**
+ * The HTML reports opened in headless Chromium (Debian's `chromium` package): every chart renders
+ * as an SVG with a size, no console error, no page error, and no network request at all (the file
+ * is self-contained). Skipped, with the reason, when /usr/bin/chromium is missing.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { renderHtml } from '../reports/render/html.js';
+import { renderCompareHtml } from '../reports/render/html-compare.js';
+import { compareSides, sidesFromReports } from '../reports/compare.js';
+import { readReport } from '../reports/read.js';
+import { analyzeSweep } from '../reports/tune.js';
+import { report } from './helpers/report-builder.js';
+import { repoRoot, tempDir } from './helpers/tmp.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`;
+const fx = (name: string): string => path.join(repoRoot, 'test', 'fixtures', `${name}.json`);
+
+interface PageCheck {
+  svgs: { width: number; height: number }[];
+  consoleErrors: string[];
+  requests: string[];
+}
+
+async function open(file: string): Promise<PageCheck> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage();
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    const url = pathToFileURL(file).href;
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url());
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    const svgs = await page.$$eval('figure.chart > svg', (els) => els.map((e) => ({ width: e.getBoundingClientRect().width, height: e.getBoundingClientRect().height })));
+    return { svgs, consoleErrors, requests };
+  } finally {
+    await browser.close();
+  }
+}
+
+function figures(html: string): number {
+  return html.split('<figure class="chart">').length - 1;
+}
+
+test('run report HTML (repeats, tune sweep, crash table): every chart renders, no error, no request', { skip }, async () => {
+  const r = report('h', [
+    { engine: 'wal', mode: 'batch', batchSize: 1, commitsPerSec: 4000, commitP50Us: 200, commitP99Us: 400, exposureMaxCommits: 0, exposureMaxMs: 0, crashLost: 0, repeatFactors: [1, 0.95, 1.05] },
+    { engine: 'wal', mode: 'batch', batchSize: 8, commitsPerSec: 20000, commitP50Us: 30, commitP99Us: 450, syncP50Us: 200, exposureMaxCommits: 7, exposureMaxMs: 2, crashLost: 3 },
+    { engine: 'wal', mode: 'batch', batchSize: 64, commitsPerSec: 60000, commitP50Us: 10, commitP99Us: 500, syncP50Us: 220, exposureMaxCommits: 63, exposureMaxMs: 8 },
+  ]);
+  r.tune = analyzeSweep({ report: r, engine: 'wal', budget: { kind: 'ms', ms: 5 }, crash: 'measured' });
+  const html = renderHtml(r);
+  // 3 cases × (percentile curve + timeline) + the sweep.
+  assert.equal(figures(html), 7);
+  assert.match(html, /Crash lab: measured loss/);
+  assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org\/)/, 'no script and no external URL besides SVG namespaces');
+  const file = path.join(tempDir('html'), 'report.html');
+  fs.writeFileSync(file, html);
+  const page = await open(file);
+  assert.equal(page.svgs.length, 7);
+  for (const s of page.svgs) assert.ok(s.width > 100 && s.height > 100, JSON.stringify(s));
+  assert.deepEqual(page.consoleErrors, []);
+  assert.deepEqual(page.requests, []);
+});
+
+test('comparison HTML: one bar chart per headline metric, no error, no request', { skip }, async () => {
+  const names = ['baseline', 'regression', 'missing'];
+  const html = renderCompareHtml(compareSides(sidesFromReports(names.map((n) => ({ file: fx(n), report: readReport(fx(n)) })))));
+  assert.equal(figures(html), 6);
+  const file = path.join(tempDir('html'), 'compare.html');
+  fs.writeFileSync(file, html);
+  const page = await open(file);
+  assert.equal(page.svgs.length, 6);
+  assert.deepEqual(page.consoleErrors, []);
+  assert.deepEqual(page.requests, []);
+});
