@@ -74,8 +74,8 @@ export function percentileChart(title: string, series: readonly PercentileSeries
   const data = series.map((s) => ({ name: s.name, data: percentileCurve(s) })).filter((s) => s.data.length > 0);
   return render({
     title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
-    legend: { top: 24 },
-    grid: { left: 70, right: 24, top: 56, bottom: 48 },
+    legend: { bottom: 0 },
+    grid: { left: 70, right: 24, top: 40, bottom: 72 },
     xAxis: { type: 'log', name: 'percentile', nameLocation: 'middle', nameGap: 28, min: 1, axisLabel: { formatter: (v: number) => percentileLabel(v) } },
     yAxis: { type: 'log', name: 'latency', axisLabel: { formatter: (v: number) => formatNs(v) } },
     series: data.map((d) => ({ type: 'line', name: d.name, data: d.data, showSymbol: false, step: 'end' })),
@@ -91,8 +91,8 @@ export interface TimelineSeries {
 export function timelineChart(title: string, series: readonly TimelineSeries[]): string {
   return render({
     title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
-    legend: { top: 24 },
-    grid: { left: 70, right: 24, top: 56, bottom: 48 },
+    legend: { bottom: 0 },
+    grid: { left: 70, right: 24, top: 40, bottom: 72 },
     xAxis: { type: 'value', name: 'seconds since start of measurement', nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'log', name: 'commit latency', axisLabel: { formatter: (v: number) => formatNs(v) } },
     series: series.map((s) => ({ type: 'line', name: s.name, data: s.data, showSymbol: s.data.length <= 30 })),
@@ -126,15 +126,15 @@ export function sweepChart(title: string, points: readonly SweepPoint[], budgetM
   });
   const option: Option = {
     title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
-    legend: { top: 24 },
-    grid: { left: 80, right: 24, top: 56, bottom: 48 },
+    legend: { bottom: 0 },
+    grid: { left: 80, right: 24, top: 40, bottom: 72 },
     xAxis: { type: 'log', name: 'declared exposure (ms, worst ack → sync)', nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v: number) => (v <= floor ? '0' : `${v}`) } },
     yAxis: { type: 'value', name: 'commits/s', axisLabel: { formatter: (v: number) => formatRate(v) } },
     series: [
-      { type: 'scatter', name: 'settings (red: recommended, grey: over budget)', data: points.map(point) },
+      { type: 'scatter', name: 'settings', data: points.map(point) },
       { type: 'line', name: 'Pareto front', data: front.map((p) => [x(p.exposureMs), p.commitsPerSec]), showSymbol: false, lineStyle: { type: 'dashed' } },
       ...(budgetMs !== null
-        ? [{ type: 'line' as const, name: `loss budget ${budgetMs} ms`, data: [] as number[][], markLine: { symbol: 'none', label: { formatter: `budget ${budgetMs} ms` }, data: [{ xAxis: Math.max(budgetMs, floor) }] } }]
+        ? [{ type: 'line' as const, name: `loss budget ${budgetMs} ms`, data: [] as number[][], markLine: { symbol: 'none', label: { formatter: `budget ${budgetMs} ms`, position: 'insideEndBottom' }, data: [{ xAxis: Math.max(budgetMs, floor) }] } }]
         : []),
     ],
   };
@@ -153,8 +153,8 @@ export function barChart(title: string, categories: readonly string[], groups: r
   return render(
     {
       title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
-      legend: { top: 24 },
-      grid: { left: 240, right: 40, top: 56, bottom: 32 },
+      legend: { bottom: 0 },
+      grid: { left: 240, right: 40, top: 40, bottom: 56 },
       yAxis: { type: 'category', data: [...categories], inverse: true, axisLabel: { fontSize: 10 } },
       xAxis: { type: 'value', axisLabel: { formatter: (v: number) => fmt(v) } },
       series: groups.map((g) => ({ type: 'bar', name: g.name, data: g.values.map((v) => v ?? 0) })),

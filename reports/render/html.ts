@@ -64,7 +64,7 @@ function tuneSection(report: RunReport): string {
   return [
     '<h2>Batch sweep</h2>',
     `<p><b>${escapeHtml(t.verdict)}</b></p>`,
-    chartFigure(sweepChart(`${t.engine}: throughput against declared exposure`, points, budgetMs), 'Each point is one batch setting; the dashed line joins the Pareto front (no other setting has more throughput, lower commit p99 and less exposure at once).'),
+    chartFigure(sweepChart(`${t.engine}: throughput against declared exposure`, points, budgetMs), 'Each point is one batch setting (red: recommended, blue: inside the budget, grey: over it); the dashed line joins the Pareto front (no other setting has more throughput, lower commit p99 and less exposure at once).'),
     htmlTable(rows),
     ...t.notes.map((n) => `<p class="muted">${escapeHtml(n)}</p>`),
   ].join('\n');
