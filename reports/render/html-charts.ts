@@ -134,7 +134,7 @@ export function sweepChart(title: string, points: readonly SweepPoint[], budgetM
       { type: 'scatter', name: 'settings', data: points.map(point) },
       { type: 'line', name: 'Pareto front', data: front.map((p) => [x(p.exposureMs), p.commitsPerSec]), showSymbol: false, lineStyle: { type: 'dashed' } },
       ...(budgetMs !== null
-        ? [{ type: 'line' as const, name: `loss budget ${budgetMs} ms`, data: [] as number[][], markLine: { symbol: 'none', label: { formatter: `budget ${budgetMs} ms`, position: 'insideEndBottom' }, data: [{ xAxis: Math.max(budgetMs, floor) }] } }]
+        ? [{ type: 'line' as const, name: `loss budget ${budgetMs} ms`, data: [] as number[][], markLine: { symbol: 'none', label: { formatter: `budget ${budgetMs} ms`, position: 'insideEndBottom' as const }, data: [{ xAxis: Math.max(budgetMs, floor) }] } }]
         : []),
     ],
   };
