@@ -11,7 +11,7 @@ import type { Mode } from '../engines/types.js';
 import { durableEngines, enginesWithFault, labResidue } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
 
-const TRIALS = 3;
+const TRIALS = 2;
 const DELAY: [number, number] = [30, 200];
 
 function spec(engine: string, mode: Mode, fault: string | null, dir: string): CrashCaseSpec {
