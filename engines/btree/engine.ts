@@ -242,7 +242,8 @@ class BtreeEngine implements Engine {
 
   close(): void {
     if (this.walFd < 0) return;
-    this.checkpoint();
+    // Nothing since the last checkpoint: the page file is already the whole state.
+    if (this.commitsSinceCheckpoint > 0 || this.walPos > 0) this.checkpoint();
     this.ctx.io.close(this.walFd);
     this.ctx.io.close(this.pagesFd);
     this.walFd = -1;
