@@ -50,6 +50,13 @@ class RawEngine implements Engine {
       report.tornTail = scan.stop === 'torn';
       report.crcFailures = scan.stop === 'crc' ? 1 : 0;
       if (scan.stop !== 'end') report.notes.push(`${FILE}: stopped at offset ${scan.endOffset} (${scan.stop})`);
+      if (scan.stop === 'crc' || scan.stop === 'torn') {
+        // Cut the damage off before appending: intact records after a damaged one must never come
+        // back on a later open (they would outrank newer values written over the damaged slot).
+        io.ftruncate(this.fd, scan.endOffset);
+        io.fsync(this.fd);
+        report.notes.push(`${FILE}: truncated to ${scan.endOffset} bytes`);
+      }
       this.allocatedBytes = io.sizeOf(this.fd);
     } else {
       io.fsyncDir(this.ctx.dir);
