@@ -27,6 +27,7 @@ const bad: [string[], RegExp][] = [
   [['--dir', '/nonexistent/durabench'], /--dir '\/nonexistent\/durabench' is not a writable directory/],
   [['--suite', 'default'], /--suite 'default' is not a crash suite/],
   [['--format', 'pdf'], /--format 'pdf' is not a format; use json, md/],
+  [['--workload', 'random'], /--workload 'random' is not a workload; use unique or overwrite:K/],
 ];
 
 for (const [args, message] of bad) {

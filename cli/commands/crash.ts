@@ -23,6 +23,7 @@ import {
 } from '../../coordinator/crash/matrix.js';
 import { releaseAll } from '../../coordinator/crash/safety.js';
 import { renderCrashConsole } from '../../reports/render/crash-console.js';
+import { parseWorkload } from '../../workers/workload.js';
 import { listOption, numberList, parseFormats } from '../options.js';
 
 interface CrashArgs {
@@ -40,6 +41,7 @@ interface CrashArgs {
   'crash-at'?: string;
   'crash-sweep'?: string;
   'value-bytes'?: string[];
+  workload?: string[];
   seed?: number;
   dir?: string;
   out?: string;
@@ -64,6 +66,7 @@ function builder(y: Argv): Argv<CrashArgs> {
     .option('crash-at', { type: 'string', describe: 'random (default), op:K (after the K-th io operation) or marker:NAME[:N]' })
     .option('crash-sweep', { type: 'string', describe: 'one trial at every io operation between two markers: marker:A..marker:B' })
     .option('value-bytes', listOption('value size in bytes (comma list; default 128)'))
+    .option('workload', listOption('unique (a new key per commit) or overwrite:K (comma list; default unique)'))
     .option('seed', { type: 'number', describe: 'workload and crash-instant seed (default 1)' })
     .option('dir', { type: 'string', describe: 'target directory: scratch files and images go there (default: the current directory)' })
     .option('out', { type: 'string', describe: 'report directory (default durabench-out/crash-<run id>)' })
@@ -156,9 +159,11 @@ async function handler(args: CrashArgs): Promise<void> {
     valueBytes = args['value-bytes'] ? numberList(args['value-bytes'], '--value-bytes') : [128];
   }
   for (const v of valueBytes) if (!Number.isInteger(v) || v < 1) throw new UsageError(`--value-bytes must be a whole number ≥ 1, got ${v}`);
+  const workloads = args.workload ?? ['unique'];
+  for (const w of workloads) if (!parseWorkload(w)) throw new UsageError(`--workload '${w}' is not a workload; use unique or overwrite:K (K ≥ 1)`);
   const cases = planCrashCases(
     lines,
-    { kinds, valueBytes, batchMs, mountOptions: args['mount-options'] ?? null, imageMib: imageMib ?? null, seed: seed ?? 1, engineOptions },
+    { kinds, valueBytes, workloads, batchMs, mountOptions: args['mount-options'] ?? null, imageMib: imageMib ?? null, seed: seed ?? 1, engineOptions },
     factories,
   );
   const outDir = path.resolve(args.out ?? path.join('durabench-out', `crash-${newRunId()}`));

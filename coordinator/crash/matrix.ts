@@ -41,6 +41,8 @@ export interface CrashSuiteFile {
 export interface CrashMatrixSettings {
   readonly kinds: readonly CrashKindSpec[];
   readonly valueBytes: readonly number[];
+  /** `unique` and/or `overwrite:K` (default unique). */
+  readonly workloads?: readonly string[];
   readonly batchMs: number | null;
   readonly mountOptions: string | null;
   readonly imageMib: number | null;
@@ -96,7 +98,7 @@ export function linesFromFlags(
 function caseId(k: CrashCaseKey): string {
   const mode = k.mode === 'batch' ? `batch${k.batchSize}` : k.mode;
   const where = k.crashKind === 'power' ? `power-${k.filesystem}` : 'kill';
-  return [k.engine, mode, `v${k.valueBytes}`, k.fault ?? 'correct', where, k.crashAt].join('/');
+  return [k.engine, mode, `v${k.valueBytes}`, ...(k.workload === 'unique' ? [] : [k.workload]), k.fault ?? 'correct', where, k.crashAt].join('/');
 }
 
 /** Case lines × crash kinds × value sizes → planned cases. */
@@ -127,14 +129,14 @@ export function planCrashCases(
       if (fsType && imageMib < MIN_IMAGE_MIB[fsType]) {
         throw new UsageError(`--image-mib ${imageMib} is too small for ${fsType}; use at least ${MIN_IMAGE_MIB[fsType]}`);
       }
-      for (const valueBytes of s.valueBytes) {
+      for (const valueBytes of s.valueBytes) for (const workload of s.workloads ?? ['unique']) {
         const key: CrashCaseKey = {
           engine: line.engine,
           mode: line.mode,
           batchSize: line.mode === 'batch' ? (line.batchSize ?? 16) : line.mode === 'sync' ? 1 : null,
           batchMs: line.mode === 'batch' ? s.batchMs : null,
           valueBytes,
-          workload: 'unique',
+          workload,
           fault: line.fault ?? null,
           crashKind: kind.kind,
           filesystem: fsType,

@@ -10,7 +10,7 @@ export const CRASH_TABLE_HEADER = ['case', 'crash', 'at', 'trials', 'with loss',
 /** `wal batch 32 flush-no-fsync` */
 export function settingLabel(k: CrashCaseKey): string {
   const mode = k.mode === 'batch' ? `batch ${k.batchSize}` : k.mode;
-  return [engineLabel(k.engine), mode, k.fault ?? ''].filter((x) => x !== '').join(' ');
+  return [engineLabel(k.engine), mode, k.fault ?? '', k.workload === 'unique' ? '' : k.workload].filter((x) => x !== '').join(' ');
 }
 
 /** `kill`, `power ext4`, `power xfs (data=journal)` */
