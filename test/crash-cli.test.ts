@@ -4,12 +4,13 @@
  * during power trials writes the partial report and leaves no mount or loop device behind.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { powerUnavailable } from '../coordinator/crash/support.js';
 import type { CrashReport } from '../reports/schema.js';
-import { runCli, startCli } from './helpers/cli.js';
+import { BIN, runCli, startCli } from './helpers/cli.js';
 import { labResidue } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -84,4 +85,25 @@ test('SIGINT during power trials: partial report, exit 130, nothing left mounted
   if (c.state === 'completed') assert.ok(c.crash.trials.length >= 1 && c.crash.trials.length < 50);
   assert.deepEqual(labResidue(dir), []);
   assert.deepEqual(fs.readdirSync(dir), ['out']);
+});
+
+const asNobody = process.getuid?.() === 0 && fs.existsSync('/usr/sbin/runuser') ? false : 'needs root and runuser to run the CLI as an unprivileged user';
+test('without root, power cases are skipped with the reason and kill still runs', { skip: asNobody }, async () => {
+  const dir = tempDir('crash-nobody');
+  fs.chmodSync(dir, 0o777);
+  const out = path.join(dir, 'out');
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn('/usr/sbin/runuser', ['-u', 'nobody', '--', process.execPath, BIN, 'crash', '--kind', 'kill,power', '--trials', '1', '--dir', dir, '--out', out, '--quiet'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(fs.readFileSync(path.join(out, 'crash-report.json'), 'utf8')) as CrashReport;
+  const [kill, power] = report.cases;
+  assert.equal(kill!.state, 'completed');
+  assert.equal(power!.state, 'skipped');
+  if (power!.state === 'skipped') assert.match(power!.reason, /power crashes need root/);
 });
