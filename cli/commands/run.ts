@@ -69,6 +69,10 @@ const DECLARED = new Set([
   'repeat',
   'keep',
   'quiet',
+  // crash lab (issue 4)
+  'crash',
+  'trials',
+  'crash-fs',
   'help',
   'version',
   'h',

@@ -3,6 +3,7 @@
  */
 import type { CaseResult, CompletedCase, RunReport } from '../schema.js';
 import { engineLabel, formatBytes, formatNs, formatRate, sig } from './format.js';
+import { CRASH_CELL_HEADER, crashCells } from './crash-table.js';
 
 export const CASE_TABLE_HEADER = [
   'engine',
@@ -65,5 +66,9 @@ export function caseRow(c: CaseResult, showTarget: boolean): string[] {
 export function caseTable(report: RunReport): string[][] {
   const showTarget = new Set(report.cases.map((c) => c.key.target)).size > 1;
   const header: string[] = [...CASE_TABLE_HEADER, ...(showTarget ? ['target'] : [])];
+  // crash lab (issue 4): measured loss beside the latency figures when `run --crash` ran trials
+  if (report.cases.some((c) => c.state === 'completed' && c.crash)) {
+    return [[...header, ...CRASH_CELL_HEADER], ...report.cases.map((c) => [...caseRow(c, showTarget), ...crashCells(c.state === 'completed' ? c.crash : undefined)])];
+  }
   return [header, ...report.cases.map((c) => caseRow(c, showTarget))];
 }

@@ -92,3 +92,18 @@ export function crashCells(crash: CrashSummary | undefined): string[] {
     crash.verdict,
   ];
 }
+
+/** CSV columns for a run report's cases when crash trials ran (`durabench run --crash`). */
+export const CRASH_CSV_COLUMNS: readonly [string, (crash: CrashSummary | undefined) => string | number | null][] = [
+  ['crash_kind', (x) => x?.crashKind ?? null],
+  ['crash_filesystem', (x) => x?.filesystem ?? null],
+  ['crash_trials', (x) => x?.trials.length ?? null],
+  ['crash_trials_with_loss', (x) => x?.trialsWithLoss ?? null],
+  ['lost_max', (x) => x?.lostMax ?? null],
+  ['lost_p50', (x) => x?.lostP50 ?? null],
+  ['lost_p99', (x) => x?.lostP99 ?? null],
+  ['loss_window_ms_max', (x) => x?.lossWindowMsMax ?? null],
+  ['loss_window_ms_p99', (x) => x?.lossWindowMsP99 ?? null],
+  ['corrupt_total', (x) => x?.corruptTotal ?? null],
+  ['crash_verdict', (x) => x?.verdict ?? null],
+];

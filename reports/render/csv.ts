@@ -4,6 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { CaseMetrics, CaseResult, RunReport } from '../schema.js';
+import { CRASH_CSV_COLUMNS } from './crash-table.js';
 
 type Cell = string | number | null;
 
@@ -46,9 +47,12 @@ const COLUMNS: readonly [string, (c: CaseResult, m: CaseMetrics | null) => Cell]
 ];
 
 export function renderCsv(report: RunReport): string {
+  // crash lab (issue 4): measured-loss columns when `run --crash` ran trials
+  const crashCols = report.cases.some((c) => c.state === 'completed' && c.crash) ? CRASH_CSV_COLUMNS : [];
   const rows = report.cases.map((c) => {
     const m = c.state === 'completed' ? c.metrics : c.state === 'errored' ? c.partialMetrics : null;
-    return COLUMNS.map(([, get]) => get(c, m));
+    const crash = c.state === 'completed' ? c.crash : undefined;
+    return [...COLUMNS.map(([, get]) => get(c, m)), ...crashCols.map(([, get]) => get(crash))];
   });
-  return stringify(rows, { header: true, columns: COLUMNS.map(([h]) => h), cast: { boolean: String } });
+  return stringify(rows, { header: true, columns: [...COLUMNS, ...crashCols].map(([h]) => h), cast: { boolean: String } });
 }
