@@ -185,6 +185,8 @@ export interface CrashSummary {
   mountOptions?: string | null;
   /** How crash points were chosen: `random`, `op:K`, `marker:NAME:N` or a sweep `marker:A..marker:B`. */
   crashAt?: string;
+  /** Power: `random` when a seeded random half of the unsynced file blocks was written back before the cut. */
+  writeback?: 'random';
   /** The declared bound on lost acked commits per writer: 0 (sync), batchSize − 1 (batch), null (none: unbounded). */
   lossBoundCommits?: number | null;
   /** Trials that could not run to verification (crash point never reached, ...): not in the statistics. */
@@ -539,6 +541,8 @@ export interface CrashCaseKey {
   mountOptions: string | null;
   /** `random`, `op:K`, `marker:NAME:N` or `marker:A..marker:B`. */
   crashAt: string;
+  /** Power with partial writeback (`--writeback random`); absent otherwise. */
+  writeback?: 'random';
 }
 
 interface CrashCaseBase {

@@ -37,6 +37,7 @@ interface CrashArgs {
   fs?: string[];
   'mount-options'?: string;
   'image-mib'?: number;
+  writeback?: string;
   trials?: number;
   'crash-at'?: string;
   'crash-sweep'?: string;
@@ -61,6 +62,7 @@ function builder(y: Argv): Argv<CrashArgs> {
     .option('kind', listOption('crash kinds: kill (SIGKILL of the writer) and/or power (page cache lost; needs root) (default kill)'))
     .option('fs', listOption('power: filesystems of the loop-mounted image: ext4, xfs, btrfs (comma list; default ext4)'))
     .option('mount-options', { type: 'string', describe: 'power: mount options of the image, e.g. data=journal' })
+    .option('writeback', { type: 'string', describe: 'power: none (default: the whole page cache is lost) or random (a seeded random half of the unsynced blocks reaches the disk first)' })
     .option('image-mib', { type: 'number', describe: 'power: image size in MiB (default ext4 64, xfs 300, btrfs 128)' })
     .option('trials', { type: 'number', describe: 'crash trials per case (default 5; the seed suite: 3)' })
     .option('crash-at', { type: 'string', describe: 'random (default), op:K (after the K-th io operation) or marker:NAME[:N]' })
@@ -138,7 +140,7 @@ async function handler(args: CrashArgs): Promise<void> {
     suiteName = suite.name;
     factories = await loadFactories(suite.cases.map((c) => c.engine), false);
     lines = [...suite.cases];
-    kinds = args.kind ? kindsFromFlags(args.kind, args.fs ?? ['ext4']) : [...suite.kinds];
+    kinds = args.kind ? kindsFromFlags(args.kind, args.fs ?? ['ext4'], args.writeback) : [...suite.kinds];
     trials = trialsFlag ?? suite.trials ?? 3;
     valueBytes = args['value-bytes'] ? numberList(args['value-bytes'], '--value-bytes') : [suite.valueBytes ?? 128];
     batchMs = args['batch-ms'] ?? suite.batchMs ?? null;
@@ -154,7 +156,7 @@ async function handler(args: CrashArgs): Promise<void> {
       args['crash-sweep'],
       factories,
     );
-    kinds = kindsFromFlags(args.kind ?? ['kill'], args.fs ?? ['ext4']);
+    kinds = kindsFromFlags(args.kind ?? ['kill'], args.fs ?? ['ext4'], args.writeback);
     trials = trialsFlag ?? 5;
     valueBytes = args['value-bytes'] ? numberList(args['value-bytes'], '--value-bytes') : [128];
   }

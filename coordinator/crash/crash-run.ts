@@ -110,6 +110,7 @@ export class CrashRun {
               trials: this.s.trials,
               ...(c.key.filesystem ? { fs: c.key.filesystem as 'ext4' | 'xfs' | 'btrfs' } : {}),
               mountOptions: c.key.mountOptions,
+              writeback: c.key.writeback ?? 'none',
               imageMib: c.imageMib || undefined,
               crashAt: c.crashAt,
               ...(c.sweep ? { sweep: c.sweep } : {}),

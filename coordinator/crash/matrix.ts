@@ -12,6 +12,8 @@ import { DEFAULT_IMAGE_MIB, isLabFs, MIN_IMAGE_MIB, type LabFs } from './image.j
 export interface CrashKindSpec {
   readonly kind: 'kill' | 'power';
   readonly fs?: LabFs;
+  /** Power: `random` writes back a random half of the unsynced blocks before the cut. */
+  readonly writeback?: 'none' | 'random';
 }
 
 /** One case line of a crash suite (or of the flag matrix). */
@@ -23,6 +25,8 @@ export interface CrashCaseLine {
   readonly crashAt?: string;
   readonly crashSweep?: string;
   readonly engineOptions?: Record<string, EngineOptionValue>;
+  /** Crash kinds for this line only (instead of the suite's). */
+  readonly kinds?: readonly CrashKindSpec[];
 }
 
 /** A crash suite file: explicit case lines × crash kinds. */
@@ -97,7 +101,7 @@ export function linesFromFlags(
 
 function caseId(k: CrashCaseKey): string {
   const mode = k.mode === 'batch' ? `batch${k.batchSize}` : k.mode;
-  const where = k.crashKind === 'power' ? `power-${k.filesystem}` : 'kill';
+  const where = k.crashKind === 'power' ? `power-${k.filesystem}${k.writeback === 'random' ? '-writeback' : ''}` : 'kill';
   return [k.engine, mode, `v${k.valueBytes}`, ...(k.workload === 'unique' ? [] : [k.workload]), k.fault ?? 'correct', where, k.crashAt].join('/');
 }
 
@@ -123,7 +127,7 @@ export function planCrashCases(
       const missing = markers.find((m) => !factory.markers.includes(m));
       if (missing) skip = `engine '${line.engine}' announces no marker '${missing}' (it has: ${factory.markers.join(', ') || 'none'})`;
     }
-    for (const kind of s.kinds) {
+    for (const kind of line.kinds ?? s.kinds) {
       const fsType = kind.kind === 'power' ? (kind.fs ?? 'ext4') : null;
       const imageMib = fsType ? (s.imageMib ?? DEFAULT_IMAGE_MIB[fsType]) : 0;
       if (fsType && imageMib < MIN_IMAGE_MIB[fsType]) {
@@ -142,6 +146,7 @@ export function planCrashCases(
           filesystem: fsType,
           mountOptions: fsType ? s.mountOptions : null,
           crashAt: line.crashSweep ?? line.crashAt ?? 'random',
+          ...(fsType && kind.writeback === 'random' ? { writeback: 'random' as const } : {}),
         };
         out.push({
           id: caseId(key),
@@ -160,14 +165,15 @@ export function planCrashCases(
 }
 
 /** Parse `--kind` × `--fs` into crash kinds. */
-export function kindsFromFlags(kinds: readonly string[], fsList: readonly string[]): CrashKindSpec[] {
+export function kindsFromFlags(kinds: readonly string[], fsList: readonly string[], writeback = 'none'): CrashKindSpec[] {
+  if (writeback !== 'none' && writeback !== 'random') throw new UsageError(`--writeback must be none or random, got '${writeback}'`);
   const out: CrashKindSpec[] = [];
   for (const k of kinds) {
     if (k === 'kill') out.push({ kind: 'kill' });
     else if (k === 'power') {
       for (const f of fsList) {
         if (!isLabFs(f)) throw new UsageError(`--fs '${f}' is not supported; use ext4, xfs or btrfs (comma list)`);
-        out.push({ kind: 'power', fs: f });
+        out.push({ kind: 'power', fs: f, writeback });
       }
     } else throw new UsageError(`--kind '${k}' is not a crash kind; use kill (process crash) or power (power cut on a loop-mounted image)`);
   }
@@ -185,9 +191,10 @@ export function checkCrashSuite(x: unknown, name: string): CrashSuiteFile {
       throw new UsageError(`--suite '${name}': every case needs "engine" and "mode" (sync, batch or none); got ${JSON.stringify(c)}`);
     }
   }
-  for (const k of s.kinds) {
-    if (k.kind !== 'kill' && !(k.kind === 'power' && (k.fs === undefined || isLabFs(k.fs)))) {
-      throw new UsageError(`--suite '${name}': kinds must be {"kind":"kill"} or {"kind":"power","fs":"ext4|xfs|btrfs"}; got ${JSON.stringify(k)}`);
+  for (const k of [...s.kinds, ...s.cases.flatMap((c) => c.kinds ?? [])]) {
+    const wbOk = k.writeback === undefined || k.writeback === 'none' || k.writeback === 'random';
+    if (!wbOk || (k.kind !== 'kill' && !(k.kind === 'power' && (k.fs === undefined || isLabFs(k.fs))))) {
+      throw new UsageError(`--suite '${name}': kinds must be {"kind":"kill"} or {"kind":"power","fs":"ext4|xfs|btrfs","writeback":"none|random"}; got ${JSON.stringify(k)}`);
     }
   }
   return s as CrashSuiteFile;

@@ -14,6 +14,7 @@ import type { CrashSummary, CrashTrial } from '../../reports/schema.js';
 import { mix } from '../../workers/workload.js';
 import { newRunId } from '../workdir.js';
 import { formatCrashPoint, type CrashPoint, type CrashSweep } from './crash-point.js';
+import { hasProgram } from './exec.js';
 import { createImage, DEFAULT_IMAGE_MIB, MIN_IMAGE_MIB, templatePath, type LabFs } from './image.js';
 import { RecordType } from './protocol.js';
 import { createScratchDir, releaseAll, removeScratchDir } from './safety.js';
@@ -53,6 +54,8 @@ export interface CrashOptions {
   readonly sweep?: CrashSweep;
   /** Random crash instants: this many ms after the first ack, uniformly (seeded). Default [50, 500]. */
   readonly delayMs?: readonly [number, number];
+  /** Power: `random` writes back a seeded random half of the engine's file blocks before the cut (default none). */
+  readonly writeback?: 'none' | 'random';
   /** Safety caps of the writer (default: 40 % of the image for power; crash points 20 s). */
   readonly maxCommits?: number;
   readonly maxMs?: number;
@@ -114,8 +117,9 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
 
   const fsType: LabFs = opts.fs ?? 'ext4';
   if (opts.kind === 'power') {
-    const why = powerUnavailable(fsType);
+    const why = powerUnavailable(fsType) ?? (opts.writeback === 'random' && !hasProgram('xfs_io') ? 'xfs_io is not installed (apt-get install -y xfsprogs)' : null);
     if (why) throw new CrashUnavailableError(why);
+    if (opts.writeback === 'random' && fsType === 'btrfs') throw new CrashUnavailableError('--writeback random needs device block maps: ext4 or xfs (btrfs FIEMAP gives logical addresses)');
   }
   const imageMib = opts.imageMib ?? DEFAULT_IMAGE_MIB[fsType];
   if (opts.kind === 'power' && imageMib < MIN_IMAGE_MIB[fsType]) {
@@ -159,7 +163,7 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
     for (let i = 0; i < points.length; i++) {
       if (opts.isInterrupted?.()) break;
       const delayMs = delayLo + (mix(spec.seed, i, 0xc4a5) % (delayHi - delayLo + 1));
-      const t: TrialSpec = { ...base, point: points[i]!, delayMs, maxMs: points[i]!.kind === 'random' && opts.maxMs === undefined ? delayMs + 10_000 : base.maxMs };
+      const t: TrialSpec = { ...base, point: points[i]!, delayMs, writeback: opts.writeback ?? 'none', trialIndex: i, maxMs: points[i]!.kind === 'random' && opts.maxMs === undefined ? delayMs + 10_000 : base.maxMs };
       let trial: CrashTrial;
       if (opts.kind === 'kill') {
         const dir = path.join(scratch, `trial-${i}`);
@@ -183,6 +187,7 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   return summarizeTrials(
     {
       crashKind: opts.kind,
+      writeback: opts.kind === 'power' ? (opts.writeback ?? 'none') : null,
       filesystem: opts.kind === 'power' ? fsType : null,
       mountOptions: opts.kind === 'power' ? (opts.mountOptions ?? null) : null,
       crashAt,

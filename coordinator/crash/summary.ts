@@ -36,6 +36,8 @@ export function percentile(values: readonly number[], p: number): number {
 
 export interface SummaryContext {
   readonly crashKind: 'kill' | 'power';
+  /** Power: `random` when a random half of the unsynced blocks was written back before the cut. */
+  readonly writeback?: 'none' | 'random' | null;
   readonly filesystem: string | null;
   readonly mountOptions: string | null;
   readonly crashAt: string;
@@ -68,6 +70,7 @@ export function summarizeTrials(ctx: SummaryContext, trials: readonly CrashTrial
     verdictReason: reason,
     mountOptions: ctx.mountOptions,
     crashAt: ctx.crashAt,
+    ...(ctx.writeback === 'random' ? { writeback: 'random' as const } : {}),
     lossBoundCommits: bound,
     trialsErrored: trials.length - ok.length,
     labNsP50: percentile(labNs, 50),
@@ -84,7 +87,7 @@ function judge(
   errored: number,
   recoveryFailures: readonly CrashTrial[],
 ): { verdict: CrashSummary['verdict']; reason: string } {
-  const where = ctx.crashKind === 'power' ? `power cut on ${ctx.filesystem ?? '?'}` : 'process kill';
+  const where = ctx.crashKind === 'power' ? `power cut on ${ctx.filesystem ?? '?'}${ctx.writeback === 'random' ? ' with random partial writeback' : ''}` : 'process kill';
   if (recoveryFailures.length > 0) {
     return { verdict: 'DURABILITY BUG', reason: `recovery threw after a ${where} in ${recoveryFailures.length} trial(s): ${recoveryFailures[0]!.error}` };
   }

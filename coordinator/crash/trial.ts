@@ -16,6 +16,7 @@ import { RecordType, type ChildConfig } from './protocol.js';
 import { snapshotImage } from './snapshot.js';
 import { verifyRecovered, type VerifyInput, type VerifyResult } from './verify.js';
 import { WriterProcess } from './writer-process.js';
+import { blockMaps, writeBackRandomHalf } from './writeback.js';
 import { RECOVERY_FAILED } from './summary.js';
 
 export interface TrialSpec {
@@ -29,6 +30,10 @@ export interface TrialSpec {
   readonly maxMs: number;
   /** Markers whose io positions the child reports (crash sweeps). */
   readonly reportMarkers?: readonly string[];
+  /** Power: write back a random half of the engine's file blocks before the snapshot (see writeback.ts). */
+  readonly writeback?: 'none' | 'random';
+  /** Seeds the random writeback. */
+  readonly trialIndex?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -208,9 +213,31 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
     const ledger = w.ledger;
     step('kill');
 
+    let writebackNote: string | null = null;
+    if (spec.writeback === 'random') {
+      // Replay the copy's journal once to learn its block map, then let a random half of the
+      // blocks it maps receive the live (newer) data, as a partial writeback would have.
+      const devW = attachLoop(copy);
+      createMountPoint(mntB);
+      try {
+        mountImage(devW, mntB, paths.fsType, paths.mountOptions, true);
+        let maps;
+        try {
+          maps = blockMaps(path.join(mntB, 'engine'));
+        } finally {
+          unmount(mntB);
+        }
+        const wb = writeBackRandomHalf(dir, maps, copy, spec.workload.seed, spec.trialIndex ?? 0);
+        writebackNote = `writeback: ${wb.written} of ${wb.candidates} mapped block(s) got their newer data before the cut`;
+      } finally {
+        detachLoop(devW);
+      }
+      step('writeback');
+    }
+
     const devB = attachLoop(copy);
     undo.push(() => detachLoop(devB));
-    createMountPoint(mntB);
+    if (!fs.existsSync(mntB)) createMountPoint(mntB);
     mountImage(devB, mntB, paths.fsType, paths.mountOptions, true);
     undo.push(() => unmount(mntB));
     step('mount');
@@ -226,7 +253,9 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
     phases['recover'] = v.recoveryNs;
     phases['verify']! -= v.recoveryNs;
     const labNs = Number(process.hrtime.bigint() - crashed.crashNs);
-    return trialFrom(label, v, { labNs, writerRunMs: runMs(crashed.crashNs, crashed.firstAckNs), snapshotRetries: snap.retries, labPhasesNs: phases });
+    const trial = trialFrom(label, v, { labNs, writerRunMs: runMs(crashed.crashNs, crashed.firstAckNs), snapshotRetries: snap.retries, labPhasesNs: phases });
+    if (writebackNote) trial.notes.unshift(writebackNote);
+    return trial;
   } finally {
     const cleanupT0 = process.hrtime.bigint();
     if (w) await w.dispose();

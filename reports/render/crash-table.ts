@@ -16,7 +16,7 @@ export function settingLabel(k: CrashCaseKey): string {
 /** `kill`, `power ext4`, `power xfs (data=journal)` */
 export function crashLabel(k: CrashCaseKey): string {
   if (k.crashKind === 'kill') return 'kill';
-  return `power ${k.filesystem}${k.mountOptions ? ` (${k.mountOptions})` : ''}`;
+  return `power ${k.filesystem}${k.mountOptions ? ` (${k.mountOptions})` : ''}${k.writeback === 'random' ? ' + writeback' : ''}`;
 }
 
 function ms(x: number): string {
