@@ -25,11 +25,25 @@ function nonEmpty(parts: readonly EncodedLatency[]): LatencySummary | null {
   return parts.some((p) => p.count > 0) ? summarizeEncoded(parts) : null;
 }
 
+/** Throughput and syncs per commit over a measured time (all writers start together). */
+export function rates(
+  commits: number,
+  bytes: number,
+  syncs: number,
+  durationNs: number,
+): { commitsPerSec: number; bytesPerSec: number; syncsPerCommit: number } {
+  const seconds = durationNs / 1e9;
+  return {
+    commitsPerSec: seconds > 0 ? commits / seconds : 0,
+    bytesPerSec: seconds > 0 ? bytes / seconds : 0,
+    syncsPerCommit: commits > 0 ? syncs / commits : 0,
+  };
+}
+
 export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timelineIntervalMs: number): CaseMetrics {
   const commits = ms.reduce((a, m) => a + m.commits, 0);
   const bytes = ms.reduce((a, m) => a + m.bytes, 0);
   const durationNs = Math.max(0, ...ms.map((m) => m.durationNs));
-  const seconds = durationNs / 1e9;
 
   const syncsByKind = zeroSyncCounts();
   const syncLatencyByKind: Partial<Record<SyncKind, LatencySummary>> = {};
@@ -77,11 +91,9 @@ export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timeli
     durationNs,
     commits,
     bytes,
-    commitsPerSec: seconds > 0 ? commits / seconds : 0,
-    bytesPerSec: seconds > 0 ? bytes / seconds : 0,
+    ...rates(commits, bytes, syncs, durationNs),
     syncs,
     syncsByKind,
-    syncsPerCommit: commits > 0 ? syncs / commits : 0,
     commitLatency: summarizeEncoded(ms.map((m) => m.commitLatency)),
     syncLatency: summarizeEncoded(ms.flatMap((m) => SYNC_KINDS.map((k) => m.syncLatency[k]))),
     syncLatencyByKind,

@@ -18,6 +18,7 @@ import type {
   TimelinePoint,
 } from './schema.js';
 import { latencyFromSummary, summarizeCounts, summarizeLatency } from './summary.js';
+import { rates } from './case-metrics.js';
 import { SYNC_KINDS, zeroSyncCounts, type SyncKind } from '../io/io.js';
 
 function mergeSummaryList(parts: readonly (LatencySummary | null | undefined)[]): LatencySummary | null {
@@ -39,12 +40,25 @@ function mergeExposure(parts: readonly ExposureSummary[]): ExposureSummary {
   for (const p of parts) {
     if (p.histogram === null) continue;
     const h = decodeHistogram(p.histogram);
-    encoded.push({ histogram: p.histogram, count: h.totalCount, minNs: h.totalCount > 0 ? h.minNonZeroValue : 0, maxNs: p.maxNs ?? h.maxValue });
+    encoded.push({
+      histogram: p.histogram,
+      count: h.totalCount,
+      minNs: h.totalCount > 0 ? h.minNonZeroValue : 0,
+      maxNs: p.maxNs ?? h.maxValue,
+    });
   }
   const merged = mergeLatencies(encoded);
-  if (merged.count === 0) return { unbounded, maxCommits, p50Ns: 0, p99Ns: 0, maxNs: Math.max(0, ...parts.map((p) => p.maxNs ?? 0)), histogram: null };
+  if (merged.count === 0)
+    return { unbounded, maxCommits, p50Ns: 0, p99Ns: 0, maxNs: Math.max(0, ...parts.map((p) => p.maxNs ?? 0)), histogram: null };
   const s = summarizeLatency(merged);
-  return { unbounded, maxCommits, p50Ns: s.p50Ns, p99Ns: s.p99Ns, maxNs: Math.max(...parts.map((p) => p.maxNs ?? 0)), histogram: s.histogram };
+  return {
+    unbounded,
+    maxCommits,
+    p50Ns: s.p50Ns,
+    p99Ns: s.p99Ns,
+    maxNs: Math.max(...parts.map((p) => p.maxNs ?? 0)),
+    histogram: s.histogram,
+  };
 }
 
 function mergeTimeline(parts: readonly CaseMetrics[]): TimelinePoint[] {
@@ -74,7 +88,6 @@ export function mergeCaseMetrics(parts: readonly CaseMetrics[]): CaseMetrics {
   const durationNs = sum((m) => m.durationNs);
   const commits = sum((m) => m.commits);
   const bytes = sum((m) => m.bytes);
-  const seconds = durationNs / 1e9;
   const syncsByKind = zeroSyncCounts();
   const syncLatencyByKind: Partial<Record<SyncKind, LatencySummary>> = {};
   for (const k of SYNC_KINDS) {
@@ -90,11 +103,9 @@ export function mergeCaseMetrics(parts: readonly CaseMetrics[]): CaseMetrics {
     durationNs,
     commits,
     bytes,
-    commitsPerSec: seconds > 0 ? commits / seconds : 0,
-    bytesPerSec: seconds > 0 ? bytes / seconds : 0,
+    ...rates(commits, bytes, syncs, durationNs),
     syncs,
     syncsByKind,
-    syncsPerCommit: commits > 0 ? syncs / commits : 0,
     commitLatency: mergeSummaryList(parts.map((m) => m.commitLatency))!,
     syncLatency: mergeSummaryList(parts.map((m) => m.syncLatency))!,
     syncLatencyByKind,
@@ -130,13 +141,24 @@ export function mergeCrash(parts: readonly (CrashSummary | undefined)[]): CrashS
     trials,
     trialsWithLoss: trials.filter((t) => t.lost > 0).length,
     lostMax: Math.max(0, ...trials.map((t) => t.lost)),
-    lostP50: nearestRank(trials.map((t) => t.lost), 50),
-    lostP99: nearestRank(trials.map((t) => t.lost), 99),
+    lostP50: nearestRank(
+      trials.map((t) => t.lost),
+      50,
+    ),
+    lostP99: nearestRank(
+      trials.map((t) => t.lost),
+      99,
+    ),
     lossWindowMsMax: Math.max(0, ...trials.map((t) => t.lossWindowMs)),
-    lossWindowMsP99: nearestRank(trials.map((t) => t.lossWindowMs), 99),
+    lossWindowMsP99: nearestRank(
+      trials.map((t) => t.lossWindowMs),
+      99,
+    ),
     corruptTotal: trials.reduce((a, t) => a + t.corrupt, 0),
     verdict: bug ? 'DURABILITY BUG' : 'consistent',
-    verdictReason: bug ? bug.verdictReason : `${present.length} crash summaries pooled${kinds.size > 1 ? ` (crash kinds ${[...kinds].join(', ')})` : ''}: ${present[0]!.verdictReason}`,
+    verdictReason: bug
+      ? bug.verdictReason
+      : `${present.length} crash summaries pooled${kinds.size > 1 ? ` (crash kinds ${[...kinds].join(', ')})` : ''}: ${present[0]!.verdictReason}`,
   };
 }
 
@@ -146,7 +168,10 @@ export function mergeCompletedCases(cases: readonly CompletedCase[]): CompletedC
   if (cases.length === 1) return first;
   const crash = mergeCrash(cases.map((c) => c.crash));
   const startedAt = cases.map((c) => c.startedAt).sort()[0]!;
-  const finishedAt = cases.map((c) => c.finishedAt).sort().at(-1)!;
+  const finishedAt = cases
+    .map((c) => c.finishedAt)
+    .sort()
+    .at(-1)!;
   return {
     id: first.id,
     key: first.key,
@@ -171,7 +196,10 @@ function dedupeWarnings<T extends { code: string; message: string }>(ws: readonl
  * reports (each report counted as one repeat). Host and suite come from the first report;
  * `mergedFrom` lists every source.
  */
-export function mergeReports(inputs: readonly { file: string; report: RunReport }[], caseKey: (r: RunReport, c: CaseResult) => string): RunReport {
+export function mergeReports(
+  inputs: readonly { file: string; report: RunReport }[],
+  caseKey: (r: RunReport, c: CaseResult) => string,
+): RunReport {
   const first = inputs[0]!.report;
   const order: string[] = [];
   const byKey = new Map<string, CaseResult[]>();
@@ -206,9 +234,20 @@ export function mergeReports(inputs: readonly { file: string; report: RunReport 
     warnings: [
       ...first.warnings,
       ...(hosts.length > 1
-        ? [{ code: 'merged-hosts', message: `Merged from ${inputs.length} reports of hosts ${hosts.join(', ')}; host details above are the first report's.`, remedy: 'See mergedFrom for every source.' }]
+        ? [
+            {
+              code: 'merged-hosts',
+              message: `Merged from ${inputs.length} reports of hosts ${hosts.join(', ')}; host details above are the first report's.`,
+              remedy: 'See mergedFrom for every source.',
+            },
+          ]
         : []),
     ],
-    mergedFrom: inputs.map((i) => ({ file: i.file, hostname: i.report.host.hostname, startedAt: i.report.startedAt, gitSha: i.report.tool.gitSha })),
+    mergedFrom: inputs.map((i) => ({
+      file: i.file,
+      hostname: i.report.host.hostname,
+      startedAt: i.report.startedAt,
+      gitSha: i.report.tool.gitSha,
+    })),
   };
 }

@@ -6,9 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { builtinEngines, loadEngine } from '../../engines/registry.js';
-import { allOptionSpecs } from '../../engines/options.js';
-import type { EngineFactory, EngineOptionValue } from '../../engines/types.js';
+import { loadEngine } from '../../engines/registry.js';
+import type { EngineFactory } from '../../engines/types.js';
 import { loadSuite } from '../../coordinator/resolve.js';
 import { UsageError } from '../../coordinator/usage-error.js';
 import { newRunId } from '../../coordinator/workdir.js';
@@ -24,7 +23,7 @@ import {
 import { releaseAll } from '../../coordinator/crash/safety.js';
 import { renderCrashConsole } from '../../reports/render/crash-console.js';
 import { parseWorkload } from '../../workers/workload.js';
-import { listOption, numberList, parseFormats } from '../options.js';
+import { listOption, numberList, parseFormats, withEngineOptionFlags, engineOptionsFromArgs } from '../options.js';
 
 interface CrashArgs {
   suite?: string;
@@ -53,7 +52,10 @@ interface CrashArgs {
 
 function builder(y: Argv): Argv<CrashArgs> {
   let b = y
-    .option('suite', { type: 'string', describe: 'a crash suite: seed (the analysed code\'s table) or a suite JSON file; flags override its trials, seed, dir' })
+    .option('suite', {
+      type: 'string',
+      describe: "a crash suite: seed (the analysed code's table) or a suite JSON file; flags override its trials, seed, dir",
+    })
     .option('engine', listOption('engines (comma list; default raw)'))
     .option('mode', listOption('durability modes: sync, batch, none (comma list; default sync)'))
     .option('batch-size', listOption('commits per sync in batch mode (comma list; default 16)'))
@@ -62,7 +64,11 @@ function builder(y: Argv): Argv<CrashArgs> {
     .option('kind', listOption('crash kinds: kill (SIGKILL of the writer) and/or power (page cache lost; needs root) (default kill)'))
     .option('fs', listOption('power: filesystems of the loop-mounted image: ext4, xfs, btrfs (comma list; default ext4)'))
     .option('mount-options', { type: 'string', describe: 'power: mount options of the image, e.g. data=journal' })
-    .option('writeback', { type: 'string', describe: 'power: none (default: the whole page cache is lost) or random (a seeded random half of the unsynced blocks reaches the disk first)' })
+    .option('writeback', {
+      type: 'string',
+      describe:
+        'power: none (default: the whole page cache is lost) or random (a seeded random half of the unsynced blocks reaches the disk first)',
+    })
     .option('image-mib', { type: 'number', describe: 'power: image size in MiB (default ext4 64, xfs 300, btrfs 128)' })
     .option('trials', { type: 'number', describe: 'crash trials per case (default 5; the seed suite: 3)' })
     .option('crash-at', { type: 'string', describe: 'random (default), op:K (after the K-th io operation) or marker:NAME[:N]' })
@@ -74,22 +80,19 @@ function builder(y: Argv): Argv<CrashArgs> {
     .option('out', { type: 'string', describe: 'report directory (default durabench-out/crash-<run id>)' })
     .option('format', { ...listOption('report formats: json, md (comma list)'), default: ['json', 'md'] })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }) as unknown as Argv<CrashArgs>;
-  for (const spec of allOptionSpecs(builtinEngines())) {
-    b = b.option(spec.name, {
-      type: spec.type,
-      describe: `${spec.describe} (default ${String(spec.default)})`,
-      ...(spec.choices ? { choices: [...spec.choices] } : {}),
-    }) as Argv<CrashArgs>;
-  }
-  return b
+  return withEngineOptionFlags(b)
     .example('$0 crash --engine raw --mode sync,none --kind kill,power --fs ext4,xfs', 'loss under kill and power cut')
     .example('$0 crash --suite seed', 'which implementation loses what: correct engines, faults and none mode, kill and power')
-    .example('$0 crash --engine lsm --crash-sweep marker:flush-start..marker:wal-truncated --kind power', 'every io operation of one flush');
+    .example(
+      '$0 crash --engine lsm --crash-sweep marker:flush-start..marker:wal-truncated --kind power',
+      'every io operation of one flush',
+    );
 }
 
 function positive(v: number | undefined, flag: string, min: number): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v) || v < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got '${String(v)}'`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v) || v < min)
+    throw new UsageError(`${flag} must be a whole number ≥ ${min}, got '${String(v)}'`);
   return v;
 }
 
@@ -113,7 +116,8 @@ async function handler(args: CrashArgs): Promise<void> {
   const imageMib = positive(args['image-mib'], '--image-mib', 1);
   const seed = args.seed ?? undefined;
   if (seed !== undefined && !Number.isFinite(seed)) throw new UsageError(`--seed must be a number`);
-  if (args['batch-ms'] !== undefined && !(Number.isFinite(args['batch-ms']) && args['batch-ms'] > 0)) throw new UsageError('--batch-ms must be a number > 0');
+  if (args['batch-ms'] !== undefined && !(Number.isFinite(args['batch-ms']) && args['batch-ms'] > 0))
+    throw new UsageError('--batch-ms must be a number > 0');
   const dir = path.resolve(args.dir ?? '.');
   try {
     if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory');
@@ -122,11 +126,7 @@ async function handler(args: CrashArgs): Promise<void> {
     throw new UsageError(`--dir '${args.dir ?? '.'}' is not a writable directory; create it or choose another`);
   }
   if (args['crash-at'] && args['crash-sweep']) throw new UsageError('--crash-at and --crash-sweep exclude each other; give one');
-  const engineOptions: Record<string, EngineOptionValue> = {};
-  for (const spec of allOptionSpecs(builtinEngines())) {
-    const v = args[spec.name];
-    if (v !== undefined) engineOptions[spec.name] = v as EngineOptionValue;
-  }
+  const engineOptions = engineOptionsFromArgs(args);
 
   let lines: CrashCaseLine[];
   let kinds: CrashKindSpec[];
@@ -138,7 +138,10 @@ async function handler(args: CrashArgs): Promise<void> {
   if (args.suite) {
     const suite = checkCrashSuite(loadSuite(args.suite), args.suite);
     suiteName = suite.name;
-    factories = await loadFactories(suite.cases.map((c) => c.engine), false);
+    factories = await loadFactories(
+      suite.cases.map((c) => c.engine),
+      false,
+    );
     lines = [...suite.cases];
     kinds = args.kind ? kindsFromFlags(args.kind, args.fs ?? ['ext4'], args.writeback) : [...suite.kinds];
     trials = trialsFlag ?? suite.trials ?? 3;
@@ -162,10 +165,20 @@ async function handler(args: CrashArgs): Promise<void> {
   }
   for (const v of valueBytes) if (!Number.isInteger(v) || v < 1) throw new UsageError(`--value-bytes must be a whole number ≥ 1, got ${v}`);
   const workloads = args.workload ?? ['unique'];
-  for (const w of workloads) if (!parseWorkload(w)) throw new UsageError(`--workload '${w}' is not a workload; use unique or overwrite:K (K ≥ 1)`);
+  for (const w of workloads)
+    if (!parseWorkload(w)) throw new UsageError(`--workload '${w}' is not a workload; use unique or overwrite:K (K ≥ 1)`);
   const cases = planCrashCases(
     lines,
-    { kinds, valueBytes, workloads, batchMs, mountOptions: args['mount-options'] ?? null, imageMib: imageMib ?? null, seed: seed ?? 1, engineOptions },
+    {
+      kinds,
+      valueBytes,
+      workloads,
+      batchMs,
+      mountOptions: args['mount-options'] ?? null,
+      imageMib: imageMib ?? null,
+      seed: seed ?? 1,
+      engineOptions,
+    },
     factories,
   );
   const outDir = path.resolve(args.out ?? path.join('durabench-out', `crash-${newRunId()}`));

@@ -5,8 +5,6 @@
  */
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { builtinEngines } from '../../engines/registry.js';
-import { allOptionSpecs } from '../../engines/options.js';
 import type { EngineOptionValue } from '../../engines/types.js';
 import { loadEngines, loadSuite, resolveSuite, type SuiteInput } from '../../coordinator/resolve.js';
 import { Run } from '../../coordinator/run.js';
@@ -17,7 +15,7 @@ import { ReportOutput } from '../../reports/output.js';
 import type { Warning } from '../../reports/schema.js';
 import { renderConsole } from '../../reports/render/console.js';
 import { isReportFormat, type ReportFormat } from '../../reports/render/index.js';
-import { listOption, numberList, parseFormats } from '../options.js';
+import { listOption, numberList, parseFormats, withEngineOptionFlags } from '../options.js';
 // crash lab (issue 4): --crash kill|power --trials N attaches measured loss to each case
 import { crashAfterCase, runCrashSettings } from '../../coordinator/crash/attach.js';
 
@@ -115,14 +113,7 @@ function builder(y: Argv): Argv<RunArgs> {
       type: 'string',
       describe: 'filesystem of the image for --crash power: ext4, xfs, btrfs (default ext4)',
     }) as unknown as Argv<RunArgs>;
-  for (const spec of allOptionSpecs(builtinEngines())) {
-    b = b.option(spec.name, {
-      type: spec.type,
-      describe: `${spec.describe} (default ${String(spec.default)})`,
-      ...(spec.choices ? { choices: [...spec.choices] } : {}),
-    }) as Argv<RunArgs>;
-  }
-  return b
+  return withEngineOptionFlags(b)
     .example('$0 run', 'the quick default suite in the current directory')
     .example(
       '$0 run --engine raw,wal --mode sync --value-bytes 128,4096 --dir /mnt/nvme --duration 10',

@@ -6,9 +6,6 @@
  */
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { builtinEngines } from '../../engines/registry.js';
-import { allOptionSpecs } from '../../engines/options.js';
-import type { EngineOptionValue } from '../../engines/types.js';
 import { crashAfterCase, runCrashSettings } from '../../coordinator/crash/attach.js';
 import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
 import { loadEngines, resolveSuite, type SuiteInput } from '../../coordinator/resolve.js';
@@ -20,7 +17,7 @@ import { isReportFormat, type ReportFormat } from '../../reports/render/index.js
 import { renderTuneConsole } from '../../reports/render/tune-console.js';
 import type { LossBudget } from '../../reports/schema.js';
 import { analyzeSweep } from '../../reports/tune.js';
-import { listOption, numberList, parseFormats } from '../options.js';
+import { listOption, numberList, parseFormats, withEngineOptionFlags, engineOptionsFromArgs } from '../options.js';
 
 const DEFAULT_BATCH_SIZES = ['1', '2', '4', '8', '16', '32', '64', '128', '256', '512', '1024'];
 
@@ -67,10 +64,10 @@ function builder(y: Argv): Argv<TuneArgs> {
     .option('format', { ...listOption('report formats: json, csv, md, html (comma list)'), default: ['json', 'md', 'html'] })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
     .conflicts('loss-budget-ms', 'loss-budget-commits') as unknown as Argv<TuneArgs>;
-  for (const spec of allOptionSpecs(builtinEngines())) {
-    b = b.option(spec.name, { type: spec.type, describe: `${spec.describe} (default ${String(spec.default)})`, ...(spec.choices ? { choices: [...spec.choices] } : {}) }) as Argv<TuneArgs>;
-  }
-  return b.example('$0 tune --engine wal --loss-budget-ms 5 --dir /mnt/nvme', 'the fastest group commit that loses at most 5 ms of acked writes');
+  return withEngineOptionFlags(b).example(
+    '$0 tune --engine wal --loss-budget-ms 5 --dir /mnt/nvme',
+    'the fastest group commit that loses at most 5 ms of acked writes',
+  );
 }
 
 function budgetFrom(args: TuneArgs): LossBudget | null {
@@ -82,7 +79,8 @@ function budgetFrom(args: TuneArgs): LossBudget | null {
     return { kind: 'ms', ms };
   }
   if (commits !== undefined) {
-    if (!(Number.isInteger(commits) && commits >= 0)) throw new UsageError(`--loss-budget-commits must be a whole number ≥ 0, got '${commits}'`);
+    if (!(Number.isInteger(commits) && commits >= 0))
+      throw new UsageError(`--loss-budget-commits must be a whole number ≥ 0, got '${commits}'`);
     return { kind: 'commits', commits };
   }
   return null;
@@ -96,8 +94,7 @@ async function handler(args: TuneArgs): Promise<void> {
     const v = args[k];
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new UsageError(`--${k} must be a number`);
   }
-  const engineOptions: Record<string, EngineOptionValue> = {};
-  for (const spec of allOptionSpecs(builtinEngines())) if (args[spec.name] !== undefined) engineOptions[spec.name] = args[spec.name] as EngineOptionValue;
+  const engineOptions = engineOptionsFromArgs(args);
   const input: SuiteInput = {
     name: `tune-${args.engine}`,
     engines: [args.engine],
@@ -114,7 +111,11 @@ async function handler(args: TuneArgs): Promise<void> {
     ...(args.repeat !== undefined ? { repeat: args.repeat } : {}),
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
   };
-  const explicit = new Set(['batchSizes', ...(args['batch-ms'] !== undefined ? ['batchMs'] : []), ...(args.duration !== undefined ? ['durationMs'] : [])]);
+  const explicit = new Set([
+    'batchSizes',
+    ...(args['batch-ms'] !== undefined ? ['batchMs'] : []),
+    ...(args.duration !== undefined ? ['durationMs'] : []),
+  ]);
   const suite = await resolveSuite(input, explicit);
   const factories = await loadEngines(suite.engines);
   const crash = runCrashSettings(args.crash, args.trials, args['crash-fs']);
@@ -122,7 +123,14 @@ async function handler(args: TuneArgs): Promise<void> {
   const output = new ReportOutput(outDir, formats);
   let runRef: Run | undefined;
   const afterCase = crash ? crashAfterCase({ ...crash, isInterrupted: () => runRef?.wasInterrupted ?? false }) : undefined;
-  const run = new Run({ suite, factories, output, progress: args.quiet ? silentProgress : new StderrProgress(), keep: false, ...(afterCase ? { afterCase } : {}) });
+  const run = new Run({
+    suite,
+    factories,
+    output,
+    progress: args.quiet ? silentProgress : new StderrProgress(),
+    keep: false,
+    ...(afterCase ? { afterCase } : {}),
+  });
   runRef = run;
   let sigints = 0;
   const onSigint = (): void => {
@@ -140,7 +148,10 @@ async function handler(args: TuneArgs): Promise<void> {
       engine: args.engine,
       budget,
       crash: crash === null ? 'not-requested' : measured ? 'measured' : 'pending',
-      notes: crash !== null && !measured ? ['Crash trials were asked for but none completed (see the warnings): the budget was checked against declared exposure only.'] : [],
+      notes:
+        crash !== null && !measured
+          ? ['Crash trials were asked for but none completed (see the warnings): the budget was checked against declared exposure only.']
+          : [],
     });
     output.write(report);
     process.stdout.write(renderTuneConsole(report.tune));
