@@ -20,10 +20,10 @@ import {
   type CrashCaseLine,
   type CrashKindSpec,
 } from '../../coordinator/crash/matrix.js';
-import { releaseAll } from '../../coordinator/crash/safety.js';
 import { renderCrashConsole } from '../../reports/render/crash-console.js';
 import { parseWorkload } from '../../workers/workload.js';
 import { listOption, numberList, parseFormats, withEngineOptionFlags, engineOptionsFromArgs } from '../options.js';
+import { interruptible } from '../interrupt.js';
 
 interface CrashArgs {
   suite?: string;
@@ -197,27 +197,17 @@ async function handler(args: CrashArgs): Promise<void> {
     onTrial: (t) => say(t.error ? 'E' : t.lost > 0 ? 'x' : '.'),
     onCaseEnd: (c) => say(c.state === 'completed' ? ` lost max ${c.crash.lostMax}, ${c.crash.verdict}\n` : ` ${c.state}: ${c.reason}\n`),
   });
-  let sigints = 0;
-  const onSignal = (): void => {
-    sigints += 1;
-    if (sigints > 1) {
-      releaseAll();
-      process.exit(130);
-    }
-    process.stderr.write('\ndurabench: interrupted; finishing the current trial, writing the partial report (Ctrl-C again to quit now)\n');
-    run.interrupt();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const report = await run.execute();
-    process.stdout.write(renderCrashConsole(report));
-    process.stderr.write(`reports: ${run.paths().join(', ')}\n`);
-    if (run.wasInterrupted) process.exitCode = 130;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  await interruptible(
+    run,
+    'finishing the current trial and writing the partial report',
+    async () => {
+      const report = await run.execute();
+      process.stdout.write(renderCrashConsole(report));
+      process.stderr.write(`reports: ${run.paths().join(', ')}\n`);
+      if (run.wasInterrupted) process.exitCode = 130;
+    },
+    ['SIGINT', 'SIGTERM'],
+  );
 }
 
 export const crashCommand: CommandModule<object, CrashArgs> = {

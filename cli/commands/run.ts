@@ -11,6 +11,7 @@ import { Run } from '../../coordinator/run.js';
 import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
 import { UsageError } from '../../coordinator/usage-error.js';
 import { newRunId } from '../../coordinator/workdir.js';
+import { interruptible } from '../interrupt.js';
 import { ReportOutput } from '../../reports/output.js';
 import type { Warning } from '../../reports/schema.js';
 import { renderConsole } from '../../reports/render/console.js';
@@ -199,23 +200,13 @@ async function handler(args: RunArgs): Promise<void> {
   };
   printWarnings(run.report.warnings);
 
-  let sigints = 0;
-  const onSigint = (): void => {
-    sigints += 1;
-    if (sigints > 1) process.exit(130);
-    process.stderr.write('\ndurabench: interrupted; stopping the current case and writing the partial report (Ctrl-C again to quit now)\n');
-    run.interrupt();
-  };
-  process.on('SIGINT', onSigint);
-  try {
+  await interruptible(run, 'stopping the current case and writing the partial report', async () => {
     const report = await run.execute();
     process.stdout.write(renderConsole(report));
     printWarnings(report.cases.flatMap((c) => (c.state === 'completed' ? c.warnings : [])));
     process.stderr.write(`reports: ${output.paths().join(', ')}\n`);
     if (run.wasInterrupted) process.exitCode = 130;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {

@@ -18,6 +18,7 @@ import { renderTuneConsole } from '../../reports/render/tune-console.js';
 import type { LossBudget } from '../../reports/schema.js';
 import { analyzeSweep } from '../../reports/tune.js';
 import { listOption, numberList, parseFormats, withEngineOptionFlags, engineOptionsFromArgs } from '../options.js';
+import { interruptible } from '../interrupt.js';
 
 const DEFAULT_BATCH_SIZES = ['1', '2', '4', '8', '16', '32', '64', '128', '256', '512', '1024'];
 
@@ -132,15 +133,7 @@ async function handler(args: TuneArgs): Promise<void> {
     ...(afterCase ? { afterCase } : {}),
   });
   runRef = run;
-  let sigints = 0;
-  const onSigint = (): void => {
-    sigints += 1;
-    if (sigints > 1) process.exit(130);
-    process.stderr.write('\ndurabench: interrupted; stopping the sweep and writing the partial report\n');
-    run.interrupt();
-  };
-  process.on('SIGINT', onSigint);
-  try {
+  await interruptible(run, 'stopping the sweep and writing the partial report', async () => {
     const report = await run.execute();
     const measured = report.cases.some((c) => c.state === 'completed' && c.crash !== undefined);
     report.tune = analyzeSweep({
@@ -157,9 +150,7 @@ async function handler(args: TuneArgs): Promise<void> {
     process.stdout.write(renderTuneConsole(report.tune));
     process.stderr.write(`reports: ${output.paths().join(', ')}\n`);
     if (run.wasInterrupted) process.exitCode = 130;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
 }
 
 export const tuneCommand: CommandModule<object, TuneArgs> = {
