@@ -1,12 +1,14 @@
 /**
- * durabench's command line: parse, dispatch to a command, map errors to exit codes.
- * Exit codes: 0 success, 1 a gate or check failed, 2 usage error or unreadable input, 130 SIGINT.
- * This is the only layer that prints errors and calls process.exit.
+ * durabench's command line: parse, dispatch to a command, map the outcome to an exit code. The only
+ * layer that prints errors and calls process.exit (here, and in stop.ts for a second signal).
+ * Exit codes: 0 success; 1 a gate rule broken or a probe method errored; 2 bad input or an
+ * unreadable report; 130 SIGINT; 143 SIGTERM.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError } from '../coordinator/usage-error.js';
+import { UsageError } from '../model/errors.js';
 import { COMMANDS } from './commands/index.js';
+import { stopExitCode, stopSignal } from './stop.js';
 
 function fail(message: string): never {
   process.stderr.write(`durabench: ${message}\n`);
@@ -14,11 +16,11 @@ function fail(message: string): never {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The one SIGINT/SIGTERM handler, installed before any work starts.
+  stopSignal();
   let cli = yargs(argv)
     .scriptName('durabench')
-    .usage(
-      '$0 <command> [options]\n\nMeasures what durability costs (fsync and commit latency) and what it risks (the measured loss window).',
-    )
+    .usage('$0 <command> [options]\n\nMeasures what durability costs (fsync and commit latency) and what it risks (the measured loss window).')
     .strict()
     .demandCommand(1, 'name a command: durabench run, or durabench --help for the list')
     .recommendCommands()
@@ -38,6 +40,8 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof UsageError) fail(err.message);
     throw err;
   }
+  const stopped = stopExitCode();
+  if (stopped !== null) process.exitCode = stopped;
 }
 
 await main(hideBin(process.argv));

@@ -4,8 +4,10 @@
  * `skip` entries with the reason, so the report says why a cell of the matrix is empty.
  */
 import { resolveEngineOptions } from '../engines/options.js';
-import type { EngineFactory, EngineOptionValue, Mode } from '../engines/types.js';
-import type { CaseKey, CaseParams, ResolvedSuite } from '../reports/schema.js';
+import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
+import { caseId, caseKey, type CaseKey, type CaseParams } from '../model/case.js';
+import { expandDurability, type Mode } from '../model/durability.js';
+import { type ResolvedSuite } from '../model/run-report.js';
 
 export interface PlannedCase {
   readonly id: string;
@@ -18,54 +20,28 @@ export interface PlannedCase {
   readonly skip: string | null;
 }
 
-/** `wal+flush-no-fsync/batch-32/w4/v128/unique/t0` */
-export function caseId(key: CaseKey, targetIndex: number): string {
-  const engine = key.fault ? `${key.engine}+${key.fault}` : key.engine;
-  const mode = key.mode === 'batch' ? `batch-${key.batchSize}${key.batchMs !== null ? `-${key.batchMs}ms` : ''}` : key.mode;
-  return `${engine}/${mode}/w${key.writers}/v${key.valueBytes}/${key.workload}/t${targetIndex}`;
-}
-
 export function planCases(suite: ResolvedSuite, factories: readonly EngineFactory[]): PlannedCase[] {
   const cases: PlannedCase[] = [];
+  const durabilities = expandDurability(suite.modes, suite.batchSizes, suite.batchMs);
   suite.targets.forEach((target, targetIndex) => {
     suite.engines.forEach((engineName, engineIndex) => {
       const factory = factories[engineIndex]!;
       const { options } = resolveEngineOptions(factory, suite.engineOptions);
       for (const fault of suite.faults) {
         if (fault !== null && !factory.faults.some((f) => f.name === fault)) continue;
-        for (const mode of suite.modes) {
-          const batchSizes: (number | null)[] = mode === 'batch' ? suite.batchSizes : mode === 'sync' ? [1] : [null];
-          for (const batchSize of batchSizes) {
-            for (const writers of suite.writers) {
-              for (const valueBytes of suite.valueBytes) {
-                for (const workload of suite.workloads) {
-                  const key: CaseKey = {
-                    engine: engineName,
-                    mode,
-                    batchSize,
-                    batchMs: mode === 'batch' ? suite.batchMs : null,
-                    writers,
-                    valueBytes,
-                    workload,
-                    target,
-                    fault,
-                  };
-                  const params: CaseParams = {
-                    engineOptions: options,
-                    seed: suite.seed,
-                    warmupMs: suite.warmupMs,
-                    durationMs: suite.durationMs,
-                    commitsPerWriter: suite.commitsPerWriter,
-                  };
-                  cases.push({
-                    id: caseId(key, targetIndex),
-                    key,
-                    params,
-                    factory,
-                    engineOptions: options,
-                    skip: skipReason(factory, mode, options),
-                  });
-                }
+        for (const durability of durabilities) {
+          for (const writers of suite.writers) {
+            for (const valueBytes of suite.valueBytes) {
+              for (const workload of suite.workloads) {
+                const key = caseKey({ engine: engineName, fault, writers, valueBytes, workload, target }, durability);
+                const params: CaseParams = {
+                  engineOptions: options,
+                  seed: suite.seed,
+                  warmupMs: suite.warmupMs,
+                  durationMs: suite.durationMs,
+                  commitsPerWriter: suite.commitsPerWriter,
+                };
+                cases.push({ id: caseId(key, targetIndex), key, params, factory, engineOptions: options, skip: skipReason(factory, durability.mode, options) });
               }
             }
           }

@@ -35,7 +35,7 @@ export class WriterPool {
       return await this.pool.run(task);
     } catch (err) {
       return {
-        kind: 'errored',
+        state: 'errored',
         writer: task.writer,
         stage: 'measure',
         reason: `writer ${task.writer}'s worker thread died: ${(err as Error)?.message ?? String(err)}`,

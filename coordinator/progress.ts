@@ -2,8 +2,8 @@
  * Progress on stderr: on a TTY one live line (case i/N, its id, elapsed, commits/s so far),
  * otherwise one plain line per finished case. Never on stdout, which carries the results.
  */
-import type { CaseResult } from '../reports/schema.js';
-import { formatRate } from '../reports/render/format.js';
+import { type CaseResult } from '../model/run-report.js';
+import { formatRate } from '../model/units.js';
 
 export interface ProgressSink {
   caseStarted(index: number, total: number, id: string): void;

@@ -7,9 +7,10 @@
  * replaced by all its repeats so far merged exactly (histograms add), with per-metric median and
  * 95 % interval in `repeats`, so the report on disk is complete after every case.
  */
-import { mergeCaseMetrics, mergeCompletedCases } from '../reports/merge.js';
-import { repeatNoiseWarnings, repeatSummary } from '../reports/repeat-stats.js';
-import type { CaseMetrics, CaseResult, CompletedCase, RunReport } from '../reports/schema.js';
+import { mergeCompletedCases } from '../analysis/merge.js';
+import { mergeCaseMetrics } from '../stats/merge-metrics.js';
+import { repeatNoiseWarnings, repeatSummary } from '../analysis/repeat-stats.js';
+import { type CaseMetrics, type CaseResult, type CompletedCase, type RunReport } from '../model/run-report.js';
 import type { PlannedCase } from './plan.js';
 
 export interface ScheduledRun {

@@ -1,48 +1,32 @@
 /**
  * From what the user gave (flags, a suite file, or nothing) to a fully resolved suite, or one
- * `UsageError` line naming the option and the fix. Pure apart from reading the suite file and
- * checking that target directories exist and are writable.
+ * `UsageError` line naming the option and the fix. Pure apart from reading the suite file, loading
+ * the engines and checking that target directories exist and are writable.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinEngines, isModulePath, loadEngine, EngineLoadError } from '../engines/registry.js';
 import { allOptionSpecs, resolveEngineOptions } from '../engines/options.js';
-import { MODES, type EngineFactory, type EngineOptionValue, type Mode } from '../engines/types.js';
+import { builtinEngines, EngineLoadError, isModulePath, loadEngine } from '../engines/registry.js';
+import type { EngineFactory } from '../engines/types.js';
+import { isMode, type Mode } from '../model/durability.js';
+import { UsageError } from '../model/errors.js';
+import type { ResolvedSuite } from '../model/run-report.js';
+import { checkNumber, nonEmpty, unique } from '../model/validate.js';
 import { parseWorkload } from '../workers/workload.js';
-import type { ResolvedSuite } from '../reports/schema.js';
-import { UsageError } from './usage-error.js';
+import { LIMITS, SUITE_DEFAULTS, type SuiteInput } from './defaults.js';
 
-/** What a suite file or the command line may set. Lists expand the matrix. */
-export interface SuiteInput {
-  name?: string;
-  engines?: string[];
-  modes?: string[];
-  batchSizes?: number[];
-  batchMs?: number | null;
-  writers?: number[];
-  valueBytes?: number[];
-  workloads?: string[];
-  targets?: string[];
-  faults?: (string | null)[];
-  engineOptions?: Record<string, EngineOptionValue>;
-  seed?: number;
-  warmupMs?: number;
-  durationMs?: number | null;
-  commitsPerWriter?: number | null;
-  repeat?: number;
-}
+export type { SuiteInput } from './defaults.js';
 
-const SUITES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'suites');
-
-/** Directory of the bundled suites (`suites/` at the repository root). */
+/** Directory of the bundled suites (`suites/` at the package root, from dist/coordinator or coordinator/). */
 export function suitesDir(): string {
-  // From dist/coordinator this is ../../suites; from coordinator/ under tsx it is ../suites.
-  return fs.existsSync(SUITES_DIR) ? SUITES_DIR : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'suites');
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'suites');
 }
 
 /** Load a suite by bundled name (`default`, `seed`, ...) or by file path. */
-export function loadSuite(nameOrPath: string): SuiteInput {
+export function loadSuite(nameOrPath: string): SuiteInput & Record<string, unknown> {
   const file = nameOrPath.endsWith('.json') || nameOrPath.includes('/') ? nameOrPath : path.join(suitesDir(), `${nameOrPath}.json`);
   let text: string;
   try {
@@ -57,48 +41,12 @@ export function loadSuite(nameOrPath: string): SuiteInput {
     throw new UsageError(`--suite '${nameOrPath}' not found; give a suite file path or one of: ${bundled.join(', ')}`);
   }
   try {
-    const parsed = JSON.parse(text) as SuiteInput;
+    const parsed = JSON.parse(text) as SuiteInput & Record<string, unknown>;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     return parsed;
   } catch (err) {
-    throw new UsageError(
-      `--suite '${nameOrPath}' is not valid suite JSON (${(err as Error).message}); see suites/default.json for the format`,
-    );
+    throw new UsageError(`--suite '${nameOrPath}' is not valid suite JSON (${(err as Error).message}); see suites/full.json for the format`);
   }
-}
-
-const DEFAULTS: Required<Omit<SuiteInput, 'engineOptions'>> & { engineOptions: Record<string, EngineOptionValue> } = {
-  name: 'custom',
-  engines: ['raw', 'wal'],
-  modes: ['sync', 'batch', 'none'],
-  batchSizes: [16],
-  batchMs: null,
-  writers: [1],
-  valueBytes: [128],
-  workloads: ['unique'],
-  targets: ['.'],
-  faults: [null],
-  engineOptions: {},
-  seed: 1,
-  warmupMs: 200,
-  durationMs: 1000,
-  commitsPerWriter: null,
-  repeat: 1,
-};
-
-function positiveInts(list: readonly number[], flag: string, allowZero = false): number[] {
-  if (list.length === 0) throw new UsageError(`${flag} needs at least one value`);
-  for (const v of list) {
-    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-      throw new UsageError(`${flag} must be ${allowZero ? 'a non-negative' : 'a positive'} integer, got '${v}'`);
-    }
-  }
-  return [...new Set(list)];
-}
-
-function positiveNumber(v: number, flag: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError(`${flag} must be a positive number, got '${v}'`);
-  return v;
 }
 
 /** Check that a target exists, is a directory and is writable. */
@@ -131,55 +79,54 @@ export async function loadEngines(names: readonly string[]): Promise<EngineFacto
   return out;
 }
 
-/** `given` holds only what the user set; `explicit` says which keys came from the command line. */
-export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<string> = new Set()): Promise<ResolvedSuite> {
-  const s = { ...DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+function numbers(list: readonly number[], rule: (typeof LIMITS)[keyof typeof LIMITS], flag: string, example: string): number[] {
+  return unique(nonEmpty(list, flag, example).map((v) => checkNumber(v, rule, flag)));
+}
 
+/**
+ * `given` holds what the suite file and the flags set (flags win); `explicit` says which keys came
+ * from the command line (a stop condition given there replaces the suite's).
+ */
+export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<string> = new Set(), command = 'run'): Promise<ResolvedSuite> {
+  const s: Required<SuiteInput> = { ...SUITE_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+
+  if (!Array.isArray(s.engines)) throw new UsageError(`--engine needs a list of engines; got ${JSON.stringify(s.engines)}`);
   const engines = await loadEngines(s.engines);
   if (engines.length === 0) throw new UsageError('--engine needs at least one engine; see durabench engines');
 
-  for (const m of s.modes) {
-    if (!MODES.includes(m as Mode)) throw new UsageError(`--mode '${m}' is not a mode; use sync, batch or none`);
-  }
-  const modes = [...new Set(s.modes)] as Mode[];
-  if (modes.length === 0) throw new UsageError('--mode needs at least one of sync, batch, none');
+  for (const m of s.modes) if (!isMode(m)) throw new UsageError(`--mode '${m}' is not a mode; use sync, batch or none`);
+  const modes = unique(nonEmpty(s.modes, '--mode', '--mode sync,batch')) as Mode[];
 
-  const batchSizes = positiveInts(s.batchSizes, '--batch-size');
+  const batchSizes = numbers(s.batchSizes, LIMITS.batchSize, '--batch-size', '--batch-size 16');
   if (!modes.includes('batch') && (explicit.has('batchSizes') || explicit.has('batchMs'))) {
-    throw new UsageError(
-      `--${explicit.has('batchSizes') ? 'batch-size' : 'batch-ms'} only applies to --mode batch; add batch to --mode or drop the option`,
-    );
+    throw new UsageError(`--${explicit.has('batchSizes') ? 'batch-size' : 'batch-ms'} only applies to --mode batch; add batch to --mode or drop the option`);
   }
-  const batchMs = s.batchMs === null ? null : positiveNumber(s.batchMs, '--batch-ms');
-  const writers = positiveInts(s.writers, '--writers');
-  if (Math.max(...writers) > 256) throw new UsageError('--writers must be at most 256');
-  const valueBytes = positiveInts(s.valueBytes, '--value-bytes', true);
-  if (Math.max(...valueBytes) > 64 * 1024 * 1024) throw new UsageError('--value-bytes must be at most 64 MiB');
+  const batchMs = s.batchMs === null ? null : checkNumber(s.batchMs, LIMITS.batchMs, '--batch-ms');
+  const writers = numbers(s.writers, LIMITS.writers, '--writers', '--writers 1,4');
+  const valueBytes = numbers(s.valueBytes, LIMITS.valueBytes, '--value-bytes', '--value-bytes 128');
   for (const w of s.workloads) {
     if (!parseWorkload(w)) throw new UsageError(`--workload '${w}' is not a workload; use unique or overwrite:K (K keys per writer)`);
   }
+  const workloads = unique(nonEmpty(s.workloads, '--workload', '--workload unique'));
 
-  if (explicit.has('durationMs') && explicit.has('commitsPerWriter')) {
-    throw new UsageError('give either --duration or --commits, not both');
-  }
+  if (explicit.has('durationMs') && explicit.has('commitsPerWriter')) throw new UsageError('give either --duration or --commits, not both');
   const commitsPerWriter = explicit.has('durationMs') ? null : s.commitsPerWriter;
   const durationMs = commitsPerWriter !== null ? null : s.durationMs;
-  if (durationMs !== null) positiveNumber(durationMs, '--duration');
-  if (commitsPerWriter !== null) positiveInts([commitsPerWriter], '--commits');
+  if (durationMs !== null) checkNumber(durationMs / 1000, LIMITS.duration, '--duration');
+  if (commitsPerWriter !== null) checkNumber(commitsPerWriter, LIMITS.commits, '--commits');
   if (durationMs === null && commitsPerWriter === null) throw new UsageError('give --duration SECONDS or --commits N');
-  if (!(Number.isFinite(s.warmupMs) && s.warmupMs >= 0))
-    throw new UsageError(`--warmup must be zero or a positive number of seconds, got '${s.warmupMs / 1000}'`);
-  if (!Number.isInteger(s.seed) || s.seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${s.seed}'`);
-  positiveInts([s.repeat], '--repeat');
+  checkNumber(s.warmupMs / 1000, LIMITS.warmup, '--warmup');
+  checkNumber(s.seed, LIMITS.seed, '--seed');
+  checkNumber(s.repeat, LIMITS.repeat, '--repeat');
 
-  if (s.targets.length === 0) throw new UsageError('--dir needs at least one directory');
-  for (const t of s.targets) checkTarget(t);
+  const targets = unique(nonEmpty(s.targets, '--dir', '--dir /mnt/nvme'));
+  for (const t of targets) checkTarget(t);
 
   // Faults: each must exist on at least one selected engine.
-  const faults = [...new Set(s.faults)];
+  const faults = unique(s.faults);
   for (const f of faults) {
     if (f !== null && !engines.some((e) => e.faults.some((x) => x.name === f))) {
-      const known = [...new Set(engines.flatMap((e) => e.faults.map((x) => x.name)))];
+      const known = unique(engines.flatMap((e) => e.faults.map((x) => x.name)));
       throw new UsageError(
         `--fault '${f}' is not a fault of ${s.engines.join(', ')}; ${known.length ? `choose from ${known.join(', ')}` : 'these engines have no fault switches'} (see durabench engines)`,
       );
@@ -192,9 +139,7 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
     if (!specs.some((o) => o.name === name)) {
       const owners = allOptionSpecs(builtinEngines()).some((o) => o.name === name);
       if (!owners) {
-        throw new UsageError(
-          `unknown option --${name}: not an option of durabench run or of ${s.engines.join(', ')} (see durabench run --help and durabench engines)`,
-        );
+        throw new UsageError(`unknown option --${name}: not an option of durabench ${command} or of ${s.engines.join(', ')} (see durabench ${command} --help and durabench engines)`);
       }
       throw new UsageError(`--${name} does not apply to ${s.engines.join(', ')} (it belongs to another engine; see durabench engines)`);
     }
@@ -217,8 +162,8 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
     batchMs,
     writers,
     valueBytes,
-    workloads: [...new Set(s.workloads)],
-    targets: [...new Set(s.targets)],
+    workloads,
+    targets,
     faults,
     engineOptions: s.engineOptions,
     seed: s.seed,

@@ -5,10 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { durabilityOf } from '../model/durability.js';
+import type { WriterMeasurement } from '../model/measurement.js';
+import type { CaseResult } from '../model/run-report.js';
+import { mergeWriterMeasurements } from '../stats/case-metrics.js';
 import { SharedControl } from '../workers/control.js';
-import type { WriterMeasurement, WriterOutcome, WriterTask } from '../workers/messages.js';
-import { mergeWriterMeasurements } from '../reports/case-metrics.js';
-import type { CaseResult } from '../reports/schema.js';
+import type { WriterOutcome, WriterTask } from '../workers/messages.js';
 import type { PlannedCase } from './plan.js';
 import type { WriterPool } from './pool.js';
 
@@ -21,6 +23,8 @@ export interface CaseRunContext {
   readonly barrierTimeoutMs: number;
   /** Keep the case's files after it ran. */
   readonly keep: boolean;
+  /** Fires on SIGINT/SIGTERM: the writers stop at their next commit. */
+  readonly signal: AbortSignal;
   /** The live control of the running case (null when it finished), for SIGINT. */
   onControl(control: SharedControl | null): void;
   /** Called about ten times a second with measured commits so far. */
@@ -43,17 +47,17 @@ export function caseFromOutcomes(
   const measured = outcomes.map((o) => o.measurement).filter((m): m is WriterMeasurement => m !== null);
   const partial = (): ReturnType<typeof mergeWriterMeasurements> | null =>
     measured.length > 0 ? mergeWriterMeasurements(measured, intervalMs) : null;
-  const errored = outcomes.find((o) => o.kind === 'errored');
-  if (errored && errored.kind === 'errored') {
+  const errored = outcomes.find((o) => o.state === 'errored');
+  if (errored && errored.state === 'errored') {
     return { ...base, state: 'errored', reason: errored.reason, code: errored.code, partialMetrics: partial() };
   }
-  if (interrupted || outcomes.some((o) => o.kind === 'aborted')) {
-    return { ...base, state: 'errored', reason: 'interrupted (SIGINT) before the case finished', code: null, partialMetrics: partial() };
+  if (interrupted || outcomes.some((o) => o.state === 'aborted')) {
+    return { ...base, state: 'errored', reason: 'interrupted (SIGINT or SIGTERM) before the case finished', code: null, partialMetrics: partial() };
   }
   return { ...base, state: 'completed', metrics: mergeWriterMeasurements(measured, intervalMs), warnings: [] };
 }
 
-export async function runCase(planned: PlannedCase, ctx: CaseRunContext, isInterrupted: () => boolean): Promise<CaseResult> {
+export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promise<CaseResult> {
   const startedAt = new Date().toISOString();
   if (planned.skip !== null) {
     return {
@@ -83,9 +87,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext, isInter
         writer: w,
         dir,
         engine: key.engine,
-        mode: key.mode,
-        batchSize: key.batchSize ?? 1,
-        batchMs: key.batchMs,
+        durability: durabilityOf(key),
         engineOptions: planned.engineOptions,
         faults: key.fault === null ? [] : [key.fault],
         workload: { seed: params.seed, writer: w, valueBytes: key.valueBytes, workload: key.workload },
@@ -99,7 +101,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext, isInter
       tasks.push(
         ctx.pool.run(task).then((outcome) => {
           // One failed writer stops the case: the others stop at their next commit.
-          if (outcome.kind === 'errored') control.abort();
+          if (outcome.state === 'errored') control.abort();
           return outcome;
         }),
       );
@@ -109,7 +111,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext, isInter
     let settled = 0;
     for (const t of tasks) void t.then(() => (settled += 1));
     while (control.readyCount < key.writers && settled === 0 && !control.aborted) {
-      if (isInterrupted()) control.abort();
+      if (ctx.signal.aborted) control.abort();
       await new Promise((r) => setTimeout(r, 2));
     }
     control.release(process.hrtime.bigint());
@@ -119,7 +121,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext, isInter
       progressTimer = setInterval(() => report(control.totalProgress()), 100);
     }
     const outcomes = await Promise.all(tasks);
-    return caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, isInterrupted());
+    return caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, ctx.signal.aborted);
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     ctx.onControl(null);

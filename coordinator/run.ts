@@ -1,134 +1,105 @@
 /**
  * A whole run: plan the matrix, create a marked work directory in every target, start the writer
- * pool, run every case in order, write the report after every case, clean up. `interrupt()` (SIGINT)
- * stops the running case at its next commit; the partial report is written and temporary
- * directories are removed.
+ * pool, run every case in order inside a session (the report is rewritten after every case), clean
+ * up. When the session's stop signal fires (SIGINT, SIGTERM) the running case stops at its next
+ * commit; the partial report is written and the work directories are removed.
  */
-import { collectHost } from '../provenance/host.js';
-import { collectToolInfo } from '../provenance/tool.js';
+import { syncPlausibilityWarnings, targetWarnings } from '../analysis/warnings.js';
 import type { EngineFactory } from '../engines/types.js';
-import type { ReportOutput } from '../reports/output.js';
-import {
-  SCHEMA_VERSION,
-  type CaseResult,
-  type CompletedCase,
-  type ResolvedSuite,
-  type RunReport,
-  type Warning,
-} from '../reports/schema.js';
-import { syncPlausibilityWarnings, targetWarnings } from '../provenance/warnings.js';
+import type { CaseResult, CompletedCase, ResolvedSuite, RunReport } from '../model/run-report.js';
+import type { Warning } from '../model/warning.js';
+import { release } from '../workspace/registry.js';
+import { createWorkDir, newRunId, removeWorkDir } from '../workspace/workdir.js';
 import type { SharedControl } from '../workers/control.js';
 import { planCases, type PlannedCase } from './plan.js';
-import { repeatSchedule, RepeatCollector } from './repeat.js';
 import { WriterPool } from './pool.js';
 import type { ProgressSink } from './progress.js';
+import { repeatSchedule, RepeatCollector } from './repeat.js';
 import { runCase } from './run-case.js';
-import { createWorkDir, newRunId, removeWorkDir } from './workdir.js';
+import { sessionHeader, type Session } from './session.js';
+
+/** A fresh run report: the header (with the targets' warnings, said before anything runs) and the suite. */
+export function newRunReport(suite: ResolvedSuite): RunReport {
+  const header = sessionHeader('run', suite.targets);
+  // A target on tmpfs, a network filesystem or a write-back cache: said once, before anything runs.
+  header.warnings = header.host.targets.flatMap((t) => targetWarnings(t));
+  return { ...header, suite, cases: [] };
+}
 
 export interface RunSettings {
   readonly suite: ResolvedSuite;
   readonly factories: readonly EngineFactory[];
-  /** Where the report goes after every case (null: keep it in memory only). */
-  readonly output: ReportOutput | null;
+  readonly session: Session<RunReport>;
   readonly progress: ProgressSink;
   /** Keep the work directories (engine files) after the run. */
   readonly keep: boolean;
   /** Timeline interval, ms. */
   readonly intervalMs?: number;
   readonly barrierTimeoutMs?: number;
-  /** Called after each case with the report so far (e.g. crash trials, tests). */
+  /** Called after each case (after its last repeat) with the report so far (e.g. crash trials). */
   readonly afterCase?: (result: CaseResult, planned: PlannedCase, report: RunReport) => Promise<void> | void;
+  /** Called once after the last case (also after a stop), before the report is finished: analyses of the whole run (tune). */
+  readonly afterAll?: (report: RunReport) => void;
 }
 
-export class Run {
-  private interrupted = false;
-  private control: SharedControl | null = null;
-  readonly report: RunReport;
-  readonly cases: PlannedCase[];
+/** A sync faster than the target's device class makes plausible (the cache may be lying). */
+function syncWarnings(report: RunReport, result: CompletedCase): Warning[] {
+  const target = report.host.targets[report.suite.targets.indexOf(result.key.target)];
+  const syncs = result.metrics.syncLatency;
+  return target && syncs.count > 0 ? syncPlausibilityWarnings(target, syncs.p50Ns, `${result.id} sync`) : [];
+}
 
-  constructor(private readonly settings: RunSettings) {
-    this.cases = planCases(settings.suite, settings.factories);
-    this.report = {
-      schemaVersion: SCHEMA_VERSION,
-      kind: 'run',
-      tool: collectToolInfo(),
-      host: collectHost(settings.suite.targets),
-      suite: settings.suite,
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-      status: 'running',
-      cases: [],
-      warnings: [],
-    };
-    // A target on tmpfs, a network filesystem or a write-back cache: said once, before anything runs.
-    this.report.warnings = this.report.host.targets.flatMap((t) => targetWarnings(t));
-  }
-
-  /** A sync faster than the target's device class makes plausible (the cache may be lying). */
-  private syncWarnings(result: CompletedCase): Warning[] {
-    const target = this.report.host.targets[this.settings.suite.targets.indexOf(result.key.target)];
-    const syncs = result.metrics.syncLatency;
-    return target && syncs.count > 0 ? syncPlausibilityWarnings(target, syncs.p50Ns, `${result.id} sync`) : [];
-  }
-
-  /** Stop at the next commit; the run then writes its partial report and cleans up. */
-  interrupt(): void {
-    this.interrupted = true;
-    this.control?.abort();
-  }
-
-  get wasInterrupted(): boolean {
-    return this.interrupted;
-  }
-
-  async execute(): Promise<RunReport> {
-    const { suite, progress, output } = this.settings;
-    const runId = newRunId();
-    const workDirs = new Map<string, string>();
-    const threads = Math.max(...suite.writers);
-    const pool = new WriterPool(threads);
-    try {
+/** Run every planned case; the session's report holds the results. */
+export async function executeRun(settings: RunSettings): Promise<RunReport> {
+  const { suite, progress, session } = settings;
+  const report = session.report;
+  const cases = planCases(suite, settings.factories);
+  const runId = newRunId();
+  const workDirs = new Map<string, string>();
+  const pool = new WriterPool(Math.max(...suite.writers));
+  let control: SharedControl | null = null;
+  const onStop = (): void => control?.abort();
+  session.signal.addEventListener('abort', onStop);
+  try {
+    return await session.run(async () => {
       for (const t of suite.targets) workDirs.set(t, createWorkDir(t, runId));
-      output?.write(this.report);
       // --repeat: interleaved rounds; each case keeps one entry in the report (coordinator/repeat.ts).
-      const schedule = repeatSchedule(this.cases, suite.repeat);
-      const repeats = new RepeatCollector(this.report);
+      const schedule = repeatSchedule(cases, suite.repeat);
+      const repeats = new RepeatCollector(report);
       for (const run of schedule) {
+        if (session.stopping) break;
         const { planned, index } = run;
-        if (this.interrupted) break;
         progress.caseStarted(index, schedule.length, run.label);
-        const result = await runCase(
-          planned,
-          {
-            pool,
-            workDir: workDirs.get(planned.key.target)!,
-            caseIndex: index,
-            intervalMs: this.settings.intervalMs ?? 1000,
-            barrierTimeoutMs: this.settings.barrierTimeoutMs ?? 120_000,
-            keep: this.settings.keep,
-            onControl: (c) => {
-              this.control = c;
-              if (c && this.interrupted) c.abort();
-            },
-            onProgress: (n) => progress.caseProgress(n),
+        const result = await runCase(planned, {
+          pool,
+          workDir: workDirs.get(planned.key.target)!,
+          caseIndex: index,
+          intervalMs: settings.intervalMs ?? 1000,
+          barrierTimeoutMs: settings.barrierTimeoutMs ?? 120_000,
+          keep: settings.keep,
+          signal: session.signal,
+          onControl: (c) => {
+            control = c;
+            if (c && session.stopping) c.abort();
           },
-          () => this.interrupted,
-        );
+          onProgress: (n) => progress.caseProgress(n),
+        });
         const entry = repeats.record(run, result);
         // Once per case, after its last repeat, on the merged entry (e.g. crash trials).
-        if (run.last && entry.state === 'completed') entry.warnings.push(...this.syncWarnings(entry));
-        if (run.last) await this.settings.afterCase?.(entry, planned, this.report);
+        if (run.last && entry.state === 'completed') entry.warnings.push(...syncWarnings(report, entry));
+        if (run.last) await settings.afterCase?.(entry, planned, report);
         progress.caseFinished(result);
-        output?.write(this.report);
+        session.save();
       }
-      this.report.status = this.interrupted ? 'interrupted' : 'completed';
-      this.report.finishedAt = new Date().toISOString();
-      output?.write(this.report);
-      return this.report;
-    } finally {
-      progress.done();
-      await pool.close();
-      if (!this.settings.keep) for (const d of workDirs.values()) removeWorkDir(d);
+      settings.afterAll?.(report);
+    });
+  } finally {
+    session.signal.removeEventListener('abort', onStop);
+    progress.done();
+    await pool.close();
+    for (const d of workDirs.values()) {
+      if (settings.keep) release({ kind: 'dir', path: d });
+      else removeWorkDir(d);
     }
   }
 }

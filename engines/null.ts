@@ -1,7 +1,7 @@
 /**
  * `null`: no I/O. Syncs are simulated by spinning for `--null-sync-us` microseconds (busy wait, so the
  * delay is exact and no timer is involved). Used to test the harness deterministically and to measure
- * the harness's own cost per commit (DESIGN §6: ≤ 0.5 µs).
+ * the harness's own cost per commit (README, Benchmarks).
  */
 import { SyncPolicy } from './sync-policy.js';
 import { emptyRecovery, MODES, type Engine, type EngineContext, type EngineFactory } from './types.js';
@@ -13,7 +13,7 @@ class NullEngine implements Engine {
   syncs = 0;
 
   constructor(private readonly ctx: EngineContext) {
-    this.policy = new SyncPolicy(ctx.mode, ctx.batchSize, ctx.batchMs, ctx.durability, ctx.clockNs);
+    this.policy = SyncPolicy.fromContext(ctx);
     this.syncNs = BigInt(Math.round(Number(ctx.options['null-sync-us'] ?? 0) * 1000));
   }
 

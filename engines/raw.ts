@@ -29,7 +29,7 @@ class RawEngine implements Engine {
   private index: Map<string, number> | null = null;
 
   constructor(private readonly ctx: EngineContext) {
-    this.policy = new SyncPolicy(ctx.mode, ctx.batchSize, ctx.batchMs, ctx.durability, ctx.clockNs);
+    this.policy = SyncPolicy.fromContext(ctx);
     this.file = path.join(ctx.dir, FILE);
     this.recordBytes = Number(ctx.options['record-bytes']);
     this.syncCall = String(ctx.options['sync-call']);

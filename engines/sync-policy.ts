@@ -10,22 +10,34 @@
  *           commit is `batchMs` old, whichever comes first
  *   none  — never due; data becomes durable only through OS writeback
  */
-import type { DurabilityListener, Mode } from './types.js';
+import type { Durability, Mode } from '../model/durability.js';
+import type { DurabilityListener, EngineContext } from './types.js';
 
 export class SyncPolicy {
   private appendedCount = 0;
   private durableCount = 0;
   private oldestPendingNs: bigint | null = null;
+  private readonly batchSize: number;
   private readonly batchNs: bigint | null;
+  readonly mode: Mode;
 
+  /** The policy of an engine's own setting (the context is its `Durability`). */
+  static fromContext(ctx: EngineContext): SyncPolicy {
+    return new SyncPolicy(ctx, ctx.durability, ctx.clockNs);
+  }
+
+  /**
+   * `setting` may differ from the context's when an engine claims another mode than it was asked
+   * for (sqlite in DELETE journal mode syncs every commit itself, so its claim is `sync`).
+   */
   constructor(
-    readonly mode: Mode,
-    private readonly batchSize: number,
-    batchMs: number | null,
+    setting: Durability,
     private readonly listener: DurabilityListener,
     private readonly clockNs: () => bigint = process.hrtime.bigint,
   ) {
-    this.batchNs = batchMs === null ? null : BigInt(Math.round(batchMs * 1e6));
+    this.mode = setting.mode;
+    this.batchSize = setting.mode === 'batch' ? setting.batchSize : 1;
+    this.batchNs = setting.mode === 'batch' && setting.batchMs !== null ? BigInt(Math.round(setting.batchMs * 1e6)) : null;
   }
 
   /** Commits appended (acked or about to be) since open. */

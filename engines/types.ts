@@ -8,10 +8,12 @@
  * (`EngineContext.recordPhase`).
  */
 import type { Io } from '../io/io.js';
+import type { Durability } from '../model/durability.js';
+import type { RecoveryReport } from '../model/recovery.js';
 
-/** How an engine makes commits durable. See DESIGN §1. */
-export type Mode = 'sync' | 'batch' | 'none';
-export const MODES: readonly Mode[] = ['sync', 'batch', 'none'];
+export { MODES, type BatchDurability, type Durability, type Mode } from '../model/durability.js';
+export { emptyRecovery, type RecoveryReport } from '../model/recovery.js';
+import type { Mode } from '../model/durability.js';
 
 /** A value that may or may not be a promise: built-in engines are synchronous, real ones may not be. */
 export type Awaitable<T> = T | Promise<T>;
@@ -26,17 +28,18 @@ export interface DurabilityListener {
   durable(commits: number): void;
 }
 
-/** What one engine instance is given. */
-export interface EngineContext {
+/**
+ * What one engine instance is given: its directory, io layer, options and fault switches, with its
+ * durability setting spread in — `ctx.mode` is the tag; `ctx.batchSize` and `ctx.batchMs` exist in
+ * batch mode only — so the context is itself a `Durability` (`SyncPolicy.fromContext(ctx)`).
+ */
+export type EngineContext = EngineContextBase & Durability;
+
+export interface EngineContextBase {
   /** The engine's own directory. It exists; it is empty on first open, or holds a previous run's files. */
   readonly dir: string;
   /** All file operations go through here. */
   readonly io: Io;
-  readonly mode: Mode;
-  /** Commits per sync in `batch` mode (1 in `sync` mode, unused in `none`). */
-  readonly batchSize: number;
-  /** In `batch` mode: also sync once the oldest unsynced commit is this old (ms), or null. */
-  readonly batchMs: number | null;
   /** Engine-specific options, already validated against `EngineFactory.options` (defaults filled in). */
   readonly options: Readonly<Record<string, EngineOptionValue>>;
   /** Enabled fault switches (see `EngineFactory.faults`). */
@@ -46,24 +49,6 @@ export interface EngineContext {
   recordPhase(name: string, durationNs: number): void;
   /** Monotonic clock in nanoseconds (process.hrtime.bigint, or a fake one in tests). */
   readonly clockNs: () => bigint;
-}
-
-/** What recovery found when an engine opened existing files. */
-export interface RecoveryReport {
-  /** Records (or commits) recovered intact. */
-  recordsRecovered: number;
-  /** Bytes at the tail of logs that recovery discarded (torn or garbage). */
-  discardedBytes: number;
-  /** Records rejected because their checksum failed. */
-  crcFailures: number;
-  /** True if a torn (incomplete) record was found at a log tail. */
-  tornTail: boolean;
-  /** Free-form details ("segment 3: zero-filled tail from offset 4096"). */
-  notes: string[];
-}
-
-export function emptyRecovery(): RecoveryReport {
-  return { recordsRecovered: 0, discardedBytes: 0, crcFailures: 0, tornTail: false, notes: [] };
 }
 
 /** Engine-specific counters for the report (flushes, compactions, rotations, ...). */
@@ -99,7 +84,7 @@ export interface EngineOptionSpec {
   readonly describe: string;
 }
 
-/** A named durability defect that can be switched on (DESIGN §2 "Fault switches"). */
+/** A named durability defect that can be switched on (docs/engines.md, "Fault switches"). */
 export interface FaultSpec {
   readonly name: string;
   readonly describe: string;

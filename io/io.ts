@@ -12,9 +12,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** How a sync reached the disk. `odsync-write` is a write through a descriptor opened with O_DSYNC. */
-export type SyncKind = 'fdatasync' | 'fsync' | 'dirfsync' | 'odsync-write';
-export const SYNC_KINDS: readonly SyncKind[] = ['fdatasync', 'fsync', 'dirfsync', 'odsync-write'];
+import { zeroSyncCounts, type SyncCounts, type SyncKind } from '../model/sync-kind.js';
+
+export { SYNC_KINDS, zeroSyncCounts, type SyncCounts, type SyncKind } from '../model/sync-kind.js';
 
 /** Mutating operations that get a sequence number. Reads are not numbered: they change nothing on disk. */
 export type IoOpKind = 'create' | 'write' | 'sync' | 'rename' | 'unlink' | 'truncate' | 'mkdir' | 'rmdir' | 'close';
@@ -67,13 +67,6 @@ interface OpenFile {
   readonly syncsOnWrite: boolean;
 }
 
-/** Per-kind sync call counts, always with all four kinds present. */
-export type SyncCounts = Record<SyncKind, number>;
-
-export function zeroSyncCounts(): SyncCounts {
-  return { fdatasync: 0, fsync: 0, dirfsync: 0, 'odsync-write': 0 };
-}
-
 export class Io {
   private readonly files = new Map<number, OpenFile>();
   private readonly markerCounts = new Map<string, number>();
@@ -112,7 +105,7 @@ export class Io {
     return ns;
   }
 
-  /** Announce a named engine phase point (see DESIGN §4 "named engine phases"). */
+  /** Announce a named engine phase point (a crash point for `--crash-at marker:NAME`). */
   marker(name: string): void {
     const n = (this.markerCounts.get(name) ?? 0) + 1;
     this.markerCounts.set(name, n);

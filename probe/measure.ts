@@ -9,9 +9,9 @@
  */
 import { Bench, type FnReturnedObject } from 'tinybench';
 import { Io } from '../io/io.js';
-import { LatencyRecorder } from '../reports/hdr.js';
-import { summarizeEncoded } from '../reports/summary.js';
-import type { ProbeMethodInfo, ProbeResult } from '../reports/schema.js';
+import { LatencyRecorder } from '../stats/hdr.js';
+import { summarizeLatency } from '../stats/summary.js';
+import { type ProbeMethodInfo, type ProbeResult } from '../model/probe-report.js';
 import { UnsupportedError, type MethodRun, type ProbeMethod } from './methods.js';
 
 /** The measured time is split into this many slices; their ops/s are the "repeats" noise is judged on. */
@@ -114,7 +114,7 @@ export function measureMethod(method: ProbeMethod, target: string, workDir: stri
     if (!r) return failed(target, info, new Error('tinybench returned no task'));
     if (r.state === 'errored') return failed(target, info, r.error);
     if (r.state !== 'completed') return failed(target, info, new Error(`tinybench task ended in state '${r.state}'`));
-    const latency = summarizeEncoded([recorder.encode()]);
+    const latency = summarizeLatency([recorder.encode()]);
     const meanNs = recorder.count > 0 ? sumNs / recorder.count : 0;
     return {
       target,

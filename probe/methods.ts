@@ -12,7 +12,7 @@ import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Io, OpenOptions } from '../io/io.js';
-import type { ProbeMethodInfo } from '../reports/schema.js';
+import { type ProbeMethodInfo } from '../model/probe-report.js';
 
 /** A method the platform or filesystem cannot do: reported as `unsupported` with the reason. */
 export class UnsupportedError extends Error {

@@ -1,16 +1,15 @@
 /**
  * `durabench probe`'s run: for each method, each target in turn (so targets are measured close in
  * time and compare side by side), inside a fresh work directory the probe creates in every target
- * (with the owner marker, coordinator/workdir.ts) and removes afterwards, also after an error or
- * an interrupt.
+ * (with the owner marker, workspace/workdir.ts) and removes afterwards, also after an error or
+ * an interrupt. The session writes the report after every result.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { createWorkDir, removeWorkDir } from '../coordinator/workdir.js';
-import { collectHost } from '../provenance/host.js';
-import { collectToolInfo } from '../provenance/tool.js';
-import { SCHEMA_VERSION, type ProbeReport, type ProbeResult } from '../reports/schema.js';
+import { sessionHeader, type Session } from '../coordinator/session.js';
+import type { ProbeReport, ProbeResult } from '../model/probe-report.js';
+import { createWorkDir, removeWorkDir } from '../workspace/workdir.js';
 import { allMethods, type ProbeMethod } from './methods.js';
 import { measureMethod } from './measure.js';
 import { probeWarnings } from './warnings.js';
@@ -24,10 +23,8 @@ export interface ProbeRunOptions {
   /** Only these method ids (null: all). */
   methods: readonly string[] | null;
   runId: string;
-  /** Called after every result with the report so far (write it: a later failure loses nothing). */
-  onProgress?(report: ProbeReport, last: ProbeResult, done: number, total: number): void;
-  /** Polled between methods: true stops the probe (SIGINT). */
-  shouldStop?(): boolean;
+  /** Called after every result (progress). */
+  onResult?(last: ProbeResult, done: number, total: number): void;
 }
 
 /** The methods a probe runs, in report order. */
@@ -36,53 +33,50 @@ export function selectMethods(blockBytes: readonly number[], only: readonly stri
   return only === null ? all : all.filter((m) => only.includes(m.info.id));
 }
 
-export async function runProbe(opts: ProbeRunOptions): Promise<ProbeReport> {
+/** A fresh probe report: the header and the settings. */
+export function newProbeReport(opts: Pick<ProbeRunOptions, 'targets' | 'seconds' | 'warmupSeconds' | 'blockBytes'>): ProbeReport {
   const report: ProbeReport = {
-    schemaVersion: SCHEMA_VERSION,
-    kind: 'probe',
-    tool: collectToolInfo(),
-    host: collectHost(opts.targets),
+    ...sessionHeader('probe', opts.targets),
     settings: { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds, blockBytes: [...opts.blockBytes], targets: [...opts.targets] },
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
     results: [],
-    warnings: [],
-    status: 'running',
   };
   report.warnings = probeWarnings(report);
+  return report;
+}
+
+/** Run every method on every target inside the session; the report is rewritten after every result. */
+export async function runProbe(session: Session<ProbeReport>, opts: ProbeRunOptions): Promise<ProbeReport> {
+  const report = session.report;
   const methods = selectMethods(opts.blockBytes, opts.methods);
   const workDirs: string[] = [];
   try {
-    for (const t of opts.targets) workDirs.push(createWorkDir(t, `probe-${opts.runId}`));
-    const total = methods.length * opts.targets.length;
-    let n = 0;
-    outer: for (const method of methods) {
-      for (let ti = 0; ti < opts.targets.length; ti++) {
-        // Let SIGINT handlers run between methods (each method itself is synchronous).
-        await yieldToEventLoop();
-        if (opts.shouldStop?.()) {
-          report.status = 'interrupted';
-          break outer;
+    return await session.run(async () => {
+      for (const t of opts.targets) workDirs.push(createWorkDir(t, `probe-${opts.runId}`));
+      const total = methods.length * opts.targets.length;
+      let n = 0;
+      for (const method of methods) {
+        for (let ti = 0; ti < opts.targets.length; ti++) {
+          // Let the signal handler run between methods (each method itself is synchronous).
+          await yieldToEventLoop();
+          if (session.stopping) return;
+          const scratch = path.join(workDirs[ti]!, `m${n}`);
+          fs.mkdirSync(scratch);
+          let result: ProbeResult;
+          try {
+            result = measureMethod(method, opts.targets[ti]!, scratch, { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds });
+          } finally {
+            // Preallocated files add up (16 MiB each): remove each method's files before the next.
+            fs.rmSync(scratch, { recursive: true, force: true });
+          }
+          report.results.push(result);
+          report.warnings = probeWarnings(report);
+          n += 1;
+          opts.onResult?.(result, n, total);
+          session.save();
         }
-        const scratch = path.join(workDirs[ti]!, `m${n}`);
-        fs.mkdirSync(scratch);
-        let result: ProbeResult;
-        try {
-          result = measureMethod(method, opts.targets[ti]!, scratch, { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds });
-        } finally {
-          // Preallocated files add up (16 MiB each): remove each method's files before the next.
-          fs.rmSync(scratch, { recursive: true, force: true });
-        }
-        report.results.push(result);
-        report.warnings = probeWarnings(report);
-        n += 1;
-        opts.onProgress?.(report, result, n, total);
       }
-    }
-    if (report.status === 'running') report.status = 'completed';
+    });
   } finally {
     for (const d of workDirs) removeWorkDir(d);
-    report.finishedAt = new Date().toISOString();
   }
-  return report;
 }

@@ -3,10 +3,11 @@
  * warnings, an implausibly fast sync (judged on the fastest one-write-per-sync method of each
  * target), and noisy methods (a wide spread between the slices of their measured time).
  */
-import { NOISE_SPREAD, noiseWarnings, spreadOf, syncPlausibilityWarnings, targetWarnings } from '../provenance/warnings.js';
-import { methodLabel } from '../reports/render/probe-table.js';
+import { NOISE_SPREAD, noiseWarnings, spreadOf, syncPlausibilityWarnings, targetWarnings } from '../analysis/warnings.js';
+import { methodLabel } from '../model/probe-report.js';
 import { SLICES } from './measure.js';
-import type { ProbeReport, Warning } from '../reports/schema.js';
+import { type ProbeReport } from '../model/probe-report.js';
+import { type Warning } from '../model/warning.js';
 import { GROUPS } from './methods.js';
 
 /** Noise is judged only with at least this many operations per slice. */

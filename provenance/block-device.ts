@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BlockDeviceInfo, BlockDeviceKind, Known } from '../reports/schema.js';
+import { type BlockDeviceInfo, type BlockDeviceKind, type Known } from '../model/provenance.js';
 
 /** Where sysfs is mounted (a parameter so tests could point it at a fixture tree). */
 export const SYS_ROOT = '/sys';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import type { HostInfo, Known } from '../reports/schema.js';
+import { type HostInfo, type Known } from '../model/provenance.js';
 import { collectTarget } from './target.js';
 
 export { collectTarget } from './target.js';

@@ -4,9 +4,9 @@
  * read is `{ value: null, reason }`.
  */
 import fs from 'node:fs';
-import type { BlockDeviceInfo, Known, TargetInfo } from '../reports/schema.js';
+import { type BlockDeviceInfo, type Known, type TargetInfo } from '../model/provenance.js';
 import { blockDeviceName, bottomDevice, chainPaths, walkDeviceChain, type BackingLocation } from './block-device.js';
-import { isMemoryFilesystem } from './warnings.js';
+import { isMemoryFilesystem } from './filesystems.js';
 import { findMount, mergedOptions, readMountinfo, type MountEntry } from './mountinfo.js';
 
 function unknown<T>(reason: string): Known<T> {

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TOOL_NAME, type ToolInfo } from '../reports/schema.js';
+import { TOOL_NAME, type ToolInfo } from '../model/provenance.js';
 
 /** The directory holding durabench's package.json (from src under tsx, or from dist). */
 export function packageRoot(): string {

@@ -1,32 +1,42 @@
 /**
- * The one place that decides where rendered reports go. Renderers only produce text; this writes
- * every requested format atomically (temporary file + rename), and is called after every case so
- * a later failure, a crash or Ctrl-C loses nothing already measured.
+ * Where rendered output goes. Renderers only produce text; this writes it — every file through the
+ * one atomic, fsynced writer (io/atomic-file.ts), so a report on disk is complete and durable after
+ * every case, across a crash or a power cut. `ReportOutput` is a session's sink (every requested
+ * format after every unit of work; costly ones at the end); `writeOutputFile` writes one file.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { RunReport } from './schema.js';
-import { RENDERERS, type ReportFormat } from './render/index.js';
+import { makeDirDurable, writeFileAtomic } from '../io/atomic-file.js';
+import type { ReportSink } from '../coordinator/session.js';
+import { rendererOf, type FormatOf, type OutputKind, type ValueOf } from './formats.js';
 
-export class ReportOutput {
+/** Write one output file (compare, gate summaries, exports, re-rendered reports), creating its directory. */
+export function writeOutputFile(file: string, text: string): void {
+  makeDirDurable(path.dirname(path.resolve(file)));
+  writeFileAtomic(file, text);
+}
+
+export class ReportOutput<K extends OutputKind> implements ReportSink<ValueOf<K>> {
+  readonly paths: readonly string[];
+
   constructor(
+    private readonly kind: K,
     readonly outDir: string,
-    readonly formats: readonly ReportFormat[],
-    readonly baseName = 'report',
-  ) {}
-
-  /** Paths of the files this output writes. */
-  paths(): string[] {
-    return this.formats.map((f) => path.join(this.outDir, `${this.baseName}.${RENDERERS[f].extension}`));
+    private readonly formats: readonly FormatOf<K>[],
+    private readonly baseName = 'report',
+  ) {
+    this.paths = formats.map((f) => this.fileOf(f));
   }
 
-  write(report: RunReport): void {
-    fs.mkdirSync(this.outDir, { recursive: true });
+  private fileOf(format: FormatOf<K>): string {
+    return path.join(this.outDir, `${this.baseName}.${rendererOf(this.kind, format).extension}`);
+  }
+
+  write(value: ValueOf<K>, final: boolean): void {
+    makeDirDurable(this.outDir);
     for (const f of this.formats) {
-      const file = path.join(this.outDir, `${this.baseName}.${RENDERERS[f].extension}`);
-      const tmp = `${file}.tmp-${process.pid}`;
-      fs.writeFileSync(tmp, RENDERERS[f].render(report));
-      fs.renameSync(tmp, file);
+      const r = rendererOf(this.kind, f);
+      if (r.costly && !final) continue;
+      writeFileAtomic(this.fileOf(f), r.render(value));
     }
   }
 }

@@ -1,55 +1,106 @@
 /**
- * Reading saved reports: a JSON file → a `RunReport`, or one line saying what is wrong with it (not
- * JSON, not a durabench report, a schema newer than this durabench understands). Every problem is a
- * `UsageError`, so the CLI prints the line and exits 2.
+ * Reading saved reports: a JSON file → a report of the kind the caller needs, or one line saying
+ * what is wrong with it (not JSON, not a durabench report, the wrong kind, a schema newer than this
+ * durabench reads, a field that does not fit the schema). Every problem is a `UsageError`, so the
+ * CLI prints the line and exits 2. Reports of schema version 1 are upgraded to the current shape.
+ *
+ * The check is the JSON Schema of each report kind (model/*.ts, TypeBox: the same source as the
+ * TypeScript types), compiled once.
  */
 import fs from 'node:fs';
-import { UsageError } from '../coordinator/usage-error.js';
-import { SCHEMA_VERSION, TOOL_NAME, type RunReport } from './schema.js';
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { CrashReport } from '../model/crash-report.js';
+import { UsageError } from '../model/errors.js';
+import { ProbeReport } from '../model/probe-report.js';
+import { TOOL_NAME } from '../model/provenance.js';
+import { EnvReport, REPORT_KINDS, SCHEMA_VERSION, type ReportKind } from '../model/report.js';
+import { RunReport } from '../model/run-report.js';
+import { upgradeV1 } from './upgrade-v1.js';
 
-/** Check already-parsed JSON (pure). `name` is how the input is named in the message (a file path). */
-export function parseReport(value: unknown, name: string): RunReport {
-  const r = value as Partial<RunReport> | null;
-  const isObject = typeof r === 'object' && r !== null && !Array.isArray(r);
-  if (!isObject || r.tool?.name !== TOOL_NAME || typeof r.schemaVersion !== 'number' || !Array.isArray(r.cases)) {
-    throw new UsageError(`${name} is not a durabench report (no tool.name "durabench", schemaVersion and cases); give a report.json written by durabench run`);
+const SCHEMAS = { run: RunReport, crash: CrashReport, probe: ProbeReport, env: EnvReport } satisfies Record<ReportKind, TSchema>;
+
+export interface ReportOfKind {
+  run: RunReport;
+  crash: CrashReport;
+  probe: ProbeReport;
+  env: EnvReport;
+}
+export type AnyReport = ReportOfKind[ReportKind];
+
+const checks = new Map<ReportKind, TypeCheck<TSchema>>();
+function checkerOf(kind: ReportKind): TypeCheck<TSchema> {
+  let c = checks.get(kind);
+  if (!c) {
+    c = TypeCompiler.Compile(SCHEMAS[kind]);
+    checks.set(kind, c);
   }
-  if (r.schemaVersion > SCHEMA_VERSION) {
+  return c;
+}
+
+/** The JSON Schema of each report kind (shipped as schemas/*.json by `npm run schemas`). */
+export function reportSchemas(): Record<ReportKind, TSchema> {
+  return SCHEMAS;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Check already-parsed JSON (pure). `name` is how the input is named in messages (a file path). */
+export function parseReport<K extends ReportKind>(value: unknown, name: string, kinds: readonly K[]): ReportOfKind[K] {
+  if (!isObject(value) || !isObject(value['tool']) || value['tool']['name'] !== TOOL_NAME || typeof value['schemaVersion'] !== 'number') {
+    throw new UsageError(`${name} is not a durabench report (no tool.name "durabench" and schemaVersion); give a report.json written by durabench`);
+  }
+  const version = value['schemaVersion'];
+  if (version > SCHEMA_VERSION) {
     throw new UsageError(
-      `${name} has schemaVersion ${r.schemaVersion} (written by durabench ${String(r.tool.version)}), newer than the schemaVersion ${SCHEMA_VERSION} this durabench reads; upgrade durabench to read it`,
+      `${name} has schemaVersion ${version} (written by durabench ${String(value['tool']['version'])}), newer than the schemaVersion ${SCHEMA_VERSION} this durabench reads; upgrade durabench to read it`,
     );
   }
-  if (!Number.isInteger(r.schemaVersion) || r.schemaVersion < 1) {
-    throw new UsageError(`${name} has an invalid schemaVersion '${String(r.schemaVersion)}'; it is not a durabench report`);
+  if (!Number.isInteger(version) || version < 1) throw new UsageError(`${name} has an invalid schemaVersion '${String(version)}'; it is not a durabench report`);
+  const kind = value['kind'];
+  if (typeof kind !== 'string' || !(REPORT_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`${name} has kind ${JSON.stringify(kind)}, which is not a durabench report kind (${REPORT_KINDS.join(', ')})`);
   }
-  for (const c of r.cases) {
-    if (typeof c !== 'object' || c === null || typeof c.id !== 'string' || typeof c.key !== 'object' || !['completed', 'errored', 'skipped'].includes(c.state)) {
-      throw new UsageError(`${name} is not a durabench report (a case has no id, key or state); was it edited by hand?`);
-    }
+  if (!(kinds as readonly string[]).includes(kind)) {
+    throw new UsageError(`${name} is a ${kind} report; this command reads ${kinds.join(' or ')} reports`);
   }
-  return r as RunReport;
+  const current = version === 1 ? upgradeV1(value, kind as ReportKind) : value;
+  const check = checkerOf(kind as ReportKind);
+  if (!check.Check(current)) {
+    const first = check.Errors(current).First();
+    const where = first?.path ? first.path : '/';
+    throw new UsageError(`${name} is not a valid ${kind} report: at ${where}, ${first?.message.toLowerCase() ?? 'unexpected value'}; was it written by durabench and left unedited?`);
+  }
+  return current as ReportOfKind[K];
 }
 
 /** Parse report text (pure). */
-export function parseReportText(text: string, name: string): RunReport {
+export function parseReportText<K extends ReportKind>(text: string, name: string, kinds: readonly K[]): ReportOfKind[K] {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${name} is not JSON (${(err as Error).message}); give a report.json written by durabench run`);
+    throw new UsageError(`${name} is not JSON (${(err as Error).message}); give a report.json written by durabench`);
   }
-  return parseReport(value, name);
+  return parseReport(value, name, kinds);
 }
 
-/** Read and check one report file. */
-export function readReport(file: string): RunReport {
+/** Read and check one report file of one of the given kinds. */
+export function readReportOf<K extends ReportKind>(file: string, kinds: readonly K[]): ReportOfKind[K] {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (err as Error).message})`;
-    throw new UsageError(`report ${file} ${why}; give the path of a report.json written by durabench run`);
+    throw new UsageError(`report ${file} ${why}; give the path of a report.json written by durabench`);
   }
-  return parseReportText(text, file);
+  return parseReportText(text, file, kinds);
+}
+
+/** Read and check one run report (compare, gate, merge). */
+export function readReport(file: string): RunReport {
+  return readReportOf(file, ['run']);
 }

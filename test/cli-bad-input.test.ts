@@ -16,13 +16,13 @@ const CASES: [string, string[], RegExp][] = [
   ['unknown flag', ['run', '--engine', 'null', '--frobnicate'], /unknown option --frobnicate: not an option of durabench run or of null/],
   ['unknown flag of another command', ['engines', '--frobnicate'], /Unknown argument: frobnicate/],
   ['stray positional argument', ['run', 'wal'], /unexpected argument 'wal' for durabench run/],
-  ['zero writers', ['run', '--engine', 'null', '--writers', '0'], /--writers must be a positive integer, got '0'/],
-  ['negative duration', ['run', '--engine', 'null', '--duration', '-1'], /--duration must be a positive number/],
-  ['non-numeric batch size', ['run', '--engine', 'null', '--mode', 'batch', '--batch-size', 'abc'], /--batch-size must be a number/],
+  ['zero writers', ['run', '--engine', 'null', '--writers', '0'], /--writers must be a whole number from 1 to 256, got '0'/],
+  ['negative duration', ['run', '--engine', 'null', '--duration', '-1'], /--duration must be a number > 0 and ≤ 86400, got '-1'/],
+  ['non-numeric batch size', ['run', '--engine', 'null', '--mode', 'batch', '--batch-size', 'abc'], /--batch-size must be a whole number from 1 to 1000000, got 'abc'/],
   [
     'fractional batch size',
     ['run', '--engine', 'null', '--mode', 'batch', '--batch-size', '2.5'],
-    /--batch-size must be a positive integer/,
+    /--batch-size must be a whole number from 1 to 1000000, got '2.5'/,
   ],
   [
     'batch size without batch mode',

@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from './helpers/cli.js';
-import { repoRoot, tempDir } from './helpers/tmp.js';
+import { fixtureDir } from './helpers/fixtures.js';
+import { tempDir } from './helpers/tmp.js';
 
-const fx = (name: string): string => path.join(repoRoot, 'test', 'fixtures', `${name}.json`);
+const fixturesDir = fixtureDir();
+const fx = (name: string): string => path.join(fixturesDir, `${name}.json`);
 
 function usage(r: { code: number | null; stderr: string }, re: RegExp): void {
   assert.equal(r.code, 2, r.stderr);
@@ -63,7 +65,7 @@ test('merge adds the histograms of the same case from several reports exactly', 
   const out = path.join(tempDir('merge'), 'merged.json');
   const r = await runCli(['merge', fx('baseline'), fx('regression'), '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  const merged = JSON.parse(fs.readFileSync(out, 'utf8')) as import('../reports/schema.js').RunReport;
+  const merged = JSON.parse(fs.readFileSync(out, 'utf8')) as import('../model/run-report.js').RunReport;
   const wal = merged.cases.find((c) => c.id === 'wal/sync/w1/v128/unique/t0');
   assert.ok(wal && wal.state === 'completed');
   assert.equal(wal.metrics.commitLatency.count, 2000);

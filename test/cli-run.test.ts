@@ -5,7 +5,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { runCli, startCli } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
-import type { CompletedCase, RunReport } from '../reports/schema.js';
+import { SCHEMA_VERSION } from '../model/report.js';
+import { type CompletedCase, type RunReport } from '../model/run-report.js';
 
 function readReport(out: string): RunReport {
   return JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as RunReport;
@@ -37,7 +38,7 @@ test('run: raw in all three modes, reports in every format, sync calls as each m
   assert.match(r.stdout, /3 cases: 3 completed, 0 errored, 0 skipped/);
 
   const report = readReport(out);
-  assert.equal(report.schemaVersion, 1);
+  assert.equal(report.schemaVersion, SCHEMA_VERSION);
   assert.equal(report.tool.name, 'durabench');
   assert.equal(report.status, 'completed');
   assert.equal(report.host.targets[0]!.dir, dir);
@@ -287,6 +288,6 @@ test('a target on a memory filesystem gets a warning in the report and on stderr
     report.warnings.some((w) => w.code === 'memory-filesystem'),
     JSON.stringify(report.warnings),
   );
-  assert.match(r.stderr, /durabench: warning: \/dev\/shm \(tmpfs\) is a memory filesystem/);
+  assert.match(r.stderr, /durabench: warning \[memory-filesystem\]: \/dev\/shm \(tmpfs\) is a memory filesystem/);
   assert.match(r.stdout, /1 warning \(on stderr and in the report\)/);
 });

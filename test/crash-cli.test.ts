@@ -8,26 +8,27 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { powerUnavailable } from '../coordinator/crash/support.js';
-import type { CrashReport } from '../reports/schema.js';
-import { BIN, runCli, startCli } from './helpers/cli.js';
+import { powerUnavailable } from '../workspace/support.js';
+import { type CrashReport } from '../model/crash-report.js';
+import { runCli, startCli } from './helpers/cli.js';
+import { openDir, RUNUSER, unprivilegedBin } from './helpers/unprivileged.js';
 import { labResidue } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
 
 const bad: [string[], RegExp][] = [
   [['--kind', 'reboot'], /--kind 'reboot' is not a crash kind/],
-  [['--kind', 'power', '--fs', 'zfs'], /--fs 'zfs' is not supported/],
+  [['--kind', 'power', '--fs', 'zfs'], /--fs 'zfs' is not a supported filesystem; use ext4, xfs or btrfs/],
   [['--crash-at', 'op:0'], /--crash-at op:K needs K ≥ 1/],
   [['--crash-at', 'soon'], /--crash-at must be random, op:K/],
   [['--crash-sweep', 'marker:a'], /--crash-sweep must look like/],
-  [['--trials', '0'], /--trials must be a whole number ≥ 1/],
+  [['--trials', '0'], /--trials must be a whole number from 1 to 100000, got '0'/],
   [['--engine', 'nope'], /--engine: unknown engine 'nope'/],
   [['--mode', 'fast'], /--mode 'fast' is not a mode/],
   [['--fault', 'bogus'], /--fault 'bogus' is not a fault/],
   [['--kind', 'power', '--fs', 'xfs', '--image-mib', '64'], /--image-mib 64 is too small for xfs; use at least 300/],
-  [['--dir', '/nonexistent/durabench'], /--dir '\/nonexistent\/durabench' is not a writable directory/],
+  [['--dir', '/nonexistent/durabench'], /--dir '\/nonexistent\/durabench' does not exist/],
   [['--suite', 'default'], /--suite 'default' is not a crash suite/],
-  [['--format', 'pdf'], /--format 'pdf' is not a format; use json, md/],
+  [['--format', 'pdf'], /--format 'pdf' is not a format; use json, csv, md, html/],
   [['--workload', 'random'], /--workload 'random' is not a workload; use unique or overwrite:K/],
 ];
 
@@ -87,13 +88,14 @@ test('SIGINT during power trials: partial report, exit 130, nothing left mounted
   assert.deepEqual(fs.readdirSync(dir), ['out']);
 });
 
-const asNobody = process.getuid?.() === 0 && fs.existsSync('/usr/sbin/runuser') ? false : 'needs root and runuser to run the CLI as an unprivileged user';
+const asNobody = process.getuid?.() === 0 && fs.existsSync(RUNUSER) ? false : 'needs root and runuser to run the CLI as an unprivileged user';
 test('without root, power cases are skipped with the reason and kill still runs', { skip: asNobody }, async () => {
-  const dir = tempDir('crash-nobody');
-  fs.chmodSync(dir, 0o777);
+  // Wherever the checkout lives (even under a directory only root may enter).
+  const bin = unprivilegedBin();
+  const dir = openDir('crash-nobody');
   const out = path.join(dir, 'out');
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn('/usr/sbin/runuser', ['-u', 'nobody', '--', process.execPath, BIN, 'crash', '--kind', 'kill,power', '--trials', '1', '--dir', dir, '--out', out, '--quiet'], {
+    const child = spawn(RUNUSER, ['-u', 'nobody', '--', process.execPath, bin, 'crash', '--engine', 'raw', '--mode', 'sync', '--kind', 'kill,power', '--trials', '1', '--dir', dir, '--out', out, '--quiet'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCrashPoint, parseCrashSweep } from '../coordinator/crash/crash-point.js';
-import { runCrashTrials } from '../coordinator/crash/run-trials.js';
-import { engineNamed, labResidue } from './helpers/crash-lab.js';
+import { parseCrashPoint, parseCrashSweep } from '../lab/crash-point.js';
+import { runCrashTrials } from '../lab/run-trials.js';
+import { crashSpec, engineNamed, KILL, labResidue } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
 
 test('crash points parse, and bad ones name the option and the fix', () => {
@@ -24,12 +24,12 @@ test('crash points parse, and bad ones name the option and the fix', () => {
 
 test('op:K stops the writer after exactly the K-th io operation (kill)', async () => {
   const dir = tempDir('crash-op');
-  const base = { engine: 'raw', mode: 'sync' as const, batchSize: 1, batchMs: null, fault: null, engineOptions: {}, valueBytes: 64, seed: 7, dir };
-  const atSync = await runCrashTrials(base, { kind: 'kill', trials: 1, crashAt: { kind: 'op', op: 2 * 10 + 2 } });
+  const base = crashSpec('raw', 'sync', null, dir, { valueBytes: 64, seed: 7 });
+  const atSync = await runCrashTrials(base, { setting: KILL, trials: 1, point: { kind: 'op', op: 2 * 10 + 2 } });
   assert.equal(atSync.trials[0]!.error, undefined);
   assert.equal(atSync.trials[0]!.acked, 9);
   assert.equal(atSync.lostMax, 0);
-  const atWrite = await runCrashTrials(base, { kind: 'kill', trials: 1, crashAt: { kind: 'op', op: 2 * 10 + 1 } });
+  const atWrite = await runCrashTrials(base, { setting: KILL, trials: 1, point: { kind: 'op', op: 2 * 10 + 1 } });
   assert.equal(atWrite.trials[0]!.acked, 9);
   assert.equal(atWrite.trials[0]!.crashPoint, 'op:21');
   assert.deepEqual(labResidue(dir), []);
@@ -38,8 +38,8 @@ test('op:K stops the writer after exactly the K-th io operation (kill)', async (
 test('a crash point that is never reached is an errored trial, not a hang', async () => {
   const dir = tempDir('crash-op');
   const s = await runCrashTrials(
-    { engine: 'raw', mode: 'sync', batchSize: 1, batchMs: null, fault: null, engineOptions: {}, valueBytes: 64, seed: 7, dir },
-    { kind: 'kill', trials: 1, crashAt: { kind: 'marker', name: 'never-announced', occurrence: 1 }, maxCommits: 50 },
+    crashSpec('raw', 'sync', null, dir, { valueBytes: 64, seed: 7 }),
+    { setting: KILL, trials: 1, point: { kind: 'marker', name: 'never-announced', occurrence: 1 }, maxCommits: 50 },
   );
   assert.equal(s.trialsErrored, 1);
   assert.match(s.trials[0]!.error ?? '', /was not reached/);
@@ -48,8 +48,8 @@ test('a crash point that is never reached is an errored trial, not a hang', asyn
 test('a crash sweep runs one trial per io operation between two markers', { skip: engineNamed('wal')?.markers.includes('segment-rotated') ? false : 'wal with marker segment-rotated not available' }, async () => {
   const dir = tempDir('crash-sweep');
   const s = await runCrashTrials(
-    { engine: 'wal', mode: 'sync', batchSize: 1, batchMs: null, fault: null, engineOptions: { 'segment-bytes': 4096 }, valueBytes: 1024, seed: 3, dir },
-    { kind: 'kill', trials: 1, sweep: { from: { name: 'segment-rotated', occurrence: 1 }, to: { name: 'segment-rotated', occurrence: 2 } } },
+    crashSpec('wal', 'sync', null, dir, { engineOptions: { 'segment-bytes': 4096 }, valueBytes: 1024, seed: 3 }),
+    { setting: KILL, trials: 1, sweep: { from: { name: 'segment-rotated', occurrence: 1 }, to: { name: 'segment-rotated', occurrence: 2 } } },
   );
   assert.ok(s.trials.length > 2, `${s.trials.length} trials`);
   assert.equal(s.trialsErrored, 0);

@@ -8,17 +8,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { runCrashTrials, type CrashCaseSpec } from '../coordinator/crash/run-trials.js';
-import { powerUnavailable } from '../coordinator/crash/support.js';
-import type { LabFs } from '../coordinator/crash/image.js';
+import { runCrashTrials, type CrashCaseSpec } from '../lab/run-trials.js';
+import { powerUnavailable } from '../workspace/support.js';
+import type { LabFs } from '../workspace/image.js';
 import type { Mode } from '../engines/types.js';
-import { durableEngines, engineNamed, enginesWithFault, labResidue } from './helpers/crash-lab.js';
+import { crashSpec, durableEngines, engineNamed, enginesWithFault, labResidue, power } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
 
 const DELAY: [number, number] = [30, 200];
 
-function spec(engine: string, mode: Mode, fault: string | null, dir: string, batchSize = 1, engineOptions = {}): CrashCaseSpec {
-  return { engine, mode, batchSize, batchMs: null, fault, engineOptions, valueBytes: 128, seed: 5, dir };
+function spec(engine: string, mode: Mode, fault: string | null, dir: string, batchSize = 1, engineOptions = {}, workload = 'unique'): CrashCaseSpec {
+  return crashSpec(engine, mode, fault, dir, { batchSize, engineOptions, seed: 5, workload });
 }
 
 for (const fsType of ['ext4', 'xfs', 'btrfs'] as LabFs[]) {
@@ -26,13 +26,13 @@ for (const fsType of ['ext4', 'xfs', 'btrfs'] as LabFs[]) {
   describe(`power cut on ${fsType}`, { skip: why ?? false }, () => {
     const dir = tempDir(`crash-power-${fsType}`);
     after(() => assert.deepEqual(labResidue(dir), [], 'a mount or loop device was left behind'));
-    const power = { kind: 'power' as const, fs: fsType, delayMs: DELAY };
+    const cut = { setting: power(fsType), delayMs: DELAY };
     // btrfs: the log engines only (keeps the whole crash test set within a few minutes).
     const covered = (e: { name: string }): boolean => fsType !== 'btrfs' || e.name === 'raw' || e.name === 'wal';
 
     for (const e of durableEngines().filter((f) => f.modes.includes('sync') && covered(f))) {
       test(`${e.name} in sync mode loses no acked commit`, async () => {
-        const s = await runCrashTrials(spec(e.name, 'sync', null, dir), { ...power, trials: 2 });
+        const s = await runCrashTrials(spec(e.name, 'sync', null, dir), { ...cut, trials: 2 });
         assert.equal(s.trialsErrored, 0, JSON.stringify(s.trials.map((t) => t.error)));
         assert.ok(s.trials.every((t) => t.acked > 0));
         assert.equal(s.lostMax, 0);
@@ -42,7 +42,7 @@ for (const fsType of ['ext4', 'xfs', 'btrfs'] as LabFs[]) {
     }
 
     test('raw in none mode loses acked commits (the page cache is gone)', async () => {
-      const s = await runCrashTrials(spec('raw', 'none', null, dir), { ...power, trials: 2 });
+      const s = await runCrashTrials(spec('raw', 'none', null, dir), { ...cut, trials: 2 });
       assert.equal(s.trialsErrored, 0);
       assert.equal(s.trialsWithLoss, 2);
       assert.equal(s.corruptTotal, 0);
@@ -50,7 +50,7 @@ for (const fsType of ['ext4', 'xfs', 'btrfs'] as LabFs[]) {
     });
 
     test('overwrite workload: each key\'s latest acked version is checked, a lost key counts once', { skip: fsType === 'ext4' ? false : 'checked on ext4' }, async () => {
-      const s = await runCrashTrials({ ...spec('raw', 'none', null, dir), workload: 'overwrite:20' }, { ...power, trials: 1 });
+      const s = await runCrashTrials(spec('raw', 'none', null, dir, 1, {}, 'overwrite:20'), { ...cut, trials: 1 });
       assert.equal(s.trialsErrored, 0);
       assert.ok(s.trials[0]!.acked > 1000);
       assert.equal(s.lostMax, 20);
@@ -59,20 +59,20 @@ for (const fsType of ['ext4', 'xfs', 'btrfs'] as LabFs[]) {
 
     for (const e of enginesWithFault('flush-no-fsync').filter(covered)) {
       test(`${e.name} with flush-no-fsync loses acked commits in sync mode: a durability bug`, async () => {
-        const s = await runCrashTrials(spec(e.name, 'sync', 'flush-no-fsync', dir), { ...power, trials: 2 });
+        const s = await runCrashTrials(spec(e.name, 'sync', 'flush-no-fsync', dir), { ...cut, trials: 2 });
         assert.equal(s.trialsErrored, 0);
         assert.ok(s.trialsWithLoss >= 1, `lost ${s.trials.map((t) => t.lost).join(',')}`);
         assert.equal(s.corruptTotal, 0);
-        assert.equal(s.verdict, 'DURABILITY BUG');
+        assert.equal(s.verdict, 'durability-bug');
       });
     }
 
     for (const e of enginesWithFault('no-dir-fsync').filter(covered)) {
       test(`${e.name} with no-dir-fsync is measured after a segment rotation (what ${fsType} does is reported, not asserted)`, async () => {
         const s = await runCrashTrials(spec(e.name, 'sync', 'no-dir-fsync', dir, 1, { 'segment-bytes': 4096, 'memtable-bytes': 16384 }), {
-          ...power,
+          ...cut,
           trials: 1,
-          crashAt: { kind: 'marker', name: e.markers.includes('segment-rotated') ? 'segment-rotated' : e.markers[0]!, occurrence: 2 },
+          point: { kind: 'marker', name: e.markers.includes('segment-rotated') ? 'segment-rotated' : e.markers[0]!, occurrence: 2 },
         });
         assert.equal(s.trialsErrored, 0, JSON.stringify(s.trials.map((t) => t.error)));
         assert.ok(s.trials[0]!.acked > 0);
@@ -81,7 +81,7 @@ for (const fsType of ['ext4', 'xfs', 'btrfs'] as LabFs[]) {
     }
 
     test('wal in batch mode (N = 8) never loses more than N − 1 acked commits', { skip: engineNamed('wal') ? false : 'wal not available' }, async () => {
-      const s = await runCrashTrials(spec('wal', 'batch', null, dir, 8), { ...power, trials: 4 });
+      const s = await runCrashTrials(spec('wal', 'batch', null, dir, 8), { ...cut, trials: 4 });
       assert.equal(s.trialsErrored, 0);
       assert.ok(s.lostMax <= 7, `lost ${s.lostMax}`);
       assert.equal(s.corruptTotal, 0);
@@ -93,18 +93,18 @@ for (const fsType of ['ext4', 'xfs', 'btrfs'] as LabFs[]) {
     // A small memtable so the first flush comes within a few hundred commits.
     const lsmOptions = { 'memtable-bytes': 16384 };
     test('correct lsm loses nothing at a crash right after wal-truncated', { skip: lsmReady }, async () => {
-      const s = await runCrashTrials(spec('lsm', 'sync', null, dir, 1, lsmOptions), { ...power, trials: 1, crashAt: { kind: 'marker', name: 'wal-truncated', occurrence: 1 } });
+      const s = await runCrashTrials(spec('lsm', 'sync', null, dir, 1, lsmOptions), { ...cut, trials: 1, point: { kind: 'marker', name: 'wal-truncated', occurrence: 1 } });
       assert.equal(s.trialsErrored, 0, JSON.stringify(s.trials.map((t) => t.error)));
       assert.equal(s.lostMax, 0);
       assert.equal(s.corruptTotal, 0);
     });
     for (const fault of ['truncate-before-durable', 'sstable-no-fsync']) {
       test(`lsm ${fault} loses acked commits at a crash right after wal-truncated`, { skip: lsmReady || (enginesWithFault(fault).some((e) => e.name === 'lsm') ? false : `lsm has no ${fault}`) }, async () => {
-        const s = await runCrashTrials(spec('lsm', 'sync', fault, dir, 1, lsmOptions), { ...power, trials: 1, crashAt: { kind: 'marker', name: 'wal-truncated', occurrence: 1 } });
+        const s = await runCrashTrials(spec('lsm', 'sync', fault, dir, 1, lsmOptions), { ...cut, trials: 1, point: { kind: 'marker', name: 'wal-truncated', occurrence: 1 } });
         assert.equal(s.trialsErrored, 0, JSON.stringify(s.trials.map((t) => t.error)));
         assert.ok(s.lostMax > 0);
         assert.equal(s.corruptTotal, 0);
-        assert.equal(s.verdict, 'DURABILITY BUG');
+        assert.equal(s.verdict, 'durability-bug');
       });
     }
   });

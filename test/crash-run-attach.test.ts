@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { RunReport } from '../reports/schema.js';
+import { type RunReport } from '../model/run-report.js';
 import { runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -19,7 +19,7 @@ test('run --crash kill attaches a crash summary to each completed case, in JSON,
     assert.equal(c.state, 'completed');
     if (c.state !== 'completed') continue;
     assert.ok(c.metrics.commits > 0);
-    assert.equal(c.crash?.crashKind, 'kill');
+    assert.equal(c.crash?.setting.kind, 'kill');
     assert.equal(c.crash?.trials.length, 2);
     assert.equal(c.crash?.lostMax, 0);
     assert.equal(c.crash?.verdict, 'consistent');

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCrashTrials, type CrashCaseSpec } from '../coordinator/crash/run-trials.js';
-import { powerUnavailable } from '../coordinator/crash/support.js';
-import { parseFiemap } from '../coordinator/crash/writeback.js';
-import { hasProgram } from '../coordinator/crash/exec.js';
-import { engineNamed, labResidue } from './helpers/crash-lab.js';
+import { runCrashTrials, type CrashCaseSpec } from '../lab/run-trials.js';
+import { powerUnavailable } from '../workspace/support.js';
+import { parseFiemap } from '../lab/writeback.js';
+import { hasProgram } from '../workspace/exec.js';
+import { crashSpec, engineNamed, labResidue, power } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
 
 test('FIEMAP output: data extents in bytes; holes, delalloc and unwritten extents are skipped', () => {
@@ -32,20 +32,18 @@ test('FIEMAP output: data extents in bytes; holes, delalloc and unwritten extent
 const why = powerUnavailable('ext4') ?? (hasProgram('xfs_io') ? null : 'xfs_io is not installed');
 
 function spec(engine: string, fault: string | null, mode: 'sync' | 'none', dir: string, engineOptions = {}): CrashCaseSpec {
-  return { engine, mode, batchSize: 1, batchMs: null, fault, engineOptions, valueBytes: 128, seed: 1, dir };
+  return crashSpec(engine, mode, fault, dir, { engineOptions });
 }
 
 test('raw none on a preallocated file: a prefix of the unsynced records survives a partial writeback', { skip: why ?? false }, async () => {
   const dir = tempDir('crash-wb');
   const s = await runCrashTrials(spec('raw', null, 'none', dir, { preallocate: true, 'prealloc-bytes': 8 * 1024 * 1024 }), {
-    kind: 'power',
-    fs: 'ext4',
-    writeback: 'random',
+    setting: power('ext4', 'random'),
     trials: 3,
     delayMs: [30, 150],
   });
   assert.equal(s.trialsErrored, 0);
-  assert.equal(s.writeback, 'random');
+  assert.equal(s.setting.writeback, 'random');
   assert.ok(s.trials.some((t) => t.lost < t.acked), s.trials.map((t) => `${t.acked}/${t.lost}`).join(' '));
   assert.equal(s.corruptTotal, 0);
   assert.deepEqual(labResidue(dir), []);
@@ -57,12 +55,12 @@ const sweep = { from: { name: 'checkpoint-done', occurrence: 2 }, to: { name: 'c
 
 test('btree-no-wal-fsync loses acked commits in a sweep between checkpoints with partial writeback; correct btree loses none', { skip: btreeReady }, async () => {
   const dir = tempDir('crash-wb');
-  const opts = { kind: 'power' as const, fs: 'ext4' as const, writeback: 'random' as const, trials: 1, sweep };
+  const opts = { setting: power('ext4', 'random'), trials: 1, sweep };
   const faulted = await runCrashTrials(spec('btree', 'btree-no-wal-fsync', 'sync', dir, { 'checkpoint-commits': 20 }), opts);
   assert.equal(faulted.trialsErrored, 0);
   assert.ok(faulted.trialsWithLoss > 0, `no loss in ${faulted.trials.length} crash points`);
   assert.equal(faulted.corruptTotal, 0);
-  assert.equal(faulted.verdict, 'DURABILITY BUG');
+  assert.equal(faulted.verdict, 'durability-bug');
   const correct = await runCrashTrials(spec('btree', null, 'sync', dir, { 'checkpoint-commits': 20 }), opts);
   assert.equal(correct.trialsErrored, 0);
   assert.equal(correct.lostMax, 0);

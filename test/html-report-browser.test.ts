@@ -9,17 +9,18 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { renderHtml } from '../reports/render/html.js';
-import { renderCompareHtml } from '../reports/render/html-compare.js';
-import { compareSides, sidesFromReports } from '../reports/compare.js';
+import { render } from '../reports/formats.js';
+import { compareSides, sidesFromReports } from '../analysis/compare.js';
 import { readReport } from '../reports/read.js';
-import { analyzeSweep } from '../reports/tune.js';
+import { analyzeSweep } from '../analysis/tune.js';
 import { report } from './helpers/report-builder.js';
-import { repoRoot, tempDir } from './helpers/tmp.js';
+import { fixtureDir } from './helpers/fixtures.js';
+import { tempDir } from './helpers/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`;
-const fx = (name: string): string => path.join(repoRoot, 'test', 'fixtures', `${name}.json`);
+const fixturesDir = fixtureDir();
+const fx = (name: string): string => path.join(fixturesDir, `${name}.json`);
 
 interface PageCheck {
   svgs: { width: number; height: number }[];
@@ -60,7 +61,7 @@ test('run report HTML (repeats, tune sweep, crash table): every chart renders, n
     { engine: 'wal', mode: 'batch', batchSize: 64, commitsPerSec: 60000, commitP50Us: 10, commitP99Us: 500, syncP50Us: 220, exposureMaxCommits: 63, exposureMaxMs: 8 },
   ]);
   r.tune = analyzeSweep({ report: r, engine: 'wal', budget: { kind: 'ms', ms: 5 }, crash: 'measured' });
-  const html = renderHtml(r);
+  const html = render('run', 'html', r);
   // 3 cases × (percentile curve + timeline) + the sweep.
   assert.equal(figures(html), 7);
   assert.match(html, /Crash lab: measured loss/);
@@ -76,7 +77,7 @@ test('run report HTML (repeats, tune sweep, crash table): every chart renders, n
 
 test('comparison HTML: one bar chart per headline metric, no error, no request', { skip }, async () => {
   const names = ['baseline', 'regression', 'missing'];
-  const html = renderCompareHtml(compareSides(sidesFromReports(names.map((n) => ({ file: fx(n), report: readReport(fx(n)) })))));
+  const html = render('compare', 'html', compareSides(sidesFromReports(names.map((n) => ({ file: fx(n), report: readReport(fx(n)) })))));
   assert.equal(figures(html), 6);
   const file = path.join(tempDir('html'), 'compare.html');
   fs.writeFileSync(file, html);

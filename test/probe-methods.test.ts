@@ -9,9 +9,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { allMethods, methodIds } from '../probe/methods.js';
 import { measureMethod } from '../probe/measure.js';
-import { runProbe } from '../probe/run-probe.js';
-import { OWNER_MARKER } from '../coordinator/workdir.js';
-import type { ProbeResult } from '../reports/schema.js';
+import { probeForTest } from './helpers/session.js';
+import { OWNER_MARKER } from '../workspace/workdir.js';
+import { type ProbeResult } from '../model/probe-report.js';
 import { tempDir } from './helpers/tmp.js';
 
 const OPTS = { seconds: 0.02, warmupSeconds: 0.005, minIterations: 2 };
@@ -81,14 +81,14 @@ test('O_DIRECT with a write size that is not a multiple of the logical block siz
 test('runProbe works inside a marked work directory per target and removes it afterwards', async () => {
   const dir = tempDir('probe-run');
   const seen: string[] = [];
-  const report = await runProbe({
+  const report = await probeForTest({
     targets: [dir],
     seconds: 0.02,
     warmupSeconds: 0,
     blockBytes: [4096],
     methods: ['fdatasync', 'write-nosync'],
     runId: 'test',
-    onProgress: () => {
+    onResult: () => {
       const entries = fs.readdirSync(dir);
       assert.deepEqual(entries, ['durabench-probe-test']);
       assert.ok(fs.existsSync(path.join(dir, entries[0]!, OWNER_MARKER)));
@@ -102,18 +102,22 @@ test('runProbe works inside a marked work directory per target and removes it af
   assert.equal(report.results[0]?.method.blockBytes, 4096);
 });
 
-test('runProbe stops between methods when asked (SIGINT) and says so', async () => {
+test('runProbe stops between methods when the stop signal fires and says so', async () => {
   const dir = tempDir('probe-stop');
-  let calls = 0;
-  const report = await runProbe({
-    targets: [dir],
-    seconds: 0.01,
-    warmupSeconds: 0,
-    blockBytes: [4096],
-    methods: ['fdatasync', 'fsync', 'write-nosync'],
-    runId: 'stop',
-    shouldStop: () => ++calls > 1,
-  });
+  const stop = new AbortController();
+  const report = await probeForTest(
+    {
+      targets: [dir],
+      seconds: 0.01,
+      warmupSeconds: 0,
+      blockBytes: [4096],
+      methods: ['fdatasync', 'fsync', 'write-nosync'],
+      runId: 'stop',
+      onResult: () => stop.abort('SIGINT'),
+    },
+    stop.signal,
+  );
+  assert.equal(report.stopSignal, 'SIGINT');
   assert.equal(report.status, 'interrupted');
   assert.equal(report.results.length, 1);
   assert.deepEqual(fs.readdirSync(dir), []);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { collectHost, collectTarget } from '../provenance/host.js';
-import { targetWarnings } from '../provenance/warnings.js';
+import { targetWarnings } from '../analysis/warnings.js';
 import { tempDir } from './helpers/tmp.js';
 
 function haveTools(): string | null {

@@ -43,7 +43,7 @@ test('durabench engines lists the real engines as unavailable with the reason, t
   for (const engine of ['raw', 'null']) assert.equal(byName.get(engine)?.available, true, engine);
 
   const text = await runCli(['engines'], { env: hideLibraries(dir) });
-  assert.match(text.stdout, /^sqlite — .*\[unavailable\]\n {2}unavailable: the optional dependency better-sqlite3 did not load/m);
+  assert.match(text.stdout, /^sqlite — .*\[unavailable\]\n\n- unavailable: the optional dependency better-sqlite3 did not load/m);
 });
 
 test('durabench run --engine sqlite without its library: one line, exit 2; other engines still run', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadSuite, resolveSuite } from '../coordinator/resolve.js';
-import { UsageError } from '../coordinator/usage-error.js';
+import { UsageError } from '../model/errors.js';
 import { tempDir } from './helpers/tmp.js';
 
 test('the bundled default suite resolves: raw and wal, all three modes, a short duration', async () => {
@@ -38,5 +38,5 @@ test('usage errors are UsageError instances with one line', async () => {
     resolveSuite({ engines: ['null'], writers: [-1] }),
     (e: unknown) => e instanceof UsageError && !e.message.includes('\n'),
   );
-  await assert.rejects(resolveSuite({ engines: ['null'], batchMs: 0, modes: ['batch'] }), /--batch-ms must be a positive number/);
+  await assert.rejects(resolveSuite({ engines: ['null'], batchMs: 0, modes: ['batch'] }), /--batch-ms must be a number > 0 and ≤ 3600000, got '0'/);
 });

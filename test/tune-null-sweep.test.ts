@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { analyzeSweep, paretoFront } from '../reports/tune.js';
-import type { RunReport } from '../reports/schema.js';
+import { analyzeSweep, paretoFront } from '../analysis/tune.js';
+import { type RunReport } from '../model/run-report.js';
 import { report } from './helpers/report-builder.js';
 import { runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
@@ -36,7 +36,7 @@ test('the highest throughput inside the budget wins; the budget is checked on de
 test('measured loss over the budget rules a setting out even when its declared exposure fits', () => {
   const withLoss: RunReport = structuredClone(sweep);
   const b8 = withLoss.cases[1]!;
-  if (b8.state === 'completed') b8.crash = { crashKind: 'kill', filesystem: null, trials: [], trialsWithLoss: 1, lostMax: 40, lostP50: 40, lostP99: 40, lossWindowMsMax: 9, lossWindowMsP99: 9, corruptTotal: 0, verdict: 'DURABILITY BUG', verdictReason: 'x' };
+  if (b8.state === 'completed') b8.crash = { setting: { kind: 'kill', filesystem: null, mountOptions: null, crashAt: 'random', writeback: 'none' }, trials: [], trialsWithLoss: 1, trialsErrored: 0, lostMax: 40, lostP50: 40, lostP99: 40, lossWindowMsMax: 9, lossWindowMsP99: 9, corruptTotal: 0, verdict: 'durability-bug', verdictReason: 'x', lossBoundCommits: 7, labNsP50: 0, labNsMax: 0 };
   const t = analyzeSweep({ report: withLoss, engine: 'wal', budget: { kind: 'ms', ms: 5 }, crash: 'measured' });
   assert.equal(t.recommendation?.batchSize, 1);
   assert.match(t.points[1]!.budgetReason!, /measured loss window 9 ms > 5 ms/);
@@ -74,5 +74,5 @@ test('tune: bad budgets are usage errors', async () => {
   assert.equal(both.stderr.trim().split('\n').length, 1);
   const neg = await runCli(['tune', '--engine', 'null', '--loss-budget-ms', '-1']);
   assert.equal(neg.code, 2);
-  assert.match(neg.stderr, /--loss-budget-ms must be a number ≥ 0/);
+  assert.match(neg.stderr, /--loss-budget-ms must be a number from 0 to 86400000, got '-1'/);
 });

@@ -193,3 +193,26 @@ test("a user engine's own options are accepted on the command line and checked a
   assert.equal(bad.code, 2);
   assert.match(bad.stderr.trim(), /^durabench: --append-log-sync-call must be one of fdatasync, fsync; got 'magic'$/);
 });
+
+test('run, crash and tune accept the same matrix flags and the plugin engine options', async () => {
+  const dir = tempDir('user-cli-all');
+  const plugin = ['--engine', './examples/append-log-engine.mjs', '--append-log-sync-call', 'fsync', '--value-bytes', '64', '--writers', '1', '--dir', dir, '--quiet'];
+  const run = await runCli(['run', ...plugin, '--mode', 'sync', '--commits', '50', '--out', path.join(dir, 'run')]);
+  assert.equal(run.code, 0, run.stderr);
+  const [c] = readCases(path.join(dir, 'run'));
+  // The option reached the engine: its commits are synced by fsync, not fdatasync.
+  assert.ok(c!.metrics!.syncsByKind['fsync']! >= 50, JSON.stringify(c!.metrics!.syncsByKind));
+  assert.equal(c!.metrics!.syncsByKind['fdatasync'], 0);
+
+  const crash = await runCli(['crash', ...plugin, '--mode', 'sync', '--trials', '1', '--out', path.join(dir, 'crash')]);
+  assert.equal(crash.code, 0, crash.stderr);
+  const cr = JSON.parse(fs.readFileSync(path.join(dir, 'crash', 'crash-report.json'), 'utf8')) as { cases: { state: string; params: { engineOptions: Record<string, unknown> } }[] };
+  assert.equal(cr.cases[0]!.state, 'completed');
+  assert.equal(cr.cases[0]!.params.engineOptions['append-log-sync-call'], 'fsync');
+
+  const tune = await runCli(['tune', ...plugin, '--batch-size', '1,4', '--duration', '0.1', '--warmup', '0', '--out', path.join(dir, 'tune')]);
+  assert.equal(tune.code, 0, tune.stderr);
+  const tc = readCases(path.join(dir, 'tune'));
+  assert.deepEqual(tc.map((x) => [x.key.mode, x.state]), [['batch', 'completed'], ['batch', 'completed']]);
+  assert.ok(tc.every((x) => x.metrics!.syncsByKind['fsync']! > 0 && x.metrics!.syncsByKind['fdatasync'] === 0));
+});

@@ -5,14 +5,14 @@
 import { Io, type IoObserver } from '../io/io.js';
 import { loadEngine } from '../engines/registry.js';
 import { DurabilityCounter, guardEngine } from '../engines/validate.js';
-import type { DurabilityListener, Engine, EngineFactory, EngineOptionValue, Mode } from '../engines/types.js';
+import type { DurabilityListener, Engine, EngineFactory, EngineOptionValue } from '../engines/types.js';
+import type { Durability } from '../model/durability.js';
 
 export interface InstanceSpec {
   readonly engine: string;
   readonly dir: string;
-  readonly mode: Mode;
-  readonly batchSize: number;
-  readonly batchMs: number | null;
+  /** Passed to the engine unchanged (spread into its context). */
+  readonly durability: Durability;
   readonly engineOptions: Readonly<Record<string, EngineOptionValue>>;
   readonly faults: readonly string[];
 }
@@ -35,17 +35,15 @@ export async function createEngineInstance(
   // The guard checks the first call of each method against the factory's contract (engines/validate.ts).
   const counter = new DurabilityCounter(durability);
   const created = factory.create({
+    ...spec.durability,
     dir: spec.dir,
     io,
-    mode: spec.mode,
-    batchSize: spec.mode === 'batch' ? spec.batchSize : 1,
-    batchMs: spec.mode === 'batch' ? spec.batchMs : null,
     options: spec.engineOptions,
     faults: new Set(spec.faults),
     durability: counter,
     recordPhase,
     clockNs: process.hrtime.bigint,
   });
-  const engine = guardEngine(created, factory, spec.mode, counter);
+  const engine = guardEngine(created, factory, spec.durability.mode, counter);
   return { factory, engine, io, isAsync: factory.contract === 'async' };
 }

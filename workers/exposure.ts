@@ -3,8 +3,10 @@
  * per commit, ack → return of the sync that covers it (0 when the sync returned before the ack), the
  * number of commits per sync as they really happened, and the peak of acked-but-unsynced commits.
  */
-import type { DurabilityListener, Mode } from '../engines/types.js';
-import { LatencyRecorder, type EncodedLatency } from '../reports/hdr.js';
+import type { DurabilityListener } from '../engines/types.js';
+import type { Mode } from '../model/durability.js';
+import type { EncodedLatency } from '../model/latency.js';
+import { CountRecorder, LatencyRecorder } from '../stats/hdr.js';
 
 export class ExposureTracker implements DurabilityListener {
   /** Commits acked since open (warm-up included). */
@@ -29,7 +31,8 @@ export class ExposureTracker implements DurabilityListener {
   private zeroExposures = 0;
   /** Exposure of commits acked before their covering sync returned. Use `encodeExposure()` for all. */
   readonly exposure = new LatencyRecorder();
-  readonly commitsPerSync = new LatencyRecorder();
+  /** How many commits each sync covered. */
+  readonly commitsPerSync = new CountRecorder();
 
   constructor(
     private readonly mode: Mode,

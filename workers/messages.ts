@@ -2,10 +2,12 @@
  * What crosses the thread boundary between the coordinator and a writer: one task in, one outcome out
  * (a tagged union). Histograms travel encoded (compressed base64) and are merged by the coordinator.
  */
-import type { EncodedLatency } from '../reports/hdr.js';
-import type { EngineOptionValue, Mode, RecoveryReport } from '../engines/types.js';
-import type { SyncKind } from '../io/io.js';
+import type { EngineOptionValue } from '../engines/types.js';
+import type { Durability } from '../model/durability.js';
+import type { WriterMeasurement } from '../model/measurement.js';
 import type { WorkloadSpec } from './workload.js';
+
+export type { WriterMeasurement } from '../model/measurement.js';
 
 /** Everything a writer needs to run one engine instance for one case. */
 export interface WriterTask {
@@ -16,9 +18,7 @@ export interface WriterTask {
   readonly dir: string;
   /** Registered engine name, or a module path for user engines. */
   readonly engine: string;
-  readonly mode: Mode;
-  readonly batchSize: number;
-  readonly batchMs: number | null;
+  readonly durability: Durability;
   readonly engineOptions: Readonly<Record<string, EngineOptionValue>>;
   readonly faults: readonly string[];
   readonly workload: WorkloadSpec;
@@ -34,35 +34,14 @@ export interface WriterTask {
   readonly barrierTimeoutMs: number;
 }
 
-/** What one writer measured. */
-export interface WriterMeasurement {
-  readonly writer: number;
-  readonly commits: number;
-  readonly bytes: number;
-  /** From the common start of measurement to this writer's last ack. */
-  readonly durationNs: number;
-  readonly commitLatency: EncodedLatency;
-  readonly commitLatencyDuringPhase: EncodedLatency;
-  readonly commitLatencyOutsidePhase: EncodedLatency;
-  readonly syncLatency: Record<SyncKind, EncodedLatency>;
-  readonly commitsPerSync: EncodedLatency;
-  readonly exposure: { readonly unbounded: boolean; readonly maxCommits: number; readonly latency: EncodedLatency };
-  readonly phases: Record<string, EncodedLatency>;
-  /** One entry per interval since the start of measurement. */
-  readonly timeline: EncodedLatency[];
-  readonly engineStats: Record<string, number>;
-  readonly ioBytesWritten: number;
-  readonly recovery: RecoveryReport;
-}
-
 export type WriterOutcome =
-  | { readonly kind: 'completed'; readonly writer: number; readonly measurement: WriterMeasurement }
+  | { readonly state: 'completed'; readonly writer: number; readonly measurement: WriterMeasurement }
   | {
-      readonly kind: 'errored';
+      readonly state: 'errored';
       readonly writer: number;
       readonly stage: 'open' | 'barrier' | 'warmup' | 'measure' | 'close';
       readonly reason: string;
       readonly code: string | null;
       readonly measurement: WriterMeasurement | null;
     }
-  | { readonly kind: 'aborted'; readonly writer: number; readonly measurement: WriterMeasurement | null };
+  | { readonly state: 'aborted'; readonly writer: number; readonly measurement: WriterMeasurement | null };

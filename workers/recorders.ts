@@ -4,14 +4,15 @@
  * during warm-up. One instance per writer thread; `destroy()` frees the WebAssembly memory.
  */
 import { SYNC_KINDS, type IoObserver, type SyncKind } from '../io/io.js';
-import { LatencyRecorder, type EncodedLatency } from '../reports/hdr.js';
+import type { EncodedLatency } from '../model/latency.js';
+import { LatencyRecorder } from '../stats/hdr.js';
 
 export class WriterRecorders implements IoObserver {
   measuring = false;
   /**
    * Commit latency is recorded once per commit, into the current interval; each closed interval is
    * encoded for the timeline and added to `commit`. One histogram record per commit keeps the
-   * harness's cost per commit low (DESIGN §6).
+   * harness's cost per commit low.
    */
   readonly commit = new LatencyRecorder();
   readonly interval = new LatencyRecorder();

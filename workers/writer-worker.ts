@@ -11,14 +11,14 @@ import { WriterRecorders } from './recorders.js';
 import { AbortedError, SharedControl } from './control.js';
 import { Workload } from './workload.js';
 import { createEngineInstance, type EngineInstance } from './engine-instance.js';
-import { emptyRecovery, type RecoveryReport } from '../engines/types.js';
+import { emptyRecovery, type RecoveryReport } from '../model/recovery.js';
 
 type Stage = 'open' | 'barrier' | 'warmup' | 'measure' | 'close';
 
 export default async function runWriter(task: WriterTask): Promise<WriterOutcome> {
   const control = new SharedControl(task.control);
   const rec = new WriterRecorders();
-  const tracker = new ExposureTracker(task.mode);
+  const tracker = new ExposureTracker(task.durability.mode);
   const workload = new Workload(task.workload);
   let stage: Stage = 'open';
   let instance: EngineInstance | null = null;
@@ -82,10 +82,10 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
     stage = 'close';
     await engine.close();
     const m = measurement()!;
-    if (result.stopped) return { kind: 'aborted', writer: task.writer, measurement: m };
-    return { kind: 'completed', writer: task.writer, measurement: m };
+    if (result.stopped) return { state: 'aborted', writer: task.writer, measurement: m };
+    return { state: 'completed', writer: task.writer, measurement: m };
   } catch (err) {
-    if (err instanceof AbortedError) return { kind: 'aborted', writer: task.writer, measurement: measurement() };
+    if (err instanceof AbortedError) return { state: 'aborted', writer: task.writer, measurement: measurement() };
     const e = err as NodeJS.ErrnoException;
     let m: WriterMeasurement | null = null;
     try {
@@ -94,7 +94,7 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
       m = null;
     }
     return {
-      kind: 'errored',
+      state: 'errored',
       writer: task.writer,
       stage,
       reason: `writer ${task.writer} failed during ${stage}: ${e?.message ?? String(err)}`,

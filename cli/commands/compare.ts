@@ -1,64 +1,40 @@
 /**
  * `durabench compare A.json B.json [C.json …]`: cases lined up by key across reports (or across the
  * targets of one report with `--by target`), ratios against the first, verdicts with a noise
- * allowance. Without --out every format is printed; with --out, files compare.<ext> are written.
+ * allowance. Each `--format` is printed, or with `--out DIR` written as DIR/compare.<ext>.
  */
-import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../coordinator/usage-error.js';
-import { compareSides, DEFAULT_NOISE, sidesFromReports, sidesFromTargets } from '../../reports/compare.js';
+import { compareSides, DEFAULT_NOISE, sidesFromReports, sidesFromTargets } from '../../analysis/compare.js';
+import { UsageError } from '../../model/errors.js';
 import { readReport } from '../../reports/read.js';
-import { renderCompareConsole, renderCompareCsv, renderCompareMarkdown } from '../../reports/render/compare-text.js';
-import { renderCompareHtml } from '../../reports/render/html-compare.js';
-import { listOption, parseFormats } from '../options.js';
-import { writeTextFile } from '../write-text.js';
+import { declareFlags, FLAGS, readNumber, readString, type FlagSpec } from '../flags.js';
+import { emit, outputFlags } from '../emit.js';
 
-const FORMATS = {
-  console: { extension: 'txt', render: renderCompareConsole },
-  md: { extension: 'md', render: renderCompareMarkdown },
-  csv: { extension: 'csv', render: renderCompareCsv },
-  html: { extension: 'html', render: renderCompareHtml },
-} as const;
-type CompareFormat = keyof typeof FORMATS;
-const isFormat = (f: string): f is CompareFormat => Object.hasOwn(FORMATS, f);
+type Args = Record<string, unknown> & { reports?: string[] };
 
-interface CompareArgs {
-  reports: string[];
-  by: 'report' | 'target';
-  format: string[];
-  out?: string;
-  noise: number;
-}
+const BY: FlagSpec = { name: 'by', kind: 'string', choices: ['report', 'target'], noun: 'a way to line cases up', describe: 'line up reports, or the targets (--dir) of one report', defaultText: 'report' };
+const NOISE: FlagSpec = { name: 'noise', kind: 'number', rule: { min: 0, max: 1, exclusiveMin: false }, describe: 'relative noise allowance when a side has no repeats (0.05 = ±5 %)', defaultText: String(DEFAULT_NOISE) };
 
-function builder(y: Argv): Argv<CompareArgs> {
-  return y
-    .positional('reports', { type: 'string', array: true, describe: 'report.json files; the first is the baseline' })
-    .option('by', { choices: ['report', 'target'] as const, default: 'report' as const, describe: 'line up reports, or the targets (--dir) of one report' })
-    .option('format', { ...listOption('console, md, csv, html (comma list)'), default: ['console'] })
-    .option('out', { type: 'string', describe: 'write compare.<ext> files here instead of printing them' })
-    .option('noise', { type: 'number', default: DEFAULT_NOISE, describe: 'relative noise allowance when a side has no repeats (0.05 = ±5 %)' })
+function builder(y: Argv): Argv<Args> {
+  return declareFlags(y.positional('reports', { type: 'string', array: true, describe: 'report.json files; the first is the baseline' }), [BY, NOISE, FLAGS.format, FLAGS.out], ['console', 'json', 'csv', 'md', 'html'], ['console'])
     .example('$0 compare nvme/report.json sata/report.json', 'two hosts side by side')
-    .example('$0 compare run.json --by target --format md', 'the targets of one run, as Markdown') as unknown as Argv<CompareArgs>;
+    .example('$0 compare run.json --by target --format md', 'the targets of one run, as Markdown') as Argv<Args>;
 }
 
-function handler(args: CompareArgs): void {
-  const formats = parseFormats(args.format, isFormat, 'console, md, csv, html');
-  if (!(Number.isFinite(args.noise) && args.noise >= 0 && args.noise < 1)) throw new UsageError(`--noise must be a fraction between 0 and 1 (0.05 = ±5 %), got '${args.noise}'`);
+function handler(args: Args): void {
+  const { formats, outDir } = outputFlags(args, 'compare');
+  const noise = readNumber(args, NOISE) ?? DEFAULT_NOISE;
+  if (noise >= 1) throw new UsageError(`--noise must be a fraction below 1 (0.05 = ±5 %), got '${String(args['noise'])}'`);
+  const by = (readString(args, BY) ?? 'report') as 'report' | 'target';
   const files = args.reports ?? [];
-  if (args.by === 'target' && files.length !== 1) throw new UsageError(`--by target compares the targets of one report; give exactly one report (got ${files.length})`);
-  if (args.by === 'report' && files.length < 2) throw new UsageError('compare needs two or more reports (or one report with --by target)');
+  if (by === 'target' && files.length !== 1) throw new UsageError(`--by target compares the targets of one report; give exactly one report (got ${files.length})`);
+  if (by === 'report' && files.length < 2) throw new UsageError('compare needs two or more reports (or one report with --by target)');
   const loaded = files.map((file) => ({ file, report: readReport(file) }));
-  const sides = args.by === 'target' ? sidesFromTargets(loaded[0]!.report) : sidesFromReports(loaded);
-  const comparison = compareSides(sides, { by: args.by, noise: args.noise });
-  for (const f of formats) {
-    const text = FORMATS[f].render(comparison);
-    if (args.out && f !== 'console') writeTextFile(path.join(args.out, `compare.${FORMATS[f].extension}`), text);
-    else process.stdout.write(text);
-  }
-  if (args.out) process.stderr.write(`comparison: ${formats.filter((f) => f !== 'console').map((f) => path.join(args.out!, `compare.${FORMATS[f].extension}`)).join(', ')}\n`);
+  const sides = by === 'target' ? sidesFromTargets(loaded[0]!.report) : sidesFromReports(loaded);
+  emit('compare', compareSides(sides, { by, noise }), formats, outDir, 'compare');
 }
 
-export const compareCommand: CommandModule<object, CompareArgs> = {
+export const compareCommand: CommandModule<object, Args> = {
   command: 'compare <reports..>',
   describe: 'compare reports (hosts, filesystems, commits) or the targets of one report, with ratios and noise',
   builder,

@@ -1,17 +1,23 @@
-/** `durabench engines`: every engine with its modes, options and fault switches. */
-import type { CommandModule } from 'yargs';
+/** `durabench engines`: every engine with its modes, options, fault switches and whether it runs here. */
+import type { Argv, CommandModule } from 'yargs';
 import { builtinEngines, engineAvailability } from '../../engines/registry.js';
-import { renderEngineList } from '../../reports/render/engines.js';
+import { engineCatalog } from '../../reports/render/engines.js';
+import { declareFlags, FLAGS, rejectPositionals } from '../flags.js';
+import { emit, outputFlags } from '../emit.js';
 
-export const enginesCommand: CommandModule<object, { json: boolean }> = {
+type Args = Record<string, unknown>;
+
+export const enginesCommand: CommandModule<object, Args> = {
   command: 'engines',
   describe: 'list engines, their modes, options and fault switches',
-  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print JSON instead of text' }),
+  builder: (y: Argv) => declareFlags(y, [FLAGS.format, FLAGS.out], ['console', 'json', 'md'], ['console']) as Argv<Args>,
   handler: async (args) => {
+    rejectPositionals(args, 'engines');
+    const { formats, outDir } = outputFlags(args, 'engines');
     // Engines with optional native libraries (sqlite, leveldb, lmdb) say here whether they loaded.
     const engines = builtinEngines();
     const availability = new Map<string, string | null>();
     for (const e of engines) availability.set(e.name, await engineAvailability(e));
-    process.stdout.write(renderEngineList(engines, args.json ? 'json' : 'text', availability));
+    emit('engines', engineCatalog(engines, availability), formats, outDir, 'engines');
   },
 };

@@ -1,11 +1,11 @@
 /** `durabench merge A.json B.json … --out merged.json`: the same cases of several reports merged exactly. */
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../coordinator/usage-error.js';
-import { reportCaseKey } from '../../reports/compare.js';
-import { mergeReports } from '../../reports/merge.js';
+import { reportCaseKey } from '../../analysis/compare.js';
+import { mergeReports } from '../../analysis/merge.js';
+import { UsageError } from '../../model/errors.js';
+import { render } from '../../reports/formats.js';
+import { writeOutputFile } from '../../reports/output.js';
 import { readReport } from '../../reports/read.js';
-import { renderJson } from '../../reports/render/json.js';
-import { writeTextFile } from '../write-text.js';
 
 interface MergeArgs {
   reports: string[];
@@ -15,12 +15,13 @@ interface MergeArgs {
 function handler(args: MergeArgs): void {
   const files = args.reports ?? [];
   if (files.length < 2) throw new UsageError('merge needs two or more reports');
+  if (typeof args.out !== 'string' || args.out.trim() === '') throw new UsageError('--out needs the path of the merged report.json to write');
   const loaded = files.map((file) => ({ file, report: readReport(file) }));
   const keys = loaded.map(({ report }) => new Set(report.cases.filter((c) => c.state === 'completed').map((c) => reportCaseKey(report, c))));
   const common = [...keys[0]!].some((k) => keys.slice(1).some((s) => s.has(k)));
   if (!common) throw new UsageError(`${files.join(', ')} have no completed case in common; merge reports of the same suite`);
   const merged = mergeReports(loaded, reportCaseKey);
-  writeTextFile(args.out, renderJson(merged));
+  writeOutputFile(args.out, render('run', 'json', merged));
   process.stderr.write(`merged ${files.length} reports (${merged.cases.length} cases) into ${args.out}\n`);
 }
 

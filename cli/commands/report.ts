@@ -1,43 +1,46 @@
 /**
- * `durabench report run.json [--format html,md,csv] [--out DIR]`: re-render a saved report in any
- * format (the renderers are pure, the JSON is canonical). Files are written next to the report, or
- * in --out, under the report's own base name.
+ * `durabench report REPORT.json [--format html,md,csv] [--out DIR]`: re-render a saved report of any
+ * kind (run, crash, probe, env) in any of its formats (the renderers are pure, the JSON is
+ * canonical). Files are written next to the report, or in --out, under the report's own base name.
  */
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { readReport } from '../../reports/read.js';
-import { isReportFormat, RENDERERS, type ReportFormat } from '../../reports/render/index.js';
-import { listOption, parseFormats } from '../options.js';
-import { writeTextFile } from '../write-text.js';
+import { UsageError } from '../../model/errors.js';
+import { formatsOf, render, rendererOf, type FormatOf } from '../../reports/formats.js';
+import { writeOutputFile } from '../../reports/output.js';
+import { readReportOf, type AnyReport } from '../../reports/read.js';
+import { declareFlags, FLAGS, readFormats, readString } from '../flags.js';
 
-interface ReportArgs {
-  report: string;
-  format: string[];
-  out?: string;
-}
+type Args = Record<string, unknown> & { report?: string };
 
-function handler(args: ReportArgs): void {
-  const formats = parseFormats(args.format, isReportFormat, Object.keys(RENDERERS).join(', ')) as ReportFormat[];
-  const report = readReport(args.report);
-  const dir = args.out ?? path.dirname(args.report);
-  const base = path.basename(args.report).replace(/\.json$/, '');
+function handler(args: Args): void {
+  const file = args.report ?? '';
+  const asked = args['format'] === undefined ? null : readFormats(args, ['json', 'csv', 'md', 'html'], []);
+  const report: AnyReport = readReportOf(file, ['run', 'crash', 'probe', 'env']);
+  const known = formatsOf(report.kind).filter((f) => f !== 'console') as string[];
+  const missing = asked?.find((f) => !known.includes(f));
+  if (missing) throw new UsageError(`--format '${missing}': a ${report.kind} report renders as ${known.join(', ')}`);
+  // Default: the HTML page, or Markdown for kinds without one.
+  const formats = asked ?? [known.includes('html') ? 'html' : 'md'];
+  const out = readString(args, FLAGS.out);
+  const dir = out ?? path.dirname(file);
+  const base = path.basename(file).replace(/\.json$/, '');
   const written: string[] = [];
   for (const f of formats) {
-    const file = path.join(dir, `${base}.${RENDERERS[f].extension}`);
-    writeTextFile(file, RENDERERS[f].render(report));
-    written.push(file);
+    const target = path.join(dir, `${base}.${rendererOf(report.kind, f as FormatOf<typeof report.kind>).extension}`);
+    writeOutputFile(target, render(report.kind, f as never, report as never));
+    written.push(target);
   }
   process.stderr.write(`written: ${written.join(', ')}\n`);
 }
 
-export const reportCommand: CommandModule<object, ReportArgs> = {
+export const reportCommand: CommandModule<object, Args> = {
   command: 'report <report>',
-  describe: 're-render a saved report.json (html, md, csv, json)',
-  builder: (y) =>
-    y
-      .positional('report', { type: 'string', demandOption: true, describe: 'a report.json written by durabench run, tune or merge' })
-      .option('format', { ...listOption('formats: html, md, csv, json (comma list)'), default: ['html'] })
-      .option('out', { type: 'string', describe: 'directory for the files (default: next to the report)' })
-      .example('$0 report durabench-out/run-1/report.json --format html,md', 'an offline HTML page with charts, and Markdown') as unknown as Argv<ReportArgs>,
+  describe: 're-render a saved report (run, crash, probe or env) as html, md, csv or json',
+  builder: (y: Argv) =>
+    declareFlags(y.positional('report', { type: 'string', demandOption: true, describe: 'a report.json written by durabench' }), [FLAGS.format, FLAGS.out], ['json', 'csv', 'md', 'html'], ['html']).example(
+      '$0 report durabench-out/run-1/report.json --format html,md',
+      'an offline HTML page with charts, and Markdown',
+    ) as Argv<Args>,
   handler,
 };

@@ -48,7 +48,7 @@ class BitcaskEngine implements Engine {
   private merges = 0;
 
   constructor(private readonly ctx: EngineContext) {
-    this.policy = new SyncPolicy(ctx.mode, ctx.batchSize, ctx.batchMs, ctx.durability, ctx.clockNs);
+    this.policy = SyncPolicy.fromContext(ctx);
     this.fileBytes = Number(ctx.options['bitcask-file-bytes']);
     this.mergeAt = Number(ctx.options['bitcask-merge-files']);
     this.noFsync = ctx.faults.has(FLUSH_NO_FSYNC);

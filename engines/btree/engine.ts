@@ -58,7 +58,7 @@ class BtreeEngine implements Engine {
   private checkpoints = 0;
 
   constructor(private readonly ctx: EngineContext) {
-    this.policy = new SyncPolicy(ctx.mode, ctx.batchSize, ctx.batchMs, ctx.durability, ctx.clockNs);
+    this.policy = SyncPolicy.fromContext(ctx);
     this.pageBytes = Number(ctx.options['btree-page-bytes']);
     this.checkpointEvery = Number(ctx.options['checkpoint-commits']);
     this.noWalFsync = ctx.faults.has(BTREE_NO_WAL_FSYNC);

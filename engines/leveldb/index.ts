@@ -38,7 +38,7 @@ class LevelDbEngine implements Engine {
   private markerWrites = 0;
 
   constructor(private readonly ctx: EngineContext) {
-    this.policy = new SyncPolicy(ctx.mode, ctx.batchSize, ctx.batchMs, ctx.durability, ctx.clockNs);
+    this.policy = SyncPolicy.fromContext(ctx);
   }
 
   async open(): Promise<RecoveryReport> {

@@ -33,7 +33,7 @@ class LmdbEngine implements Engine {
   private envSyncs = 0;
 
   constructor(private readonly ctx: EngineContext) {
-    this.policy = new SyncPolicy(ctx.mode, ctx.batchSize, ctx.batchMs, ctx.durability, ctx.clockNs);
+    this.policy = SyncPolicy.fromContext(ctx);
   }
 
   open(): RecoveryReport {

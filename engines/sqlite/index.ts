@@ -57,8 +57,7 @@ class SqliteEngine implements Engine {
     this.file = path.join(ctx.dir, FILE);
     this.checkpointIsSync = ctx.mode === 'batch' && this.journal === 'wal';
     // DELETE + NORMAL syncs every commit, so its claims are those of a per-commit sync policy.
-    const claimMode = ctx.mode === 'batch' && this.journal === 'delete' ? 'sync' : ctx.mode;
-    this.policy = new SyncPolicy(claimMode, ctx.batchSize, ctx.batchMs, ctx.durability, ctx.clockNs);
+    this.policy = ctx.mode === 'batch' && this.journal === 'delete' ? new SyncPolicy({ mode: 'sync' }, ctx.durability, ctx.clockNs) : SyncPolicy.fromContext(ctx);
     this.checkpointEvery = this.journal === 'wal' && !this.checkpointIsSync ? Number(ctx.options['sqlite-checkpoint-commits']) : 0;
   }
 

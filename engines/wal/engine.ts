@@ -21,7 +21,7 @@ class WalEngine implements Engine {
   private open_ = false;
 
   constructor(private readonly ctx: EngineContext) {
-    this.policy = new SyncPolicy(ctx.mode, ctx.batchSize, ctx.batchMs, ctx.durability, ctx.clockNs);
+    this.policy = SyncPolicy.fromContext(ctx);
     this.log = new WalLog(walConfigFrom(ctx));
   }
 
@@ -43,7 +43,7 @@ class WalEngine implements Engine {
   }
 
   private sync(): void {
-    // Under `flush-no-fsync` the log issues no sync call; the claim below stays (DESIGN §2).
+    // Under `flush-no-fsync` the log issues no sync call; the claim below stays (the defect keeps its mode's claim, so the crash lab can catch it).
     this.log.sync();
     this.policy.synced();
   }

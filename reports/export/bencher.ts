@@ -4,9 +4,9 @@
  * commits/s); each latency percentile is its own measure in nanoseconds (`commit-p99`, `sync-p50`,
  * …; Bencher creates measures it does not know). Bounds are the 95 % interval of the repeats. Pure.
  */
-import { HEADLINE_METRICS, type MetricDef } from '../metrics-catalog.js';
-import { measure, reportCaseKey } from '../compare.js';
-import type { RunReport } from '../schema.js';
+import { HEADLINE_METRICS, type MetricDef } from '../../model/metrics.js';
+import { measure, reportCaseKey } from '../../analysis/compare.js';
+import { type RunReport } from '../../model/run-report.js';
 
 export interface BmfMetric {
   value: number;

@@ -3,9 +3,9 @@
  * `customBiggerIsBetter` (throughput) each take a JSON array of `{ name, unit, value, range?, extra? }`
  * (`range` is a display string such as "± 12"). Pure.
  */
-import { HEADLINE_METRICS } from '../metrics-catalog.js';
-import { measure, reportCaseKey } from '../compare.js';
-import type { CompletedCase, RunReport } from '../schema.js';
+import { HEADLINE_METRICS } from '../../model/metrics.js';
+import { measure, reportCaseKey } from '../../analysis/compare.js';
+import { type CompletedCase, type RunReport } from '../../model/run-report.js';
 
 export interface GabEntry {
   name: string;

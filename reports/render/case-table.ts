@@ -1,8 +1,9 @@
 /**
- * The summary table every text renderer shares (console and Markdown): one row per case. Pure.
+ * The case table every view of a run report shares (console, Markdown, HTML): one row per case. Pure.
  */
-import type { CaseResult, CompletedCase, RunReport } from '../schema.js';
-import { engineLabel, formatBytes, formatNs, formatRate, sig } from './format.js';
+import { engineLabel } from '../../model/case.js';
+import type { CaseResult, CompletedCase, RunReport } from '../../model/run-report.js';
+import { formatBytes, formatNs, formatRate, sig } from '../../model/units.js';
 import { CRASH_CELL_HEADER, crashCells } from './crash-table.js';
 
 export const CASE_TABLE_HEADER = [
@@ -22,8 +23,9 @@ export const CASE_TABLE_HEADER = [
 ] as const;
 
 function batchCell(c: CaseResult): string {
-  if (c.key.mode !== 'batch') return '—';
-  return c.key.batchMs !== null ? `${c.key.batchSize} / ${c.key.batchMs} ms` : String(c.key.batchSize);
+  const k = c.key;
+  if (k.mode !== 'batch') return '—';
+  return k.batchMs !== null ? `${k.batchSize} / ${k.batchMs} ms` : String(k.batchSize);
 }
 
 /** Declared exposure in one cell: "0" in sync mode, "≤ 31 commits, p99 2.1 ms", "unbounded". */
@@ -66,7 +68,7 @@ export function caseRow(c: CaseResult, showTarget: boolean): string[] {
 export function caseTable(report: RunReport): string[][] {
   const showTarget = new Set(report.cases.map((c) => c.key.target)).size > 1;
   const header: string[] = [...CASE_TABLE_HEADER, ...(showTarget ? ['target'] : [])];
-  // crash lab (issue 4): measured loss beside the latency figures when `run --crash` ran trials
+  // Measured loss beside the latency figures when `run --crash` ran trials.
   if (report.cases.some((c) => c.state === 'completed' && c.crash)) {
     return [[...header, ...CRASH_CELL_HEADER], ...report.cases.map((c) => [...caseRow(c, showTarget), ...crashCells(c.state === 'completed' ? c.crash : undefined)])];
   }

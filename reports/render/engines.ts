@@ -1,48 +1,44 @@
-/** Renders the engine catalogue for `durabench engines`. Pure. */
-import type { EngineFactory } from '../../engines/types.js';
-
 /**
- * `availability` maps an engine name to null (available) or the reason it is not (see
- * `EngineFactory.availability`); engines missing from the map are shown as available.
+ * The engine catalogue of `durabench engines`: every engine with its modes, options, fault switches,
+ * phase markers and whether it can run here — as data (JSON) and as a document. Pure.
  */
-export function renderEngineList(
-  engines: readonly EngineFactory[],
-  format: 'text' | 'json',
-  availability: ReadonlyMap<string, string | null> = new Map(),
-): string {
-  const reasonOf = (e: EngineFactory): string | null => availability.get(e.name) ?? null;
-  if (format === 'json') {
-    return (
-      JSON.stringify(
-        engines.map((e) => ({
-          name: e.name,
-          summary: e.summary,
-          modes: e.modes,
-          contract: e.contract,
-          available: reasonOf(e) === null,
-          unavailableReason: reasonOf(e),
-          options: e.options,
-          faults: e.faults,
-          markers: e.markers,
-        })),
-        null,
-        2,
-      ) + '\n'
-    );
+import type { EngineFactory } from '../../engines/types.js';
+import { heading, list, paragraph, type Block, type Doc } from '../document/model.js';
+
+/** One engine as `durabench engines --format json` prints it. */
+export interface EngineEntry {
+  name: string;
+  summary: string;
+  modes: readonly string[];
+  contract: 'sync' | 'async';
+  available: boolean;
+  unavailableReason: string | null;
+  options: EngineFactory['options'];
+  faults: EngineFactory['faults'];
+  markers: readonly string[];
+}
+
+/** `availability` maps an engine name to null (available) or the reason it is not. */
+export function engineCatalog(engines: readonly EngineFactory[], availability: ReadonlyMap<string, string | null> = new Map()): EngineEntry[] {
+  return engines.map((e) => {
+    const reason = availability.get(e.name) ?? null;
+    return { name: e.name, summary: e.summary, modes: e.modes, contract: e.contract, available: reason === null, unavailableReason: reason, options: e.options, faults: e.faults, markers: e.markers };
+  });
+}
+
+export function enginesDoc(catalog: readonly EngineEntry[]): Doc {
+  const blocks: Block[] = [];
+  for (const e of catalog) {
+    blocks.push(heading(2, `${e.name} — ${e.summary}${e.available ? '' : ' [unavailable]'}`));
+    const items = [
+      ...(e.available ? [] : [`unavailable: ${e.unavailableReason}`]),
+      `modes: ${e.modes.join(', ')}`,
+      ...e.options.map((o) => `\`--${o.name}\`${o.choices ? ` (${o.choices.join('|')})` : ''}  default ${String(o.default)}: ${o.describe}`),
+      ...(e.faults.length > 0 ? [`faults: ${e.faults.map((f) => `${f.name} (${f.describe})`).join('; ')}`] : []),
+      ...(e.markers.length > 0 ? [`markers: ${e.markers.join(', ')}`] : []),
+    ];
+    blocks.push(list(items));
   }
-  const out: string[] = [];
-  for (const e of engines) {
-    const reason = reasonOf(e);
-    out.push(`${e.name} — ${e.summary}${reason === null ? '' : ' [unavailable]'}`);
-    if (reason !== null) out.push(`  unavailable: ${reason}`);
-    out.push(`  modes:   ${e.modes.join(', ')}`);
-    for (const o of e.options) {
-      const choices = o.choices ? ` (${o.choices.join('|')})` : '';
-      out.push(`  --${o.name}${choices}  default ${String(o.default)}: ${o.describe}`);
-    }
-    if (e.faults.length > 0) out.push(`  faults:  ${e.faults.map((f) => `${f.name} (${f.describe})`).join('; ')}`);
-    if (e.markers.length > 0) out.push(`  markers: ${e.markers.join(', ')}`);
-    out.push('');
-  }
-  return out.join('\n');
+  if (blocks.length === 0) blocks.push(paragraph('no engines'));
+  return { title: 'durabench engines', blocks };
 }

@@ -1,6 +1,6 @@
 /** The probe's CSV: one row per target × method, flat columns with units in their names. Pure. */
 import { stringify } from 'csv-stringify/sync';
-import type { ProbeReport, ProbeResult } from '../schema.js';
+import type { ProbeReport, ProbeResult } from '../../model/probe-report.js';
 
 type Cell = string | number | null;
 

@@ -1,12 +1,7 @@
 /** The probe's result table (shared by the console and Markdown renderers). Pure. */
-import type { ProbeMethodInfo, ProbeReport, ProbeResult } from '../schema.js';
-import { formatNs, formatRate } from './format.js';
-
-/** `fdatasync`, or `fdatasync 4k` when the probe ran several block sizes. */
-export function methodLabel(info: ProbeMethodInfo, severalBlockSizes: boolean): string {
-  if (!severalBlockSizes || info.bytesPerOp === 0 || info.group.startsWith('O_SYNC')) return info.id;
-  return `${info.id} ${info.blockBytes % 1024 === 0 ? `${info.blockBytes / 1024}k` : `${info.blockBytes}b`}`;
-}
+import { type ProbeMethodInfo, type ProbeReport, type ProbeResult } from '../../model/probe-report.js';
+import { formatNs, formatRate } from '../../model/units.js';
+import { methodLabel } from '../../model/probe-report.js';
 
 export const PROBE_TABLE_HEADER = ['method', 'target', 'ops/s', 'p50', 'p99', 'p99.9', 'max', '±rme', 'samples'] as const;
 

@@ -2,7 +2,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { builtinEngines } from '../../engines/registry.js';
-import type { EngineFactory } from '../../engines/types.js';
+import type { EngineFactory, EngineOptionValue } from '../../engines/types.js';
+import type { CrashCaseSpec } from '../../lab/run-trials.js';
+import { caseKey } from '../../model/case.js';
+import type { CrashSetting, LabFs } from '../../model/crash-report.js';
+import type { Durability, Mode } from '../../model/durability.js';
 
 /** Built-in engines that claim real durability (the in-memory `null` engine does not). */
 export function durableEngines(): EngineFactory[] {
@@ -33,4 +37,26 @@ export function labResidue(needle: string): string[] {
     loops = [];
   }
   return [...mounts, ...loops];
+}
+
+/** A crash case spec as the lab takes it, from the fields the tests vary. */
+export function crashSpec(
+  engine: string,
+  mode: Mode,
+  fault: string | null,
+  dir: string,
+  o: { batchSize?: number; batchMs?: number | null; engineOptions?: Record<string, EngineOptionValue>; valueBytes?: number; workload?: string; seed?: number } = {},
+): CrashCaseSpec {
+  const durability: Durability = mode === 'batch' ? { mode, batchSize: o.batchSize ?? 16, batchMs: o.batchMs ?? null } : { mode };
+  return {
+    key: caseKey({ engine, fault, writers: 1, valueBytes: o.valueBytes ?? 128, workload: o.workload ?? 'unique', target: dir }, durability),
+    engineOptions: o.engineOptions ?? {},
+    seed: o.seed ?? 1,
+  };
+}
+
+/** Crash settings: a process kill, or a power cut on a filesystem (optionally with random partial writeback). */
+export const KILL = { kind: 'kill', filesystem: null, mountOptions: null, writeback: 'none' } as const;
+export function power(fs: LabFs, writeback: 'none' | 'random' = 'none', mountOptions: string | null = null): Omit<CrashSetting, 'crashAt'> {
+  return { kind: 'power', filesystem: fs, mountOptions, writeback };
 }

@@ -2,20 +2,15 @@
  * Builds synthetic but well-formed reports for tests and the golden fixtures: every latency is a
  * real encoded HDR histogram whose p50 and p99 are the numbers asked for.
  */
-import { LatencyRecorder } from '../../reports/hdr.js';
-import { summarizeEncoded } from '../../reports/summary.js';
-import { repeatSummary } from '../../reports/repeat-stats.js';
-import { keyWithoutTarget } from '../../reports/compare.js';
-import {
-  SCHEMA_VERSION,
-  type CaseKey,
-  type CaseMetrics,
-  type CompletedCase,
-  type CrashSummary,
-  type LatencySummary,
-  type RunReport,
-  type TargetInfo,
-} from '../../reports/schema.js';
+import { LatencyRecorder } from '../../stats/hdr.js';
+import { summarizeLatency } from '../../stats/summary.js';
+import { repeatSummary } from '../../analysis/repeat-stats.js';
+import { caseKey, keyWithoutTarget } from '../../model/case.js';
+import { SCHEMA_VERSION } from '../../model/report.js';
+import { type CaseMetrics, type CompletedCase, type RunReport } from '../../model/run-report.js';
+import { type CrashSummary } from '../../model/crash-report.js';
+import { type LatencySummary } from '../../model/latency.js';
+import { type TargetInfo } from '../../model/provenance.js';
 
 /** 1000 values: 98 % spread around p50 (±10 %), then p99 for 1.5 %, then 1.5 × p99. */
 export function latencyValues(p50Ns: number, p99Ns: number, n = 1000): number[] {
@@ -34,7 +29,7 @@ export function latency(p50Ns: number, p99Ns: number, n = 1000): LatencySummary 
   for (const v of latencyValues(p50Ns, p99Ns, n)) r.record(v);
   const e = r.encode();
   r.destroy();
-  return summarizeEncoded([e]);
+  return summarizeLatency([e]);
 }
 
 export interface CaseSpec {
@@ -56,8 +51,11 @@ export interface CaseSpec {
 
 function crashSummary(lost: number): CrashSummary {
   return {
-    crashKind: 'kill',
-    filesystem: null,
+    setting: { kind: 'kill', filesystem: null, mountOptions: null, crashAt: 'random', writeback: 'none' },
+    trialsErrored: 0,
+    lossBoundCommits: 0,
+    labNsP50: 0,
+    labNsMax: 0,
     trials: [{ crashPoint: 'random', acked: 1000, lost, corrupt: 0, lossWindowCommits: lost, lossWindowMs: lost > 0 ? 2 : 0, recoveryNs: 1e6, discardedBytes: 0, crcFailures: 0, notes: [] }],
     trialsWithLoss: lost > 0 ? 1 : 0,
     lostMax: lost,
@@ -66,7 +64,7 @@ function crashSummary(lost: number): CrashSummary {
     lossWindowMsMax: lost > 0 ? 2 : 0,
     lossWindowMsP99: lost > 0 ? 2 : 0,
     corruptTotal: 0,
-    verdict: lost > 0 ? 'DURABILITY BUG' : 'consistent',
+    verdict: lost > 0 ? 'durability-bug' : 'consistent',
     verdictReason: lost > 0 ? 'sync mode lost acked commits' : 'no acked commit lost',
   };
 }
@@ -111,17 +109,10 @@ function metrics(s: CaseSpec, scale = 1): CaseMetrics {
 
 export function completedCase(s: CaseSpec, targets: readonly string[]): CompletedCase {
   const target = s.target ?? targets[0]!;
-  const key: CaseKey = {
-    engine: s.engine,
-    mode: s.mode,
-    batchSize: s.mode === 'batch' ? (s.batchSize ?? 16) : s.mode === 'sync' ? 1 : null,
-    batchMs: null,
-    writers: 1,
-    valueBytes: 128,
-    workload: 'unique',
-    target,
-    fault: null,
-  };
+  const key = caseKey(
+    { engine: s.engine, fault: null, writers: 1, valueBytes: 128, workload: 'unique', target },
+    s.mode === 'batch' ? { mode: 'batch', batchSize: s.batchSize ?? 16, batchMs: null } : { mode: s.mode },
+  );
   const c: CompletedCase = {
     id: `${keyWithoutTarget(key)}/t${targets.indexOf(target)}`,
     key,

@@ -1,0 +1,42 @@
+/**
+ * The one stop mechanism: SIGINT and SIGTERM both abort one `AbortSignal` that every command hands
+ * down (sessions, runs, the crash lab, the probe). The first signal asks the work to stop cleanly —
+ * the current case ends at its next commit, the partial report is written, temporary directories,
+ * mounts and loop devices are released — and the process then exits 130 (SIGINT) or 143 (SIGTERM).
+ * A second signal releases everything durabench still holds at once (no waiting) and exits.
+ */
+import { releaseAll } from '../workspace/registry.js';
+
+export type StopSignalName = 'SIGINT' | 'SIGTERM';
+const EXIT_CODE: Record<StopSignalName, number> = { SIGINT: 130, SIGTERM: 143 };
+
+const controller = new AbortController();
+let installed = false;
+let received: StopSignalName | null = null;
+
+function onSignal(name: StopSignalName): void {
+  if (received !== null) {
+    process.stderr.write(`\ndurabench: ${name} again; releasing everything durabench holds and quitting now\n`);
+    const problems = releaseAll();
+    for (const p of problems) process.stderr.write(`durabench: cleanup: ${p}\n`);
+    process.exit(EXIT_CODE[received]);
+  }
+  received = name;
+  process.stderr.write(`\ndurabench: ${name}; finishing the current step, writing the partial report and cleaning up (${name === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again quits at once)\n`);
+  controller.abort(name);
+}
+
+/** Install the handlers (once per process) and return the signal every command passes down. */
+export function stopSignal(): AbortSignal {
+  if (!installed) {
+    installed = true;
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+  }
+  return controller.signal;
+}
+
+/** The exit code the stop signal asks for (130, 143), or null when no signal came. */
+export function stopExitCode(): number | null {
+  return received === null ? null : EXIT_CODE[received];
+}

@@ -1,0 +1,28 @@
+/**
+ * What one writer measured in one case, as it crosses from the writer thread to the coordinator:
+ * histograms travel encoded (compressed base64) and are merged exactly by stats/case-metrics.ts.
+ */
+import type { EncodedCounts, EncodedLatency } from './latency.js';
+import type { RecoveryReport } from './recovery.js';
+import type { SyncKind } from './sync-kind.js';
+
+export interface WriterMeasurement {
+  readonly writer: number;
+  readonly commits: number;
+  readonly bytes: number;
+  /** From the common start of measurement to this writer's last ack. */
+  readonly durationNs: number;
+  readonly commitLatency: EncodedLatency;
+  readonly commitLatencyDuringPhase: EncodedLatency;
+  readonly commitLatencyOutsidePhase: EncodedLatency;
+  readonly syncLatency: Record<SyncKind, EncodedLatency>;
+  /** How many commits each sync covered. */
+  readonly commitsPerSync: EncodedCounts;
+  readonly exposure: { readonly unbounded: boolean; readonly maxCommits: number; readonly latency: EncodedLatency };
+  readonly phases: Record<string, EncodedLatency>;
+  /** One entry per interval since the start of measurement. */
+  readonly timeline: EncodedLatency[];
+  readonly engineStats: Record<string, number>;
+  readonly ioBytesWritten: number;
+  readonly recovery: RecoveryReport;
+}

@@ -1,0 +1,222 @@
+/**
+ * The report of `durabench run` (and `tune`, `merge`): one JSON document per run. Every other format
+ * is rendered from it, and any saved report can be re-rendered, compared, merged or gated later (its
+ * histograms are kept encoded).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { CaseKey, CaseParams, EngineOptions } from './case.js';
+import { CrashSummary } from './crash-report.js';
+import { MODES } from './durability.js';
+import { CountSummary, LatencySummary } from './latency.js';
+import { HeaderProps, SessionProps } from './report.js';
+import { SyncCounts, SYNC_KINDS } from './sync-kind.js';
+import { Warning } from './warning.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/** Declared exposure: what the engine claims about acked-but-not-yet-durable commits. */
+export const ExposureSummary = Type.Object({
+  /** True in `none` mode: nothing the engine does bounds the exposure (only OS writeback does). */
+  unbounded: Type.Boolean(),
+  /** Peak number of acked commits not yet covered by a sync (per writer; the max over writers). */
+  maxCommits: Type.Integer({ minimum: 0 }),
+  /** Per commit, ack → return of the sync that covers it. Null when unbounded. */
+  p50Ns: Nullable(Type.Number({ minimum: 0 })),
+  p99Ns: Nullable(Type.Number({ minimum: 0 })),
+  maxNs: Nullable(Type.Number({ minimum: 0 })),
+  histogram: Nullable(Type.String()),
+});
+export type ExposureSummary = Static<typeof ExposureSummary>;
+
+/** One interval of commit latency, merged across writers. */
+export const TimelinePoint = Type.Object({
+  /** Interval start relative to the start of measurement, ms. */
+  startMs: Type.Number({ minimum: 0 }),
+  commits: Type.Integer({ minimum: 0 }),
+  p50Ns: Type.Number({ minimum: 0 }),
+  p99Ns: Type.Number({ minimum: 0 }),
+  maxNs: Type.Number({ minimum: 0 }),
+  histogram: Type.String(),
+});
+export type TimelinePoint = Static<typeof TimelinePoint>;
+
+/** Everything measured for one case. */
+export const CaseMetrics = Type.Object({
+  /** Measured wall time (from the common start until the last writer stopped), ns. */
+  durationNs: Type.Number({ minimum: 0 }),
+  commits: Type.Integer({ minimum: 0 }),
+  /** Key + value bytes committed. */
+  bytes: Type.Number({ minimum: 0 }),
+  commitsPerSec: Type.Number({ minimum: 0 }),
+  bytesPerSec: Type.Number({ minimum: 0 }),
+  /** Sync calls of every kind. */
+  syncs: Type.Integer({ minimum: 0 }),
+  syncsByKind: SyncCounts,
+  syncsPerCommit: Type.Number({ minimum: 0 }),
+  commitLatency: LatencySummary,
+  /** All sync calls, every kind together. */
+  syncLatency: LatencySummary,
+  /** Per kind, only kinds that occurred. */
+  syncLatencyByKind: Type.Partial(Type.Object(Object.fromEntries(SYNC_KINDS.map((k) => [k, LatencySummary])))),
+  /** Commits per sync as they really happened (from the engine's durability claims). */
+  commitsPerSync: Nullable(CountSummary),
+  exposure: ExposureSummary,
+  /** Engine phases (flush, compaction, checkpoint, ...): their durations. */
+  phaseLatency: Type.Record(Type.String(), LatencySummary),
+  /** Commit latency of commits during which an engine phase ran (a stall), and of the others. */
+  commitLatencyDuringPhase: Nullable(LatencySummary),
+  commitLatencyOutsidePhase: Nullable(LatencySummary),
+  /** Per-interval commit latency (stalls visible). */
+  timeline: Type.Array(TimelinePoint),
+  timelineIntervalMs: Type.Number({ exclusiveMinimum: 0 }),
+  /** Engine-specific counters, summed over writers. */
+  engineStats: Type.Record(Type.String(), Type.Number()),
+  /** Bytes the io layer wrote (including framing and preallocation), summed over writers. */
+  ioBytesWritten: Type.Number({ minimum: 0 }),
+});
+export type CaseMetrics = Static<typeof CaseMetrics>;
+
+/** One metric over the repeats of a case (keys of `RepeatSummary.metrics` are metric ids). */
+export const RepeatStat = Type.Object({
+  median: Type.Number(),
+  ciLow: Type.Number(),
+  ciHigh: Type.Number(),
+  /** Each repeat's value, in repeat order. */
+  values: Type.Array(Type.Number()),
+  mean: Type.Optional(Type.Number()),
+  /** How the 95 % interval was computed. */
+  ciMethod: Type.Optional(Type.String()),
+});
+export type RepeatStat = Static<typeof RepeatStat>;
+
+export const RepeatSummary = Type.Object({
+  count: Type.Integer({ minimum: 1 }),
+  /** Per headline metric: median and 95 % interval over the repeats. */
+  metrics: Type.Record(Type.String(), RepeatStat),
+});
+export type RepeatSummary = Static<typeof RepeatSummary>;
+
+const CaseBase = {
+  /** Stable id derived from the key, e.g. `wal/batch-32/w1/v128/unique/t0`. */
+  id: Type.String(),
+  key: CaseKey,
+  params: CaseParams,
+  startedAt: Type.String(),
+  finishedAt: Type.String(),
+};
+
+export const CompletedCase = Type.Object({
+  ...CaseBase,
+  state: Type.Literal('completed'),
+  metrics: CaseMetrics,
+  /** Crash-lab results when trials ran for this case. */
+  crash: Type.Optional(CrashSummary),
+  /** With --repeat: each repeat's headline metrics and their spread. */
+  repeats: Type.Optional(RepeatSummary),
+  warnings: Type.Array(Warning),
+});
+export type CompletedCase = Static<typeof CompletedCase>;
+
+export const ErroredCase = Type.Object({
+  ...CaseBase,
+  state: Type.Literal('errored'),
+  /** One line: what failed and, when known, how to fix it. */
+  reason: Type.String(),
+  /** errno code when the failure was an fs error (ENOSPC, EIO, ...). */
+  code: Nullable(Type.String()),
+  /** What was measured before the failure, if anything. */
+  partialMetrics: Nullable(CaseMetrics),
+});
+export type ErroredCase = Static<typeof ErroredCase>;
+
+export const SkippedCase = Type.Object({ ...CaseBase, state: Type.Literal('skipped'), reason: Type.String() });
+export type SkippedCase = Static<typeof SkippedCase>;
+
+export const CaseResult = Type.Union([CompletedCase, ErroredCase, SkippedCase]);
+export type CaseResult = Static<typeof CaseResult>;
+
+/** The resolved suite: every option after defaults, so the run can be repeated. */
+export const ResolvedSuite = Type.Object({
+  name: Type.String(),
+  engines: Type.Array(Type.String()),
+  modes: Type.Array(Type.Union(MODES.map((m) => Type.Literal(m)))),
+  batchSizes: Type.Array(Type.Integer({ minimum: 1 })),
+  batchMs: Nullable(Type.Number({ exclusiveMinimum: 0 })),
+  writers: Type.Array(Type.Integer({ minimum: 1 })),
+  valueBytes: Type.Array(Type.Integer({ minimum: 0 })),
+  workloads: Type.Array(Type.String()),
+  targets: Type.Array(Type.String()),
+  faults: Type.Array(Nullable(Type.String())),
+  engineOptions: EngineOptions,
+  seed: Type.Integer({ minimum: 0 }),
+  warmupMs: Type.Number({ minimum: 0 }),
+  durationMs: Nullable(Type.Number({ exclusiveMinimum: 0 })),
+  commitsPerWriter: Nullable(Type.Integer({ minimum: 1 })),
+  repeat: Type.Integer({ minimum: 1 }),
+});
+export type ResolvedSuite = Static<typeof ResolvedSuite>;
+
+/** A loss budget for `tune`: the most a crash may lose, in time or in commits. */
+export const LossBudget = Type.Union([
+  Type.Object({ kind: Type.Literal('ms'), ms: Type.Number({ minimum: 0 }) }),
+  Type.Object({ kind: Type.Literal('commits'), commits: Type.Integer({ minimum: 0 }) }),
+]);
+export type LossBudget = Static<typeof LossBudget>;
+
+/** One setting of a batch sweep with what it cost and what it risks. */
+export const TunePoint = Type.Object({
+  caseId: Type.String(),
+  batchSize: Type.Integer({ minimum: 1 }),
+  batchMs: Nullable(Type.Number()),
+  commitsPerSec: Type.Number(),
+  commitP99Ns: Type.Number(),
+  /** Declared exposure: peak acked-unsynced commits (per writer) and worst ack→sync time (Infinity: unbounded, written as null). */
+  exposureMaxCommits: Nullable(Type.Number()),
+  exposureMaxNs: Nullable(Type.Number()),
+  /** Measured loss when crash trials ran (null otherwise). */
+  lostMax: Nullable(Type.Number()),
+  lossWindowMsMax: Nullable(Type.Number()),
+  /** On the Pareto front of (throughput ↑, commit p99 ↓, exposure ↓). */
+  pareto: Type.Boolean(),
+  /** Inside the loss budget (true when no budget was given). */
+  withinBudget: Type.Boolean(),
+  /** Why it is outside the budget, when it is. */
+  budgetReason: Nullable(Type.String()),
+});
+export type TunePoint = Static<typeof TunePoint>;
+
+export const TuneSummary = Type.Object({
+  engine: Type.String(),
+  budget: Nullable(LossBudget),
+  points: Type.Array(TunePoint),
+  /** The highest-throughput point inside the budget, or null when none fits. */
+  recommendation: Nullable(Type.Object({ caseId: Type.String(), batchSize: Type.Integer(), batchMs: Nullable(Type.Number()), reason: Type.String() })),
+  /** One plain sentence: the recommendation, or that no setting fits the budget. */
+  verdict: Type.String(),
+  /** `measured` when crash trials ran; `pending` when they were asked for but none completed. */
+  crash: Type.Union([Type.Literal('measured'), Type.Literal('not-requested'), Type.Literal('pending')]),
+  notes: Type.Array(Type.String()),
+});
+export type TuneSummary = Static<typeof TuneSummary>;
+
+/** One report that went into a merged report. */
+export const MergedSource = Type.Object({
+  file: Type.String(),
+  hostname: Type.String(),
+  startedAt: Type.String(),
+  gitSha: Nullable(Type.String()),
+});
+export type MergedSource = Static<typeof MergedSource>;
+
+export const RunReport = Type.Object({
+  kind: Type.Literal('run'),
+  ...HeaderProps,
+  ...SessionProps,
+  suite: ResolvedSuite,
+  cases: Type.Array(CaseResult),
+  /** Written by `durabench tune`: the batch sweep, its Pareto front and the recommendation. */
+  tune: Type.Optional(TuneSummary),
+  /** Written by `durabench merge`: the reports this one was merged from. */
+  mergedFrom: Type.Optional(Type.Array(MergedSource)),
+});
+export type RunReport = Static<typeof RunReport>;

@@ -1,0 +1,49 @@
+/** The console back end of the renderer model: aligned plain-text tables, no markup. Pure. */
+import type { Warning } from '../../model/warning.js';
+import { cellText, isNumeric, type Block, type Doc } from './model.js';
+
+/** Inline markup removed: `code` and **bold** read as plain text. */
+export function plain(text: string): string {
+  return text.replace(/\*\*([^*]+)\*\*/g, '$1').replace(/`([^`]+)`/g, '$1');
+}
+
+/** Lay out rows as an aligned plain-text table (first row is the header). Right-aligns numbers. */
+export function textTable(rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return '';
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
+  const line = (r: readonly string[], body: boolean): string =>
+    r
+      .map((c, i) => (body && isNumeric(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const [head, ...body] = rows;
+  return [line(head!, false), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map((r) => line(r, true))].join('\n');
+}
+
+export function warningLine(w: Warning): string {
+  return `warning [${w.code}]: ${w.message}. Remedy: ${w.remedy}`;
+}
+
+function block(b: Block): string | null {
+  switch (b.kind) {
+    case 'heading':
+      return plain(b.text);
+    case 'paragraph':
+      return plain(b.text);
+    case 'table':
+      return textTable(b.rows.map((r) => r.map((c) => plain(cellText(c)))));
+    case 'list':
+      return b.items.map((item, i) => `${b.ordered ? `${i + 1}.` : '-'} ${plain(item)}`).join('\n');
+    case 'warnings':
+      return b.warnings.length === 0 ? null : b.warnings.map(warningLine).join('\n');
+    case 'chart':
+      return null;
+    case 'details':
+      return [plain(b.summary), ...b.blocks.map(block).filter((x): x is string => x !== null)].join('\n\n');
+  }
+}
+
+export function renderText(doc: Doc): string {
+  return doc.blocks.map(block).filter((x): x is string => x !== null && x !== '').join('\n\n') + '\n';
+}

@@ -1,0 +1,50 @@
+/**
+ * SIGINT and SIGTERM stop run, tune, probe and crash the same way (one handler, one AbortSignal):
+ * the current step ends, the partial report is written with status `interrupted` and the signal,
+ * every work and scratch directory is removed, and the exit code is 130 or 143.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { startCli } from './helpers/cli.js';
+import { labResidue } from './helpers/crash-lab.js';
+import { tempDir } from './helpers/tmp.js';
+
+const cases: { name: string; args: string[]; report: string; ready: RegExp }[] = [
+  { name: 'run', args: ['run', '--engine', 'null', '--mode', 'sync,batch,none', '--duration', '20', '--warmup', '0'], report: 'report.json', ready: /\[1\/3\]/ },
+  { name: 'tune', args: ['tune', '--engine', 'null', '--batch-size', '1,2,4', '--duration', '20', '--warmup', '0'], report: 'report.json', ready: /\[1\/3\]/ },
+  { name: 'probe', args: ['probe', '--method', 'fdatasync,fsync,write-nosync', '--duration', '5'], report: 'probe.json', ready: /./ },
+  { name: 'crash', args: ['crash', '--engine', 'raw', '--mode', 'sync,none', '--trials', '200'], report: 'crash-report.json', ready: /\[1\/2\]/ },
+];
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  for (const c of cases) {
+    if (signal === 'SIGINT' && c.name !== 'probe' && c.name !== 'tune') continue; // run and crash: SIGINT is covered in their own files
+    test(`${signal} to ${c.name}: exit ${signal === 'SIGTERM' ? 143 : 130}, partial report, nothing left behind`, async () => {
+      const dir = tempDir(`stop-${c.name}`);
+      const out = path.join(dir, 'out');
+      const { child, done } = startCli([...c.args, '--dir', dir, '--out', out]);
+      let stderr = '';
+      await new Promise<void>((resolve) => {
+        child.stderr!.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (c.ready.test(stderr) && fs.existsSync(path.join(out, c.report))) resolve();
+        });
+        child.on('close', () => resolve());
+      });
+      // Work is under way (a work or scratch directory exists); stop it.
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill(signal);
+      const r = await done;
+      assert.equal(r.code, signal === 'SIGTERM' ? 143 : 130, r.stderr);
+      const report = JSON.parse(fs.readFileSync(path.join(out, c.report), 'utf8')) as { status: string; stopSignal?: string; finishedAt: string | null };
+      assert.equal(report.status, 'interrupted');
+      assert.equal(report.stopSignal, signal);
+      assert.ok(report.finishedAt !== null);
+      assert.deepEqual(fs.readdirSync(dir), ['out'], 'no work or scratch directory left');
+      assert.deepEqual(labResidue(dir), []);
+      assert.match(r.stderr, new RegExp(`durabench: ${signal}; finishing the current step`));
+    });
+  }
+}

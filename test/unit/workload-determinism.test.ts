@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Workload, parseWorkload } from '../../workers/workload.js';
+
+test('keys and values are a pure function of (seed, writer, i)', () => {
+  const a = new Workload({ seed: 7, writer: 2, valueBytes: 100, workload: 'unique' });
+  const b = new Workload({ seed: 7, writer: 2, valueBytes: 100, workload: 'unique' });
+  for (const i of [1, 2, 999, 123_456_789, 999_999_999_999]) {
+    assert.deepEqual(a.key(i), b.key(i));
+    assert.deepEqual(a.value(i), b.value(i));
+  }
+  assert.equal(a.key(123_456_789).toString(), 'w002-000123456789');
+  assert.equal(a.key(999_999_999_999).toString(), `w002-${String(999_999_999_999).padStart(12, '0')}`);
+  const otherSeed = new Workload({ seed: 8, writer: 2, valueBytes: 100, workload: 'unique' });
+  assert.notDeepEqual(a.value(5), otherSeed.value(5));
+  const otherWriter = new Workload({ seed: 7, writer: 3, valueBytes: 100, workload: 'unique' });
+  assert.notDeepEqual(a.value(5), otherWriter.value(5));
+});
+
+test('values of nearby commits differ and have the requested size', () => {
+  const w = new Workload({ seed: 1, writer: 0, valueBytes: 64, workload: 'unique' });
+  const seen = new Set<string>();
+  for (let i = 1; i <= 5000; i++) {
+    const v = w.value(i);
+    assert.equal(v.length, 64);
+    seen.add(v.toString('hex'));
+  }
+  assert.equal(seen.size, 5000);
+  assert.equal(new Workload({ seed: 1, writer: 0, valueBytes: 0, workload: 'unique' }).value(3).length, 0);
+});
+
+test('commitOf recovers the commit that wrote a pair, and rejects what no commit wrote', () => {
+  const u = new Workload({ seed: 3, writer: 1, valueBytes: 32, workload: 'unique' });
+  assert.equal(u.commitOf(u.key(42), u.value(42)), 42);
+  assert.equal(u.commitOf(Buffer.from('w009-000000000042'), u.value(42)), null);
+  const o = new Workload({ seed: 3, writer: 1, valueBytes: 32, workload: 'overwrite:10' });
+  assert.match(o.key(5).toString(), /^w001-k\d{12}$/);
+  const slots = new Set(Array.from({ length: 200 }, (_, i) => o.slot(i + 1)));
+  assert.equal(slots.size, 10);
+  assert.equal(o.commitOf(o.key(77), o.value(77)), 77);
+  // A value written by commit 77 but found under another key is not a write of that key.
+  const otherKey = o.key(Array.from({ length: 200 }, (_, i) => i + 1).find((i) => o.slot(i) !== o.slot(77))!);
+  assert.equal(o.commitOf(otherKey, o.value(77)), null);
+});
+
+test('workload names parse', () => {
+  assert.deepEqual(parseWorkload('unique'), { kind: 'unique' });
+  assert.deepEqual(parseWorkload('overwrite:1000'), { kind: 'overwrite', keys: 1000 });
+  assert.equal(parseWorkload('overwrite:0'), null);
+  assert.equal(parseWorkload('zipf'), null);
+});

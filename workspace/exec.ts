@@ -1,0 +1,42 @@
+/**
+ * Running the system programs the crash lab needs (mkfs, losetup, mount, umount, cp). Always an
+ * argument array, never a shell string: no word splitting, no globbing, no
+ * injection through a path.
+ */
+import { execFileSync } from 'node:child_process';
+
+/** A system program failed: what was run and what it said. */
+export class ExecError extends Error {
+  override readonly name = 'ExecError';
+  constructor(
+    readonly program: string,
+    readonly args: readonly string[],
+    readonly stderr: string,
+    readonly status: number | null,
+  ) {
+    super(`${program} ${args.join(' ')} failed (exit ${status ?? 'signal'}): ${stderr.trim().split('\n').pop() ?? ''}`);
+  }
+}
+
+/** Run `program` with `args` synchronously; returns stdout. Throws ExecError with its stderr. */
+export function run(program: string, args: readonly string[], timeoutMs = 60_000): string {
+  try {
+    return execFileSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+  } catch (err) {
+    const e = err as { stderr?: string | Buffer; status?: number | null; message: string };
+    throw new ExecError(program, args, String(e.stderr ?? e.message), e.status ?? null);
+  }
+}
+
+/** Is `program` on the PATH (or at the given path) and executable? */
+export function hasProgram(program: string): boolean {
+  for (const dir of (process.env['PATH'] ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
+    try {
+      execFileSync('test', ['-x', `${dir}/${program}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
