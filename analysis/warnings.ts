@@ -17,7 +17,7 @@ import { isMemoryFilesystem, isNetworkFilesystem, isVolatileTarget, knownValue a
 
 /**
  * Below this sync p50 a rotational disk cannot have put the data on the platter: even at 15,000 rpm
- * one revolution takes 4 ms (the issue's example bound; virtual disks often claim to be rotational,
+ * one revolution takes 4 ms (a conservative bound: virtual disks often claim to be rotational,
  * so the bound is kept low to stay certain).
  */
 export const ROTATIONAL_MIN_SYNC_NS = 20_000;

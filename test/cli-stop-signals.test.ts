@@ -11,12 +11,17 @@ import { startCli } from './helpers/cli.js';
 import { labResidue } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
 
-const cases: { name: string; args: string[]; report: string; ready: RegExp }[] = [
-  { name: 'run', args: ['run', '--engine', 'null', '--mode', 'sync,batch,none', '--duration', '20', '--warmup', '0'], report: 'report.json', ready: /\[1\/3\]/ },
-  { name: 'tune', args: ['tune', '--engine', 'null', '--batch-size', '1,2,4', '--duration', '20', '--warmup', '0'], report: 'report.json', ready: /\[1\/3\]/ },
-  { name: 'probe', args: ['probe', '--method', 'fdatasync,fsync,write-nosync', '--duration', '5'], report: 'probe.json', ready: /./ },
-  { name: 'crash', args: ['crash', '--engine', 'raw', '--mode', 'sync,none', '--trials', '200'], report: 'crash-report.json', ready: /\[1\/2\]/ },
+const cases: { name: string; args: string[]; report: string }[] = [
+  { name: 'run', args: ['run', '--engine', 'null', '--mode', 'sync,batch,none', '--duration', '20', '--warmup', '0'], report: 'report.json' },
+  { name: 'tune', args: ['tune', '--engine', 'null', '--batch-size', '1,2,4', '--duration', '20', '--warmup', '0'], report: 'report.json' },
+  { name: 'probe', args: ['probe', '--method', 'fdatasync,fsync,write-nosync', '--duration', '2'], report: 'probe.json' },
+  { name: 'crash', args: ['crash', '--engine', 'raw', '--mode', 'sync,none', '--trials', '200'], report: 'crash-report.json' },
 ];
+
+/** Work is under way: the report's header is on disk and a marked work or scratch directory exists. */
+function underWay(dir: string, report: string): boolean {
+  return fs.existsSync(path.join(dir, 'out', report)) && fs.readdirSync(dir).some((f) => f.startsWith('durabench-'));
+}
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   for (const c of cases) {
@@ -24,19 +29,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     test(`${signal} to ${c.name}: exit ${signal === 'SIGTERM' ? 143 : 130}, partial report, nothing left behind`, async () => {
       const dir = tempDir(`stop-${c.name}`);
       const out = path.join(dir, 'out');
+      const started = Date.now();
       const { child, done } = startCli([...c.args, '--dir', dir, '--out', out]);
-      let stderr = '';
-      await new Promise<void>((resolve) => {
-        child.stderr!.on('data', (d: Buffer) => {
-          stderr += d.toString();
-          if (c.ready.test(stderr) && fs.existsSync(path.join(out, c.report))) resolve();
-        });
-        child.on('close', () => resolve());
-      });
-      // Work is under way (a work or scratch directory exists); stop it.
+      for (let i = 0; i < 400 && !underWay(dir, c.report); i++) await new Promise((r) => setTimeout(r, 25));
       await new Promise((r) => setTimeout(r, 300));
       child.kill(signal);
       const r = await done;
+      // The current step ends at once (a commit, a crash trial), or after the probe method running (2 s).
+      assert.ok(Date.now() - started < 15_000, `stopped after ${Date.now() - started} ms`);
       assert.equal(r.code, signal === 'SIGTERM' ? 143 : 130, r.stderr);
       const report = JSON.parse(fs.readFileSync(path.join(out, c.report), 'utf8')) as { status: string; stopSignal?: string; finishedAt: string | null };
       assert.equal(report.status, 'interrupted');

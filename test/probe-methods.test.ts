@@ -31,7 +31,7 @@ function checkResult(r: ProbeResult, id: string): void {
   }
 }
 
-test('the method list covers every comparison of the issue', () => {
+test('the method list covers every comparison pg_test_fsync makes', () => {
   const ids = methodIds();
   for (const id of [
     'fdatasync', 'fsync', 'o_dsync', 'o_sync', 'o_direct_dsync',
