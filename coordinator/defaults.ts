@@ -67,6 +67,10 @@ export const LIMITS = {
   blockBytes: { integer: true, min: 1, max: 4 * MIB },
   lossBudgetMs: { min: 0, max: 86_400_000 },
   lossBudgetCommits: { integer: true, min: 0 },
+  /** compare and gate: the significance level of the rank test. */
+  alpha: { min: 0, exclusiveMin: true, max: 0.5 },
+  /** compare: the smallest relative change of the medians called a difference (a fraction). */
+  minEffect: { min: 0, max: 0.99 },
 } satisfies Record<string, NumberRule>;
 
 /** Crash trials per case. */
@@ -80,5 +84,21 @@ export const DEFAULT_FORMATS: readonly string[] = ['json', 'csv', 'md', 'html'];
 /** Probe: measured seconds per method and target; the write size of the block-size methods. */
 export const PROBE_DEFAULT_SECONDS = 1;
 export const PROBE_DEFAULT_BLOCK_BYTES = 8192;
+/**
+ * compare and gate: significance level of the Mann–Whitney test on the repeats (the convention of
+ * criterion.rs, Google Benchmark's compare.py and hyperfine's scripts).
+ */
+export const COMPARE_ALPHA = 0.05;
+/** compare: a significant change of the medians smaller than this is noise (criterion.rs's noise_threshold, 1 %). */
+export const COMPARE_MIN_EFFECT = 0.01;
+/** tune: the exposure statistic a loss budget in ms is held against, unless --exposure says otherwise. */
+export const TUNE_EXPOSURE_STATISTIC = 'p99.9';
+/**
+ * `run --fs`: size of each loop-mounted image (a sparse file: only what is written takes space).
+ * Large enough for a case's engine files at hundreds of thousands of commits per second; the
+ * crash lab's power images keep their own, smaller sizes (workspace/image.ts).
+ */
+export const RUN_FS_IMAGE_MIB = 4096;
+
 /** The directory reports go to (one subdirectory per run) unless `--out` is given. */
 export const OUT_ROOT = 'durabench-out';

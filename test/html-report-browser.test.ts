@@ -77,7 +77,7 @@ test('run report HTML (repeats, tune sweep, crash table): every chart renders, n
 
 test('comparison HTML: one bar chart per headline metric, no error, no request', { skip }, async () => {
   const names = ['baseline', 'regression', 'missing'];
-  const html = render('compare', 'html', compareSides(sidesFromReports(names.map((n) => ({ file: fx(n), report: readReport(fx(n)) })))));
+  const html = render('compare', 'html', compareSides(sidesFromReports(names.map((n) => ({ file: fx(n), report: readReport(fx(n)) }))), { alpha: 0.05, minEffect: 0.01 }));
   assert.equal(figures(html), 6);
   const file = path.join(tempDir('html'), 'compare.html');
   fs.writeFileSync(file, html);

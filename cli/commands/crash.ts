@@ -97,7 +97,7 @@ async function handler(args: Args): Promise<void> {
   rejectPositionals(args, 'crash');
   const o = { kind: 'crash', args, baseName: 'crash-report' } as const;
   const out = sessionOutput(o);
-  const crash = crashSettingsFromFlags(args, 'crash')!;
+  const crash = crashSettingsFromFlags(args);
   const suiteArg = readString(args, FLAGS.suite);
   let cases: PlannedCrashCase[];
   let trials: number;

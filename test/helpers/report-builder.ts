@@ -44,6 +44,8 @@ export interface CaseSpec {
   syncP99Us?: number;
   exposureMaxCommits?: number;
   exposureMaxMs?: number;
+  /** Exposure p99.9 (default: the max). */
+  exposureP999Ms?: number;
   crashLost?: number;
   /** Per-repeat throughputs: builds a repeats summary from scaled copies of the case. */
   repeatFactors?: number[];
@@ -94,6 +96,7 @@ function metrics(s: CaseSpec, scale = 1): CaseMetrics {
       maxCommits: s.exposureMaxCommits ?? 0,
       p50Ns: unbounded ? null : exposureNs / 2,
       p99Ns: unbounded ? null : exposureNs,
+      p999Ns: unbounded ? null : (s.exposureP999Ms ?? s.exposureMaxMs ?? 0) * 1e6,
       maxNs: unbounded ? null : exposureNs,
       histogram: null,
     },
