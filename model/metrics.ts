@@ -63,6 +63,7 @@ export const METRICS: readonly MetricDef[] = [
   { id: 'loss_window_ms_max', label: 'loss window max', unit: 'ms', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.lossWindowMsMax) },
   { id: 'loss_window_ms_p99', label: 'loss window p99', unit: 'ms', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.lossWindowMsP99) },
   { id: 'crash_trials', label: 'crash trials', unit: 'count', better: 'higher', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.trials.length) },
+  { id: 'crash_trials_errored', label: 'crash trials errored', unit: 'count', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.trialsErrored) },
   { id: 'trials_with_loss', label: 'trials with loss', unit: 'count', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.trialsWithLoss) },
   { id: 'corrupt_total', label: 'corrupt', unit: 'count', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.corruptTotal) },
 ];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { analyzeSweep, paretoFront } from '../analysis/tune.js';
 import { type RunReport } from '../model/run-report.js';
-import { report } from './helpers/report-builder.js';
+import { crashSummaryOf, crashTrial, report } from './helpers/report-builder.js';
 import { runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -36,7 +36,7 @@ test('the highest throughput inside the budget wins; the budget is checked on de
 test('measured loss over the budget rules a setting out even when its declared exposure fits', () => {
   const withLoss: RunReport = structuredClone(sweep);
   const b8 = withLoss.cases[1]!;
-  if (b8.state === 'completed') b8.crash = { setting: { kind: 'kill', filesystem: null, mountOptions: null, crashAt: 'random', writeback: 'none' }, trials: [], trialsWithLoss: 1, trialsErrored: 0, lostMax: 40, lostP50: 40, lostP99: 40, lossWindowMsMax: 9, lossWindowMsP99: 9, corruptTotal: 0, verdict: 'durability-bug', verdictReason: 'x', lossBoundCommits: 7, labNsP50: 0, labNsMax: 0 };
+  if (b8.state === 'completed') b8.crash = crashSummaryOf([crashTrial({ lost: 40, lossWindowMs: 9 })], { mode: 'batch', batchSize: 8, batchMs: null });
   const t = analyzeSweep({ report: withLoss, engine: 'wal', budget: { kind: 'ms', ms: 5 }, crash: 'measured' });
   assert.equal(t.recommendation?.batchSize, 1);
   assert.match(t.points[1]!.budgetReason!, /measured loss window 9 ms > 5 ms/);
