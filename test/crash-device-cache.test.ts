@@ -7,6 +7,7 @@
  * Device truth comes from the drive's own counters. Skipped without root, loop devices or mkfs.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCrashTrials } from '../lab/run-trials.js';
@@ -79,4 +80,36 @@ describe('drive-cache model', { skip: powerUnavailable('ext4') ?? false }, () =>
       });
     }
   }
+});
+
+// The kernel's flusher writes a block device's dirty pages back dirty_expire after they got dirty
+// (woken every dirty_writeback): a crash instant after both has a partly destaged cache, and says so.
+const expireS = Number(readSysctl('dirty_expire_centisecs')) / 100;
+const wakeS = Number(readSysctl('dirty_writeback_centisecs')) / 100;
+const destageAfterS = Math.ceil(expireS + wakeS) + 2;
+const destageSkip = powerUnavailable('ext4') ?? (Number.isFinite(destageAfterS) && destageAfterS <= 60 ? false : `vm.dirty_expire_centisecs + dirty_writeback_centisecs = ${destageAfterS} s: too long for a test`);
+
+function readSysctl(name: string): string {
+  try {
+    return fs.readFileSync(`/proc/sys/vm/${name}`, 'utf8').trim();
+  } catch {
+    return 'NaN';
+  }
+}
+
+test('a long run crosses the kernel writeback of the drive cache: the crash state is marked destaged', { skip: destageSkip }, async () => {
+  const dir = tempDir('crash-destage');
+  // lazytime: the O_DIRECT writes' mtime updates stay in memory, so no journal commit flushes the cache first.
+  const s = await runCrashTrials(crashSpec(DIRECT, 'sync', null, dir, { seed: 5, engineOptions: { 'direct-pause-ms': 20 } }), {
+    setting: power('ext4', { deviceCache: 'volatile', mountOptions: 'lazytime' }),
+    trials: 1,
+    window: windowS(destageAfterS, destageAfterS + 3),
+  });
+  assert.equal(s.trialsErrored, 0, JSON.stringify(s.trials.map((t) => t.error)));
+  const t = s.trials[0]!;
+  assert.match(t.destaged ?? '', /the kernel's flusher wrote \d+ cached page\(s\) to the medium during this run/, JSON.stringify(t.notes));
+  assert.equal(s.destagedTrials, 1);
+  // What the flusher wrote survived; what came after it did not.
+  assert.ok(t.lost < t.acked, `${t.lost} of ${t.acked} lost`);
+  assert.deepEqual(labResidue(dir), []);
 });

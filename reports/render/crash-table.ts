@@ -46,11 +46,11 @@ export function verdictCell(c: CrashCaseResult): Cell {
   return { text: `${verdictText(v)}${expect}`, tone: status === 'fail' ? 'bug' : v === 'inconclusive' ? 'worse' : v === 'durability-bug' ? 'muted' : 'verdict' };
 }
 
-export const CRASH_TABLE_HEADER = ['verdict', 'case', 'crash', 'at', 'instants', 'states', 'errored', 'with loss', 'lost max', 'lost p99', 'in gaps', 'corrupt', 'recovery failed', 'exposure max', 'lab/state'];
+export const CRASH_TABLE_HEADER = ['verdict', 'case', 'crash', 'at', 'instants', 'states', 'errored', 'with loss', 'lost max', 'in gaps', 'corrupt', 'recovery failed'];
 
 export function crashRow(c: CrashCaseResult): Cell[] {
   const head: Cell[] = [verdictCell(c), settingLabel(c.key), crashLabel(c.setting), c.setting.crashAt];
-  if (c.state !== 'completed') return [...head, '', '', '', '', '', '', '', '', '', '', ''];
+  if (c.state !== 'completed') return [...head, '', '', '', '', '', '', '', ''];
   const s = c.crash;
   return [
     ...head,
@@ -59,12 +59,9 @@ export function crashRow(c: CrashCaseResult): Cell[] {
     s.trialsErrored > 0 ? { text: String(s.trialsErrored), tone: 'worse' } : '0',
     `${s.trialsWithLoss}/${s.trialsVerified}`,
     String(s.lostMax),
-    String(s.lostP99),
     String(s.lostGapMax),
     s.corruptTotal > 0 ? { text: String(s.corruptTotal), tone: 'bug' } : '0',
     s.recoveryFailures > 0 ? { text: String(s.recoveryFailures), tone: 'bug' } : '0',
-    String(s.exposureMax),
-    formatNs(s.labNsP50),
   ];
 }
 
@@ -104,8 +101,8 @@ export function seedTable(r: CrashReport): Cell[][] {
   return [['engine setting', ...columns.map((c) => `${c}: lost max (states with loss)`)], ...[...rows].map(([row, cells]) => [row, ...columns.map((c) => seedCell(cells.get(c)))])];
 }
 
-/** Device truth and the syscall census per case. */
-export const DEVICE_TABLE_HEADER = ['case', 'crash', 'device', 'device flushes/commit', 'device bytes/committed byte', 'syncs/commit (syscalls)', 'fdatasync', 'fsync', 'dir fsync', 'states/min'];
+/** Device truth, the syscall census and the lab's cost per case. */
+export const DEVICE_TABLE_HEADER = ['case', 'crash', 'device', 'device flushes/commit', 'device bytes/committed byte', 'syncs/commit (syscalls)', 'fdatasync', 'fsync', 'dir fsync', 'exposure max', 'lab/state', 'states/min'];
 
 export function deviceRow(c: CrashCaseResult): string[] | null {
   if (c.state !== 'completed') return null;
@@ -124,6 +121,8 @@ export function deviceRow(c: CrashCaseResult): string[] | null {
     per('fdatasync'),
     per('fsync'),
     dirPer,
+    String(s.exposureMax),
+    formatNs(s.labNsP50),
     s.trialsPerMinute > 0 ? sig(s.trialsPerMinute) : '—',
   ];
 }
@@ -141,8 +140,10 @@ export function distributionText(buckets: readonly LossBucket[]): string {
 }
 
 export function distributionTable(r: CrashReport): string[][] {
-  const rows: string[][] = [['case', 'crash', 'states verified', 'lost acked commits per state (lost: states)']];
-  for (const c of r.cases) if (c.state === 'completed' && c.crash.trialsVerified > 0) rows.push([settingLabel(c.key), crashLabel(c.setting), String(c.crash.trialsVerified), distributionText(c.crash.lossDistribution)]);
+  const rows: string[][] = [['case', 'crash', 'states verified', 'lost p50', 'lost p99', 'lost acked commits per state (lost: states)']];
+  for (const c of r.cases) {
+    if (c.state === 'completed' && c.crash.trialsVerified > 0) rows.push([settingLabel(c.key), crashLabel(c.setting), String(c.crash.trialsVerified), String(c.crash.lostP50), String(c.crash.lostP99), distributionText(c.crash.lossDistribution)]);
+  }
   return rows;
 }
 
@@ -191,7 +192,8 @@ export function reasonItems(r: CrashReport): string[] {
     .map((c) => {
       const s = caseStatus(c);
       if (c.state === 'completed' && c.crash.verdict === 'consistent' && c.expect === undefined) return null;
-      return `\`${c.id}\`: ${s.status === 'fail' ? 'FAIL — ' : s.status === 'inconclusive' ? 'inconclusive — ' : ''}${s.reason}`;
+      const at = c.setting.crashAt === 'random' ? '' : ` @ ${c.setting.crashAt}`;
+      return `\`${settingLabel(c.key)}\` ${crashLabel(c.setting)}${at}: ${s.status === 'fail' ? 'FAIL — ' : s.status === 'inconclusive' ? 'inconclusive — ' : ''}${s.reason}`;
     })
     .filter((x): x is string => x !== null);
 }

@@ -80,10 +80,11 @@ export function crashDoc(r: CrashReport): Doc {
       ...(findings.length > 0
         ? [heading(2, 'Lost ranges and other findings'), paragraph('Per crash state with a finding: the lost commits as sequence ranges (a `tail` is a lost suffix; a `gap` has an intact later commit), corrupt values, failed recoveries.'), list(findings)]
         : []),
-      heading(2, 'Device truth and sync calls'),
+      heading(2, 'Device truth, sync calls and lab cost'),
       paragraph(
         "The device's own counters (/sys/block/<dev>/stat) over the case's writer runs: flushes and bytes written per acked commit; exact on the lab's drive, approximate (≈) on a shared disk. " +
-          'Sync calls are counted at the system-call boundary (strace) for every engine, including those whose I/O bypasses the io layer.',
+          'Sync calls are counted at the system-call boundary (strace) for every engine, including those whose I/O bypasses the io layer. ' +
+          'Exposure max: the most acked commits the engine had not declared durable at an instant (what it allowed a crash to lose). Lab/state: the lab\'s own cost per verified crash state (median).',
       ),
       table(deviceTable(r)),
     ],
