@@ -10,6 +10,7 @@
  *   exposure (↓) at once.
  * - The recommendation: the highest throughput among the settings that fit (ties: less exposure).
  */
+import { lossMeasured } from '../model/crash-report.js';
 import { findMetric } from '../model/metrics.js';
 import { measure } from './compare.js';
 import { type CompletedCase, type LossBudget, type RunReport, type TunePoint, type TuneSummary } from '../model/run-report.js';
@@ -85,8 +86,9 @@ export function analyzeSweep(input: TuneInput): TuneSummary {
     // null: unbounded (none mode): no sync ever covers the commits.
     exposureMaxCommits: c.metrics.exposure.unbounded ? null : c.metrics.exposure.maxCommits,
     exposureMaxNs: c.metrics.exposure.unbounded ? null : (c.metrics.exposure.maxNs ?? 0),
-    lostMax: c.crash ? c.crash.lostMax : null,
-    lossWindowMsMax: c.crash ? c.crash.lossWindowMsMax : null,
+    // A crash summary with nothing verified measured nothing: no loss figure, not a loss of 0.
+    lostMax: lossMeasured(c.crash) ? c.crash.lostMax : null,
+    lossWindowMsMax: lossMeasured(c.crash) ? c.crash.lossWindowMsMax : null,
     writers: c.key.writers,
   }));
   const front = paretoFront(base.map((p) => ({ ...p, exposure: unboundedAsInfinity(budget?.kind === 'commits' ? p.exposureMaxCommits : p.exposureMaxNs) })));

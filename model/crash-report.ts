@@ -212,6 +212,16 @@ export const CrashSummary = Type.Object({
 });
 export type CrashSummary = Static<typeof CrashSummary>;
 
+/**
+ * Whether a crash summary carries loss figures: `lostMax`, the percentiles, loss windows, trials
+ * with loss and corrupt values are computed over verified crash states only (a recovery that threw
+ * or an errored state checked no commit), so with none verified they are 0 by construction, not a
+ * measured loss of 0.
+ */
+export function lossMeasured(s: Pick<CrashSummary, 'trialsVerified'> | undefined): s is CrashSummary {
+  return s !== undefined && s.trialsVerified > 0;
+}
+
 const CrashCaseBase = {
   /** e.g. `wal+flush-no-fsync/batch-32/w1/v128/unique/t0/power-ext4-volatile/random`. */
   id: Type.String(),

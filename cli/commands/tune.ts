@@ -11,6 +11,7 @@ import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
 import { loadEngines } from '../../coordinator/resolve.js';
 import { executeRun, newRunReport } from '../../coordinator/run.js';
 import { crashAfterCase } from '../../lab/attach.js';
+import { lossMeasured } from '../../model/crash-report.js';
 import { UsageError } from '../../model/errors.js';
 import type { LossBudget } from '../../model/run-report.js';
 import { fileFormatsOf } from '../../reports/formats.js';
@@ -62,7 +63,7 @@ async function handler(args: Args): Promise<void> {
     ...(crash ? { afterCase: crashAfterCase({ plan: crash.plan, trials: crash.trials ?? DEFAULT_TRIALS, signal: stopSignal() }) } : {}),
     // The sweep's analysis is part of the report, written with it.
     afterAll: (r) => {
-      const measured = r.cases.some((c) => c.state === 'completed' && c.crash !== undefined);
+      const measured = r.cases.some((c) => c.state === 'completed' && lossMeasured(c.crash));
       r.tune = analyzeSweep({
         report: r,
         engine,

@@ -8,7 +8,7 @@
 import { caseStatus, deviceCacheText, verdictText } from '../../analysis/crash-verdict.js';
 import { formatRange } from '../../analysis/loss-ranges.js';
 import { engineLabel, type CaseKey } from '../../model/case.js';
-import type { CrashCaseResult, CrashReport, CrashSetting, CrashSummary, CrashTrial, LossBucket } from '../../model/crash-report.js';
+import { lossMeasured, type CrashCaseResult, type CrashReport, type CrashSetting, type CrashSummary, type CrashTrial, type LossBucket } from '../../model/crash-report.js';
 import { durabilityLabel } from '../../model/durability.js';
 import { formatNs, sig } from '../../model/units.js';
 import type { Cell } from '../document/model.js';
@@ -33,8 +33,9 @@ function ratio(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
 }
 
-function verified(s: CrashSummary): number {
-  return s.trialsVerified + s.recoveryFailures;
+/** A loss figure, or `—` where no crash state was verified (then it is 0 by construction, not measured). */
+function lossFigure(s: CrashSummary, text: string): string {
+  return lossMeasured(s) ? text : '—';
 }
 
 /** The verdict as a cell: the text, toned. With an expectation, whether it was met. */
@@ -58,8 +59,8 @@ export function crashRow(c: CrashCaseResult): Cell[] {
     String(s.trials.length),
     s.trialsErrored > 0 ? { text: String(s.trialsErrored), tone: 'worse' } : '0',
     `${s.trialsWithLoss}/${s.trialsVerified}`,
-    String(s.lostMax),
-    String(s.lostGapMax),
+    lossFigure(s, String(s.lostMax)),
+    lossFigure(s, String(s.lostGapMax)),
     s.corruptTotal > 0 ? { text: String(s.corruptTotal), tone: 'bug' } : '0',
     s.recoveryFailures > 0 ? { text: String(s.recoveryFailures), tone: 'bug' } : '0',
   ];
@@ -76,7 +77,7 @@ function seedCell(c: CrashCaseResult | undefined): Cell {
   if (c.state === 'errored') return { text: 'errored', tone: 'worse' };
   const s = c.crash;
   const status = caseStatus(c).status;
-  const cell = `${s.lostMax} (${s.trialsWithLoss}/${verified(s)})`;
+  const cell = `${lossFigure(s, String(s.lostMax))} (${s.trialsWithLoss}/${s.trialsVerified})`;
   const text =
     s.verdict === 'durability-bug' ? `${cell} BUG` : s.verdict === 'inconclusive' ? `${cell} inconclusive` : cell;
   const expect = c.expect === undefined ? '' : status === 'pass' ? ' ✓' : status === 'fail' ? ' MISSED' : '';
@@ -228,10 +229,10 @@ export function crashCells(crash: CrashSummary | undefined): string[] {
   if (!crash) return CRASH_CELL_HEADER.map(() => '');
   return [
     crashLabel(crash.setting),
-    String(crash.lostMax),
+    lossFigure(crash, String(crash.lostMax)),
     `${crash.trialsWithLoss}/${crash.trialsVerified}`,
     String(crash.trialsErrored),
-    ms(crash.lossWindowMsMax),
+    lossFigure(crash, ms(crash.lossWindowMsMax)),
     String(crash.corruptTotal),
     verdictText(crash.verdict),
   ];
