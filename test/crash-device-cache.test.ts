@@ -44,6 +44,22 @@ describe('drive-cache model', { skip: powerUnavailable('ext4') ?? false }, () =>
     });
   }
 
+  // ext4's `nobarrier` (barrier=0) makes fsync and journal commits send no FLUSH or FUA, so nothing
+  // written since the mount is durable on a drive with a volatile cache (ext4(5): "barrier=0").
+  test('a filesystem mounted with barriers off: wal sync is a DURABILITY BUG under volatile, consistent under none', async () => {
+    const spec = crashSpec('wal', 'sync', null, dir, { seed: 5 });
+    const volatile = await runCrashTrials(spec, { setting: power('ext4', { deviceCache: 'volatile', mountOptions: 'nobarrier' }), trials: 3, window: SHORT });
+    assert.equal(volatile.trialsErrored, 0, JSON.stringify(volatile.trials.map((t) => t.error)));
+    assert.equal(volatile.verdict, 'durability-bug', volatile.verdictReason);
+    assert.equal(volatile.device.state, 'measured');
+    if (volatile.device.state === 'measured') assert.equal(volatile.device.flushesPerCommit, 0, 'no flush reached the drive');
+    const none = await runCrashTrials(spec, { setting: power('ext4', { deviceCache: 'none', mountOptions: 'nobarrier' }), trials: 3, window: SHORT });
+    assert.equal(none.trialsErrored, 0, JSON.stringify(none.trials.map((t) => t.error)));
+    assert.equal(none.trialsVerified, 3);
+    assert.equal(none.lostMax, 0, none.verdictReason);
+    assert.equal(none.verdict, 'consistent', none.verdictReason);
+  });
+
   test('reorder and torn: subsets of the cached slots survive (gaps after a lost slot), torn slots are never read as values', async () => {
     const s = await runCrashTrials(crashSpec(DIRECT, 'sync', null, dir, { seed: 4 }), {
       setting: power('ext4', { deviceCache: 'reorder', reorderStates: 4, torn: true }),

@@ -13,6 +13,7 @@ import type { EngineFactory } from '../../engines/types.js';
 import { crashExitCode, verdictText } from '../../analysis/crash-verdict.js';
 import { executeCrash, newCrashReport } from '../../lab/crash-run.js';
 import { checkCrashSuite, planCrashCases, planSuiteLines, type PlannedCrashCase } from '../../lab/matrix.js';
+import { lossMeasured } from '../../model/crash-report.js';
 import { UsageError } from '../../model/errors.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { parseWorkload } from '../../workers/workload.js';
@@ -131,7 +132,7 @@ async function handler(args: Args): Promise<void> {
     trials,
     onCaseStart: (i, n, id) => say(`[${i}/${n}] ${id} `),
     onTrial: (t) => say(t.outcome === 'errored' ? 'E' : t.outcome === 'recovery-failed' ? 'R' : t.corrupt > 0 ? 'C' : t.lost > 0 ? 'x' : '.'),
-    onCaseEnd: (c) => say(c.state === 'completed' ? ` lost max ${c.crash.lostMax}, ${verdictText(c.crash.verdict)}\n` : ` ${c.state}: ${c.reason}\n`),
+    onCaseEnd: (c) => say(c.state === 'completed' ? ` ${lossMeasured(c.crash) ? `lost max ${c.crash.lostMax}` : 'nothing verified'}, ${verdictText(c.crash.verdict)}\n` : ` ${c.state}: ${c.reason}\n`),
   });
   process.stdout.write(render('crash', 'console', report));
   printPaths(session.paths);

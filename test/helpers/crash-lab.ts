@@ -23,20 +23,39 @@ export function enginesWithFault(fault: string): EngineFactory[] {
   return durableEngines().filter((e) => e.faults.some((f) => f.name === fault));
 }
 
-/** Mounts and loop devices whose description mentions `needle` (a test's scratch directory). */
+/**
+ * Mounts and loop devices left from a test's scratch directory `needle`: those whose description
+ * mentions it, and — transitively — loop devices stacked on one of those (the drive-cache model's
+ * inner device is backed by the outer device, `/dev/loopN`, whose line alone names the scratch
+ * directory), and mounts of any such device.
+ */
 export function labResidue(needle: string): string[] {
+  let loopLines: string[] = [];
+  try {
+    loopLines = execFileSync('losetup', ['-a'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() !== '');
+  } catch {
+    loopLines = [];
+  }
+  // `/dev/loop3: [0005]:12 (/tmp/durabench-test-x/media/run-0.img)` or `/dev/loop4: []: (/dev/loop3)`.
+  const devices = new Set<string>();
+  const loops: string[] = [];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const l of loopLines) {
+      const device = l.split(':')[0]!;
+      if (devices.has(device)) continue;
+      const backing = /\(([^)]*)\)\s*$/.exec(l)?.[1] ?? '';
+      if (l.includes(needle) || devices.has(backing)) {
+        devices.add(device);
+        loops.push(l);
+        grew = true;
+      }
+    }
+  }
   const mounts = fs
     .readFileSync('/proc/mounts', 'utf8')
     .split('\n')
-    .filter((l) => l.includes(needle));
-  let loops: string[] = [];
-  try {
-    loops = execFileSync('losetup', ['-a'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l.includes(needle));
-  } catch {
-    loops = [];
-  }
+    .filter((l) => l.includes(needle) || devices.has(l.split(' ')[0]!));
   return [...mounts, ...loops];
 }
 
