@@ -148,6 +148,28 @@ export function distributionTable(r: CrashReport): string[][] {
   return rows;
 }
 
+const POINT_ROWS_SHOWN = 40;
+
+/**
+ * Cases crashed at chosen points (`op:K`, `marker:…`, `syscall:NAME:K`, or sweeps of them): one row
+ * per crash state — the point, the call it stopped at, what was acked and declared durable then,
+ * and what came back — so a sweep reads point by point. At most POINT_ROWS_SHOWN rows per case (the
+ * JSON has every trial).
+ */
+export function pointsTable(r: CrashReport): string[][] {
+  const rows: string[][] = [['case', 'crash', 'point', 'call', 'state', 'acked', 'declared durable', 'lost', 'outcome']];
+  for (const c of r.cases) {
+    if (c.state !== 'completed' || c.setting.crashAt === 'random') continue;
+    const trials = c.crash.trials;
+    for (const t of trials.slice(0, POINT_ROWS_SHOWN)) {
+      const outcome = t.outcome === 'verified' ? (t.corrupt > 0 ? `verified, ${t.corrupt} corrupt` : 'verified') : t.outcome === 'recovery-failed' ? `recovery failed: ${t.error ?? ''}` : `errored: ${t.error ?? ''}`;
+      rows.push([settingLabel(c.key), crashLabel(c.setting), t.crashPoint, t.syscall ?? '—', t.image, String(t.acked), String(t.declaredDurable), t.outcome === 'verified' ? String(t.lost) : '—', outcome]);
+    }
+    if (trials.length > POINT_ROWS_SHOWN) rows.push([settingLabel(c.key), crashLabel(c.setting), `… ${trials.length - POINT_ROWS_SHOWN} more crash state(s) in the JSON report`, '', '', '', '', '', '']);
+  }
+  return rows;
+}
+
 const RANGES_SHOWN = 8;
 
 /** `w0 4501–4512 (tail)`, `100, 200, 300, … (gaps; 52 ranges)`. */

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { caseStatus, crashExitCode, verdictText } from '../../analysis/crash-verdict.js';
 import type { CrashReport } from '../../model/crash-report.js';
 import { heading, list, paragraph, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
-import { crashHeaderLines, crashLabel, crashTable, deviceTable, distributionTable, findingsItems, reasonItems, seedTable, settingLabel } from './crash-table.js';
+import { crashHeaderLines, crashLabel, crashTable, deviceTable, distributionTable, findingsItems, pointsTable, reasonItems, seedTable, settingLabel } from './crash-table.js';
 import { provenanceLine, targetItems } from './provenance.js';
 
 /** `verdict: 1 DURABILITY BUG, 1 fault missed, 2 caught as expected, 1 inconclusive, 14 consistent of 19 case(s) — exit 1`. */
@@ -57,6 +57,7 @@ export function crashDoc(r: CrashReport): Doc {
   const reasons = reasonItems(r);
   const findings = findingsItems(r);
   const distribution = distributionTable(r);
+  const points = pointsTable(r);
   return {
     title,
     blocks: [
@@ -76,6 +77,7 @@ export function crashDoc(r: CrashReport): Doc {
       ...(reasons.length > 0 ? [list(reasons)] : []),
       heading(2, 'Which implementation loses what'),
       table(seedTable(r)),
+      ...(points.length > 1 ? [heading(2, 'Crash points'), paragraph('Cases crashed at chosen points, one crash state per row: the point, the system call it stopped at (syscall points), what was acked and declared durable then, and what recovery gave back.'), table(points)] : []),
       ...(distribution.length > 1 ? [heading(2, 'Loss distribution'), paragraph('How many verified crash states lost how many acked commits (0, 1, 2–3, 4–7, … per state).'), table(distribution)] : []),
       ...(findings.length > 0
         ? [heading(2, 'Lost ranges and other findings'), paragraph('Per crash state with a finding: the lost commits as sequence ranges (a `tail` is a lost suffix; a `gap` has an intact later commit), corrupt values, failed recoveries.'), list(findings)]

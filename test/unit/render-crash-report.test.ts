@@ -86,3 +86,12 @@ test('csv: one row per case with the errored, recovery-failure, device and statu
   const status = header.indexOf('status');
   assert.deepEqual(lines.slice(1).map((l) => l.split(',')[status]), ['fail', 'fail', 'fail', 'inconclusive', 'pass']);
 });
+
+test('markdown: cases crashed at chosen points are listed state by state, errored ones with the reason', () => {
+  const md = render('crash', 'md', fixture());
+  assert.ok(md.includes('## Crash points'), 'a crash points section');
+  const section = md.slice(md.indexOf('## Crash points'), md.indexOf('\n## ', md.indexOf('## Crash points') + 3));
+  assert.match(section, /\| — \| page-cache \| 1000 \| 1000 \| — \| errored: crash point op:99999999 was not reached in 12 commits/);
+  // Only the case crashed at op:99999999: cases with random instants are not listed.
+  assert.equal(section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| case') && !l.startsWith('| ---')).length, 1, section);
+});
