@@ -18,6 +18,7 @@
  * - The recommendation: the highest throughput among the settings that fit (ties: less exposure);
  *   the explanation says why each faster setting did not fit.
  */
+import { lossMeasured } from '../model/crash-report.js';
 import { findMetric, type MetricDef } from '../model/metrics.js';
 import type { CompletedCase, ExposureStatistic, LossBudget, RunReport, TunePoint, TuneSummary } from '../model/run-report.js';
 import { formatNs, formatRate, sig } from '../model/units.js';
@@ -120,9 +121,10 @@ export function analyzeSweep(input: TuneInput): TuneSummary {
       exposureMaxCommits: unbounded ? null : (value(c, m('exposure_max_commits')) ?? c.metrics.exposure.maxCommits),
       exposureMaxNs: unbounded ? null : (value(c, m('exposure_max_ns')) ?? 0),
       exposureNs: exposureNs === null || !Number.isFinite(exposureNs) ? null : exposureNs,
-      lostMax: c.crash ? c.crash.lostMax : null,
-      lossWindowMsMax: c.crash ? c.crash.lossWindowMsMax : null,
-      crashTrials: c.crash ? c.crash.trials.length - c.crash.trialsErrored : 0,
+      // A crash summary with nothing verified measured nothing: no loss figure, not a loss of 0.
+      lostMax: lossMeasured(c.crash) ? c.crash.lostMax : null,
+      lossWindowMsMax: lossMeasured(c.crash) ? c.crash.lossWindowMsMax : null,
+      crashTrials: c.crash ? c.crash.trialsVerified : 0,
     };
     return { point, writers: c.key.writers, bug: c.crash?.verdict === 'durability-bug' };
   });

@@ -12,7 +12,11 @@ import type { Argv } from 'yargs';
 import {
   COMPARE_ALPHA,
   COMPARE_MIN_EFFECT,
+  DEFAULT_CRASH_RUN_MS,
+  DEFAULT_CRASH_WINDOW,
+  DEFAULT_DEVICE_CACHE,
   DEFAULT_FORMATS,
+  DEFAULT_REORDER_STATES,
   DEFAULT_TRIALS,
   LIMITS,
   OUT_ROOT,
@@ -75,7 +79,7 @@ export const FLAGS = {
   // Crash trials (run and tune: --crash KIND; crash: --kind KINDS).
   crash: f({ name: 'crash', kind: 'string', choices: ['kill', 'power'], noun: 'a crash kind', describe: 'also run crash trials per case: kill (SIGKILL) or power (power cut on a loop image; root)' }),
   kind: f({ name: 'kind', kind: 'strings', choices: ['kill', 'power'], noun: 'a crash kind', describe: 'crash kinds (comma list): kill (SIGKILL of the writer) and/or power (page cache lost; needs root)', defaultText: 'kill' }),
-  trials: f({ name: 'trials', kind: 'number', rule: LIMITS.trials, describe: 'crash trials per case', defaultText: String(DEFAULT_TRIALS) }),
+  trials: f({ name: 'trials', kind: 'number', rule: LIMITS.trials, describe: 'crash instants per case (each yields one crash state, or several under --device-cache reorder or --torn)', defaultText: String(DEFAULT_TRIALS) }),
   fs: f({
     name: 'fs',
     kind: 'strings',
@@ -85,9 +89,26 @@ export const FLAGS = {
   }),
   mountOptions: f({ name: 'mount-options', kind: 'string', describe: 'mount options of every image durabench makes (--fs images, power-crash images), e.g. data=journal' }),
   imageMib: f({ name: 'image-mib', kind: 'number', rule: LIMITS.imageMib, describe: 'size of every image durabench makes, MiB (sparse)', defaultText: `--fs images ${RUN_FS_IMAGE_MIB}; power-crash images ext4 64, xfs 300, btrfs 128` }),
-  writeback: f({ name: 'writeback', kind: 'string', choices: ['none', 'random'], noun: 'a writeback model', describe: 'power crashes: none (the whole page cache is lost) or random (a seeded random half of the unsynced blocks reaches the disk first)', defaultText: 'none' }),
-  crashAt: f({ name: 'crash-at', kind: 'string', describe: 'random, op:K (after the K-th io operation) or marker:NAME[:N]', defaultText: 'random' }),
-  crashSweep: f({ name: 'crash-sweep', kind: 'string', describe: 'one trial at every io operation between two markers: marker:A..marker:B' }),
+  writeback: f({ name: 'writeback', kind: 'string', choices: ['none', 'random'], noun: 'a writeback model', describe: 'power crashes: none (the filesystem\'s whole page cache is lost) or random (a seeded random half of its unsynced file blocks reaches the medium first)', defaultText: 'none' }),
+  crashAt: f({
+    name: 'crash-at',
+    kind: 'string',
+    describe: 'random, op:K (after the K-th io operation), marker:NAME[:N], or syscall:NAME:K[:before] (the K-th fdatasync, fsync, rename, unlink, write, msync, sync_file_range… of one thread, via strace)',
+    defaultText: 'random',
+  }),
+  crashSweep: f({ name: 'crash-sweep', kind: 'string', describe: 'one crash at every io operation between two markers (marker:A..marker:B) or at every call of a system call in a range (syscall:NAME:A..syscall:NAME:B[:before])' }),
+  deviceCache: f({
+    name: 'device-cache',
+    kind: 'strings',
+    choices: ['none', 'volatile', 'reorder'],
+    noun: 'a drive-cache model',
+    describe: 'power crashes: the drive\'s write cache at the cut (comma list): none (every completed write survives), volatile (only flushed writes survive), reorder (flushed writes plus random subsets of the cached blocks)',
+    defaultText: DEFAULT_DEVICE_CACHE,
+  }),
+  torn: f({ name: 'torn', kind: 'boolean', describe: 'power crashes: one more crash state per instant in which one cached block is torn at a sector boundary' }),
+  reorderStates: f({ name: 'reorder-states', kind: 'number', rule: LIMITS.reorderStates, describe: '--device-cache reorder: random subsets of the cached blocks verified per crash instant', defaultText: String(DEFAULT_REORDER_STATES) }),
+  crashWindow: f({ name: 'crash-window', kind: 'string', describe: 'where random crash instants fall: A..B seconds after the first ack, or A%..B% of the writer run (spread uniformly)', defaultText: DEFAULT_CRASH_WINDOW }),
+  crashDuration: f({ name: 'duration', kind: 'number', rule: LIMITS.duration, describe: 'seconds a writer run lasts: random crash instants are spread over it (see --crash-window); with a crash point, how long the writer may take to reach it (default 20)', defaultText: String(DEFAULT_CRASH_RUN_MS / 1000) }),
   // tune.
   lossBudgetMs: f({ name: 'loss-budget-ms', kind: 'number', rule: LIMITS.lossBudgetMs, describe: 'the most a crash may lose, in ms of acked writes' }),
   lossBudgetCommits: f({ name: 'loss-budget-commits', kind: 'number', rule: LIMITS.lossBudgetCommits, describe: 'the most a crash may lose, in acked commits' }),
@@ -131,7 +152,7 @@ export const MATRIX_FLAGS: readonly FlagSpec[] = [FLAGS.suite, FLAGS.engine, FLA
 /** How long to measure (run, tune). */
 export const MEASURE_FLAGS: readonly FlagSpec[] = [FLAGS.duration, FLAGS.commits, FLAGS.warmup, FLAGS.repeat, FLAGS.keep];
 /** How to crash (shared by run/tune --crash and crash --kind). */
-export const CRASH_TRIAL_FLAGS: readonly FlagSpec[] = [FLAGS.trials, FLAGS.fs, FLAGS.mountOptions, FLAGS.imageMib, FLAGS.writeback, FLAGS.crashAt, FLAGS.crashSweep];
+export const CRASH_TRIAL_FLAGS: readonly FlagSpec[] = [FLAGS.trials, FLAGS.fs, FLAGS.deviceCache, FLAGS.torn, FLAGS.reorderStates, FLAGS.mountOptions, FLAGS.imageMib, FLAGS.writeback, FLAGS.crashAt, FLAGS.crashSweep, FLAGS.crashWindow];
 export const OUTPUT_FLAGS: readonly FlagSpec[] = [FLAGS.out, FLAGS.format, FLAGS.quiet];
 
 /** Declare flags on a command; `formats` becomes the --format choices in the help text. */

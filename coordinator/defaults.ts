@@ -71,10 +71,25 @@ export const LIMITS = {
   alpha: { min: 0, exclusiveMin: true, max: 0.5 },
   /** compare: the smallest relative change of the medians called a difference (a fraction). */
   minEffect: { min: 0, max: 0.99 },
+  reorderStates: { integer: true, min: 0, max: 64 },
 } satisfies Record<string, NumberRule>;
 
-/** Crash trials per case. */
+/** Crash instants per case (`--trials`); each yields one or more crash states. */
 export const DEFAULT_TRIALS = 5;
+/** The drive's write cache at a power cut unless `--device-cache` says otherwise: most drives have one (write back). */
+export const DEFAULT_DEVICE_CACHE = 'volatile';
+/** Random crash instants spread over the whole writer run unless `--crash-window` narrows it. */
+export const DEFAULT_CRASH_WINDOW = '0%..100%';
+/** How long a crash lab writer run lasts unless `--duration` (or a window in seconds) says otherwise, ms. */
+export const DEFAULT_CRASH_RUN_MS = 1000;
+/** `--device-cache reorder`: random subsets of the cached blocks verified per crash instant. */
+export const DEFAULT_REORDER_STATES = 3;
+/** Crash points and sweeps: the writer run's cap (the point must come before it), ms. */
+export const CRASH_POINT_RUN_MS = 20_000;
+/** Lost ranges kept per crash state in the report (the count of all is kept too). */
+export const LOST_RANGES_KEPT = 256;
+/** The lab's tmpfs (medium, crash images) may hold this many images' worth of MiB (sparse files use less). */
+export const LAB_TMPFS_IMAGES = 8;
 /** Trials per case of the bundled crash suites unless they say otherwise. */
 export const DEFAULT_SUITE_TRIALS = 3;
 /** The batch sizes `durabench tune` sweeps when `--batch-size` is not given. */

@@ -2,7 +2,7 @@
  * Reading saved reports: a JSON file → a report of the kind the caller needs, or one line saying
  * what is wrong with it (not JSON, not a durabench report, the wrong kind, a schema newer than this
  * durabench reads, a field that does not fit the schema). Every problem is a `UsageError`, so the
- * CLI prints the line and exits 2. Reports of schema version 1 are upgraded to the current shape.
+ * CLI prints the line and exits 2. Reports of older schema versions are upgraded step by step (1 → 2 → 3).
  *
  * The check is the JSON Schema of each report kind (model/*.ts, TypeBox: the same source as the
  * TypeScript types), compiled once; the same schemas are shipped as `schemas/*.schema.json`
@@ -26,6 +26,7 @@ import { recomputeRepeatSummary } from '../analysis/repeat-stats.js';
 import type { CaseMetrics } from '../model/run-report.js';
 import { decodeHistogram } from '../stats/hdr.js';
 import { upgradeV1 } from './upgrade-v1.js';
+import { upgradeV2 } from './upgrade-v2.js';
 
 const SCHEMAS = { run: RunReport, crash: CrashReport, probe: ProbeReport, env: EnvReport } satisfies Record<ReportKind, TSchema>;
 
@@ -98,7 +99,10 @@ export function parseReport<K extends ReportKind>(value: unknown, name: string, 
   if (!(kinds as readonly string[]).includes(kind)) {
     throw new UsageError(`${name} is ${kind === 'env' ? 'an' : 'a'} ${kind} report; this command reads ${kinds.join(' or ')} reports`);
   }
-  const current = version === 1 ? upgradeV1(value, kind as ReportKind) : value;
+  // The upgrade chain: each step takes a report one version forward.
+  let current: Record<string, unknown> = value;
+  if (version === 1) current = upgradeV1(current, kind as ReportKind);
+  if (version <= 2) current = upgradeV2(current, kind as ReportKind);
   const check = checkerOf(kind as ReportKind);
   if (!check.Check(current)) {
     const first = check.Errors(current).First();

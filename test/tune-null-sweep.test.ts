@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { analyzeSweep, paretoFront } from '../analysis/tune.js';
 import { type CrashSummary } from '../model/crash-report.js';
 import { type RunReport } from '../model/run-report.js';
-import { report } from './helpers/report-builder.js';
+import { crashSummaryOf, crashTrial, report } from './helpers/report-builder.js';
 import { runCli } from './helpers/cli.js';
 import { labResidue } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
@@ -70,8 +70,9 @@ test('one stall sets the max, not the p99.9: the default statistic is not ruled 
 });
 
 function crash(lostMax: number, windowMs: number, bound: number): CrashSummary {
-  const trial = { crashPoint: 'random', acked: 1000, lost: lostMax, corrupt: 0, lossWindowCommits: lostMax, lossWindowMs: windowMs, recoveryNs: 1e6, discardedBytes: 0, crcFailures: 0, notes: [] };
-  return { setting: { kind: 'kill', filesystem: null, mountOptions: null, crashAt: 'random', writeback: 'none' }, trials: [trial, trial], trialsWithLoss: lostMax > 0 ? 2 : 0, trialsErrored: 0, lostMax, lostP50: lostMax, lostP99: lostMax, lossWindowMsMax: windowMs, lossWindowMsP99: windowMs, corruptTotal: 0, verdict: lostMax > bound ? 'durability-bug' : 'consistent', verdictReason: 'x', lossBoundCommits: bound, labNsP50: 0, labNsMax: 0 };
+  // Losses up to the bound were never declared durable; beyond it they were (a DURABILITY BUG).
+  const trial = crashTrial({ lost: lostMax, lostDeclared: Math.max(0, lostMax - bound), lossWindowCommits: lostMax, lossWindowMs: windowMs });
+  return crashSummaryOf([trial, { ...trial, instant: 1 }], { mode: 'batch', batchSize: bound + 1, batchMs: null });
 }
 
 test('with crash trials the measured loss must fit too; unverified settings and durability bugs do not fit', () => {

@@ -10,6 +10,7 @@ import { TUNE_BATCH_SIZES, TUNE_EXPOSURE_STATISTIC } from '../../coordinator/def
 import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
 import { loadEngines } from '../../coordinator/resolve.js';
 import { executeRun, newRunReport } from '../../coordinator/run.js';
+import { lossMeasured } from '../../model/crash-report.js';
 import { UsageError } from '../../model/errors.js';
 import type { ExposureStatistic, LossBudget } from '../../model/run-report.js';
 import { fileFormatsOf } from '../../reports/formats.js';
@@ -70,7 +71,7 @@ async function handler(args: Args): Promise<void> {
       ...(afterCase ? { afterCase } : {}),
       // The sweep's analysis is part of the report, written with it.
       afterAll: (r) => {
-        const measured = r.cases.some((c) => c.state === 'completed' && c.crash !== undefined);
+        const measured = r.cases.some((c) => c.state === 'completed' && lossMeasured(c.crash));
         r.tune = analyzeSweep({
           report: r,
           engine,

@@ -6,6 +6,7 @@
  */
 import { verdictText } from '../../analysis/crash-verdict.js';
 import { intervalText } from '../../analysis/repeat-stats.js';
+import { crashLabel } from './crash-table.js';
 import { engineLabel } from '../../model/case.js';
 import { HEADLINE_METRICS, formatMetric } from '../../model/metrics.js';
 import type { CaseResult, CompletedCase, RunReport } from '../../model/run-report.js';
@@ -62,10 +63,10 @@ function repeatsBlocks(cases: readonly CompletedCase[]): Block[] {
 function crashBlocks(cases: readonly CompletedCase[]): Block[] {
   const withCrash = cases.filter((c) => c.crash);
   if (withCrash.length === 0) return [];
-  const rows: string[][] = [['case', 'crash', 'filesystem', 'trials', 'with loss', 'lost max', 'lost p99', 'loss window max', 'corrupt', 'verdict']];
+  const rows: string[][] = [['case', 'crash', 'states', 'errored', 'with loss', 'lost max', 'lost p99', 'loss window max', 'corrupt', 'verdict']];
   for (const c of withCrash) {
     const x = c.crash!;
-    rows.push([c.id, x.setting.kind, x.setting.filesystem ?? '—', String(x.trials.length), String(x.trialsWithLoss), String(x.lostMax), String(x.lostP99), `${x.lossWindowMsMax} ms`, String(x.corruptTotal), `${verdictText(x.verdict)}: ${x.verdictReason}`]);
+    rows.push([c.id, crashLabel(x.setting), String(x.trials.length), String(x.trialsErrored), String(x.trialsWithLoss), String(x.lostMax), String(x.lostP99), `${x.lossWindowMsMax} ms`, String(x.corruptTotal), `${verdictText(x.verdict)}: ${x.verdictReason}`]);
   }
   const bugs = withCrash.filter((c) => c.crash!.verdict === 'durability-bug');
   return [
