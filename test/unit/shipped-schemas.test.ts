@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { schemaFiles } from '../../reports/schema-files.js';
 import { parseReport } from '../../reports/read.js';
-import { REPORT_KINDS } from '../../model/report.js';
+import { REPORT_KINDS, SCHEMA_VERSION } from '../../model/report.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { repoRoot } from '../helpers/tmp.js';
 
@@ -28,7 +28,7 @@ test('schemas/*.schema.json match the TypeBox definitions (run `npm run schemas`
 test('an independent validator holding reports to the shipped run schema agrees with the reader', () => {
   const ajv = new Ajv({ allErrors: false, strict: false });
   const validate = ajv.compile(JSON.parse(shipped('run-report.schema.json')) as object);
-  const reports = Object.entries(fixtures()).filter(([name, v]) => name.endsWith('.json') && (v as { kind?: string }).kind === 'run' && (v as { schemaVersion?: number }).schemaVersion === 2);
+  const reports = Object.entries(fixtures()).filter(([name, v]) => name.endsWith('.json') && (v as { kind?: string }).kind === 'run' && (v as { schemaVersion?: number }).schemaVersion === SCHEMA_VERSION);
   assert.ok(reports.length >= 10);
   for (const [name, value] of reports) {
     assert.equal(validate(value), true, `${name}: ${ajv.errorsText(validate.errors)}`);
