@@ -57,6 +57,7 @@ export const FLAGS = {
   commits: f({ name: 'commits', kind: 'number', rule: LIMITS.commits, describe: 'measured commits per writer (instead of --duration)' }),
   warmup: f({ name: 'warmup', kind: 'number', rule: LIMITS.warmup, describe: 'warm-up seconds before measurement', defaultText: String(SUITE_DEFAULTS.warmupMs / 1000) }),
   repeat: f({ name: 'repeat', kind: 'number', rule: LIMITS.repeat, describe: 'run every case N times, interleaved; the report gives medians and 95 % intervals', defaultText: '1' }),
+  intervalMs: f({ name: 'interval-ms', kind: 'number', rule: LIMITS.intervalMs, describe: 'timeline interval in ms (at least 10)', defaultText: 'adapts to the case: 80–200 points, e.g. 10 ms for 1 s' }),
   keep: f({ name: 'keep', kind: 'boolean', describe: 'keep the engine files in <dir>/durabench-<run id>' }),
   // Crash trials (run and tune: --crash KIND; crash: --kind KINDS).
   crash: f({ name: 'crash', kind: 'string', choices: ['kill', 'power'], noun: 'a crash kind', describe: 'also run crash trials per case: kill (SIGKILL) or power (power cut on a loop image; root)' }),
@@ -87,7 +88,7 @@ export type FlagName = keyof typeof FLAGS;
 /** The matrix flags every command that runs engines declares (run, tune, crash). */
 export const MATRIX_FLAGS: readonly FlagSpec[] = [FLAGS.suite, FLAGS.engine, FLAGS.mode, FLAGS.batchSize, FLAGS.batchMs, FLAGS.writers, FLAGS.valueBytes, FLAGS.workload, FLAGS.fault, FLAGS.dir, FLAGS.seed];
 /** How long to measure (run, tune). */
-export const MEASURE_FLAGS: readonly FlagSpec[] = [FLAGS.duration, FLAGS.commits, FLAGS.warmup, FLAGS.repeat, FLAGS.keep];
+export const MEASURE_FLAGS: readonly FlagSpec[] = [FLAGS.duration, FLAGS.commits, FLAGS.warmup, FLAGS.repeat, FLAGS.intervalMs, FLAGS.keep];
 /** How to crash (shared by run/tune --crash and crash --kind). */
 export const CRASH_TRIAL_FLAGS: readonly FlagSpec[] = [FLAGS.trials, FLAGS.fs, FLAGS.mountOptions, FLAGS.imageMib, FLAGS.writeback, FLAGS.crashAt, FLAGS.crashSweep];
 export const OUTPUT_FLAGS: readonly FlagSpec[] = [FLAGS.out, FLAGS.format, FLAGS.quiet];

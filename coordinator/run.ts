@@ -11,6 +11,7 @@ import type { Warning } from '../model/warning.js';
 import { release } from '../workspace/registry.js';
 import { createWorkDir, newRunId, removeWorkDir } from '../workspace/workdir.js';
 import type { SharedControl } from '../workers/control.js';
+import { adaptiveIntervalMs, TIMELINE } from './defaults.js';
 import { planCases, type PlannedCase } from './plan.js';
 import { WriterPool } from './pool.js';
 import type { ProgressSink } from './progress.js';
@@ -33,7 +34,7 @@ export interface RunSettings {
   readonly progress: ProgressSink;
   /** Keep the work directories (engine files) after the run. */
   readonly keep: boolean;
-  /** Timeline interval, ms. */
+  /** Timeline interval, ms (`--interval-ms`); unset: it adapts to each case's length (defaults.ts). */
   readonly intervalMs?: number;
   readonly barrierTimeoutMs?: number;
   /** Called after each case (after its last repeat) with the report so far (e.g. crash trials). */
@@ -74,7 +75,8 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
           pool,
           workDir: workDirs.get(planned.key.target)!,
           caseIndex: index,
-          intervalMs: settings.intervalMs ?? 1000,
+          intervalMs: settings.intervalMs ?? adaptiveIntervalMs(planned.params.durationMs),
+          timelineMaxPoints: settings.intervalMs === undefined ? TIMELINE.maxPoints : null,
           barrierTimeoutMs: settings.barrierTimeoutMs ?? 120_000,
           keep: settings.keep,
           signal: session.signal,

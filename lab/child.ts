@@ -64,7 +64,6 @@ async function main(): Promise<void> {
       warmupNs: 0n,
       durationNs: BigInt(config.maxMs) * 1_000_000n,
       commits: config.maxCommits,
-      intervalNs: 1_000_000_000n,
     },
     { shouldStop: () => false, onAck: sendAck },
   );

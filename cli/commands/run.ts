@@ -22,6 +22,7 @@ import {
   MATRIX_FLAGS,
   MEASURE_FLAGS,
   OUTPUT_FLAGS,
+  readNumber,
   readString,
   rejectPositionals,
   suiteInputFromFlags,
@@ -60,10 +61,17 @@ export async function suiteFromArgs(args: Args, command: string, declared: Reado
   return resolveSuite(merged, explicit, command);
 }
 
+/** `--interval-ms`: a fixed timeline interval; without it the interval adapts to each case. */
+export function intervalFrom(args: Args): { intervalMs?: number } {
+  const ms = readNumber(args, FLAGS.intervalMs);
+  return ms === undefined ? {} : { intervalMs: ms };
+}
+
 async function handler(args: Args): Promise<void> {
   rejectPositionals(args, 'run');
   const o = { kind: 'run', args, baseName: 'report' } as const;
   const out = sessionOutput(o);
+  const timeline = intervalFrom(args);
   const suite = await suiteFromArgs(args, 'run', declaredNames(RUN_FLAGS));
   const factories = await loadEngines(suite.engines);
   const crash = crashSettingsFromFlags(args, 'run');
@@ -76,6 +84,7 @@ async function handler(args: Args): Promise<void> {
     session,
     progress: out.quiet ? silentProgress : new StderrProgress(),
     keep: args['keep'] === true,
+    ...timeline,
     ...(crash ? { afterCase: crashAfterCase({ plan: crash.plan, trials: crash.trials ?? DEFAULT_TRIALS, signal: stopSignal() }) } : {}),
   });
   process.stdout.write(render('run', 'console', report));

@@ -20,7 +20,7 @@ import { crashSettingsFromFlags } from '../crash-flags.js';
 import { declaredNames, declareEngineOptions, declareFlags, FLAGS, readNumber, rejectPositionals, type FlagSpec } from '../flags.js';
 import { openSession, printPaths, sessionOutput } from '../session.js';
 import { stopSignal } from '../stop.js';
-import { RUN_FLAGS, suiteFromArgs } from './run.js';
+import { intervalFrom, RUN_FLAGS, suiteFromArgs } from './run.js';
 
 type Args = Record<string, unknown>;
 
@@ -44,6 +44,7 @@ async function handler(args: Args): Promise<void> {
   rejectPositionals(args, 'tune');
   const o = { kind: 'run', args, baseName: 'report' } as const;
   const out = sessionOutput(o);
+  const timeline = intervalFrom(args);
   const budget = budgetFrom(args);
   // The sweep: batch mode over the batch sizes unless the flags say otherwise.
   const suite = await suiteFromArgs(args, 'tune', declaredNames(TUNE_FLAGS), { modes: ['batch'], batchSizes: [...TUNE_BATCH_SIZES] });
@@ -59,6 +60,7 @@ async function handler(args: Args): Promise<void> {
     session,
     progress: out.quiet ? silentProgress : new StderrProgress(),
     keep: args['keep'] === true,
+    ...timeline,
     ...(crash ? { afterCase: crashAfterCase({ plan: crash.plan, trials: crash.trials ?? DEFAULT_TRIALS, signal: stopSignal() }) } : {}),
     // The sweep's analysis is part of the report, written with it.
     afterAll: (r) => {
