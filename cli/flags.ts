@@ -78,7 +78,7 @@ export const FLAGS = {
   blockBytes: f({ name: 'block-bytes', kind: 'numbers', rule: LIMITS.blockBytes, describe: 'write size in bytes of the block-size methods (comma list)', defaultText: String(PROBE_DEFAULT_BLOCK_BYTES) }),
   method: f({ name: 'method', kind: 'strings', describe: 'only these probe methods (comma list); see durabench probe --help' }),
   // Output (every command).
-  out: f({ name: 'out', kind: 'string', describe: 'output directory', defaultText: `${OUT_ROOT}/<run id>` }),
+  out: f({ name: 'out', kind: 'string', describe: 'output directory, or - for standard output (one --format, written when the run ends; progress stays on stderr)', defaultText: `${OUT_ROOT}/<run id>` }),
   format: f({ name: 'format', kind: 'strings', describe: 'output formats (comma list)', deprecated: ['json'], defaultText: list(DEFAULT_FORMATS) }),
   quiet: f({ name: 'quiet', kind: 'boolean', describe: 'no progress on stderr' }),
 } as const;
@@ -268,4 +268,27 @@ export function engineOptionsFromArgs(args: Args, declared: ReadonlySet<string>)
 export function rejectPositionals(args: Args, command: string, expected = 1): void {
   const extra = ((args['_'] as unknown[] | undefined) ?? []).slice(expected);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${String(extra[0])}' for durabench ${command}; options start with -- (see durabench ${command} --help)`);
+}
+
+/** Flags whose value may be `-` (standard output). */
+const DASH_VALUE_FLAGS = new Set([`--${FLAGS.out.name}`]);
+
+/**
+ * yargs reads a lone `-` as a positional argument, so `--out -` would lose its value: join such
+ * pairs into `--out=-` before parsing.
+ */
+export function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (DASH_VALUE_FLAGS.has(a) && argv[i + 1] === '-') {
+      out.push(`${a}=-`);
+      i += 1;
+    } else out.push(a);
+  }
+  return out;
 }

@@ -55,7 +55,7 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
   const { suite, progress, session } = settings;
   const report = session.report;
   const cases = planCases(suite, settings.factories);
-  const runId = newRunId();
+  const runId = report.runId ?? newRunId();
   const workDirs = new Map<string, string>();
   const pool = new WriterPool(Math.max(...suite.writers));
   let control: SharedControl | null = null;
@@ -67,6 +67,7 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
       // --repeat: interleaved rounds; each case keeps one entry in the report (coordinator/repeat.ts).
       const schedule = repeatSchedule(cases, suite.repeat);
       const repeats = new RepeatCollector(report);
+      progress.planned(schedule.map(({ planned: p }) => ({ ...p.params, writers: p.key.writers, skipped: p.skip !== null })));
       for (const run of schedule) {
         if (session.stopping) break;
         const { planned, index } = run;

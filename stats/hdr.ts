@@ -216,16 +216,23 @@ export interface MergedHistogram {
 
 /** Merge encoded histograms of one unit exactly (bucket counts add; min of mins, max of maxes). */
 export function mergeEncoded<U extends 'ns' | 'count'>(parts: readonly (EncodedHistogram & { readonly unit: U })[]): MergedHistogram {
-  const total = createJsHistogram();
+  // The first part's decoded histogram is the sum to add into: growing an empty auto-resizing
+  // histogram part by part costs several times the decoding itself.
+  let total: Histogram | null = null;
   let count = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = 0;
   for (const p of parts) {
     if (p.count === 0) continue;
-    total.add(decodeHistogram(p.histogram));
+    const h = decodeHistogram(p.histogram);
+    if (total === null) {
+      total = h;
+      // Decoded histograms are fixed-range; the sum must grow to fit the others.
+      total.autoResize = true;
+    } else total.add(h);
     count += p.count;
     min = Math.min(min, p.min);
     max = Math.max(max, p.max);
   }
-  return { histogram: total, count, min: count === 0 ? 0 : min, max };
+  return { histogram: total ?? createJsHistogram(), count, min: count === 0 ? 0 : min, max };
 }

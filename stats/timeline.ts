@@ -6,7 +6,31 @@
  */
 import type { EncodedLatency } from '../model/latency.js';
 import type { PhaseSpan, TimelinePoint } from '../model/run-report.js';
-import { summarizeLatency } from './summary.js';
+import { decodeHistogram, encodeHistogram, mergeEncoded } from './hdr.js';
+
+/**
+ * What a timeline point needs from its parts — count, p50, p99, max and the histogram — without a
+ * full summary (17 percentiles, mean, deviation: ~50× the cost, times hundreds of points). One part
+ * keeps its encoded histogram as it is.
+ */
+function pointStats(parts: readonly EncodedLatency[]): { count: number; p50Ns: number; p99Ns: number; maxNs: number; histogram: string } {
+  const present = parts.filter((p) => p.count > 0);
+  if (present.length === 0) {
+    const empty = parts[0]?.histogram ?? encodeHistogram(mergeEncoded([]).histogram);
+    return { count: 0, p50Ns: 0, p99Ns: 0, maxNs: 0, histogram: empty };
+  }
+  const single = present.length === 1 ? present[0]! : null;
+  const merged = single ? null : mergeEncoded(present);
+  const h = single ? decodeHistogram(single.histogram) : merged!.histogram;
+  const max = single ? single.max : merged!.max;
+  return {
+    count: present.reduce((a, p) => a + p.count, 0),
+    p50Ns: Math.min(h.getValueAtPercentile(50), max),
+    p99Ns: Math.min(h.getValueAtPercentile(99), max),
+    maxNs: max,
+    histogram: single ? single.histogram : encodeHistogram(h),
+  };
+}
 
 export interface TimelinePart {
   readonly intervalMs: number;
@@ -34,10 +58,10 @@ export function mergeTimelines(parts: readonly TimelinePart[]): { intervalMs: nu
   const points: TimelinePoint[] = [];
   for (let i = 0; i < bins.length; i++) {
     const b = bins[i] ?? { commit: [], sync: [], syncKnown: false };
-    const c = summarizeLatency(b.commit);
+    const c = pointStats(b.commit);
     const point: TimelinePoint = { startMs: i * intervalMs, commits: c.count, p50Ns: c.p50Ns, p99Ns: c.p99Ns, maxNs: c.maxNs, histogram: c.histogram };
     if (b.syncKnown) {
-      const s = summarizeLatency(b.sync);
+      const s = pointStats(b.sync);
       point.syncs = s.count;
       point.syncP99Ns = s.p99Ns;
       point.syncMaxNs = s.maxNs;

@@ -17,6 +17,7 @@ import { render } from '../../reports/formats.js';
 import { writeOutputFile } from '../../reports/output.js';
 import { readReport } from '../../reports/read.js';
 import { declareFlags, FLAGS, readFormats, readString, readStrings, type FlagSpec } from '../flags.js';
+import { consoleOptions } from '../session.js';
 
 type Args = Record<string, unknown> & { reports?: string[] };
 
@@ -79,7 +80,7 @@ function handler(args: Args): void {
   const baseline = baselineFile ? { name: `baseline ${baselineFile}`, report: readReport(baselineFile) } : null;
   const result = evaluateGate({ rules, reports, baseline });
 
-  for (const f of formats) process.stdout.write(render('gate', f, result));
+  for (const f of formats) process.stdout.write(render('gate', f, result, f === 'console' ? consoleOptions() : undefined));
   const summary = readString(args, SUMMARY);
   if (summary) appendDurably(summary, render('gate', 'md', result));
   const outDir = readString(args, FLAGS.out) ?? '.';

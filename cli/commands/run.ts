@@ -5,7 +5,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_TRIALS, SUITE_DEFAULTS, type SuiteInput } from '../../coordinator/defaults.js';
-import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
+import { RunProgress, silentProgress } from '../../coordinator/progress.js';
 import { loadEngines, loadSuite, resolveSuite } from '../../coordinator/resolve.js';
 import { executeRun, newRunReport } from '../../coordinator/run.js';
 import type { ResolvedSuite } from '../../model/run-report.js';
@@ -28,7 +28,7 @@ import {
   suiteInputFromFlags,
   type FlagSpec,
 } from '../flags.js';
-import { openSession, printPaths, printWarnings, sessionOutput } from '../session.js';
+import { consoleOptions, humanStream, openSession, printPaths, progressLine, printWarnings, sessionOutput } from '../session.js';
 import { crashAfterCase } from '../../lab/attach.js';
 import { stopSignal } from '../stop.js';
 
@@ -78,18 +78,21 @@ async function handler(args: Args): Promise<void> {
   const report = newRunReport(suite);
   const session = openSession(o, out, report);
   printWarnings(report.warnings);
+  const line = progressLine('run', out);
+  const progress = line ? new RunProgress(line) : null;
   await executeRun({
     suite,
     factories,
     session,
-    progress: out.quiet ? silentProgress : new StderrProgress(),
+    progress: progress ?? silentProgress,
     keep: args['keep'] === true,
     ...timeline,
     ...(crash ? { afterCase: crashAfterCase({ plan: crash.plan, trials: crash.trials ?? DEFAULT_TRIALS, signal: stopSignal() }) } : {}),
   });
-  process.stdout.write(render('run', 'console', report));
+  humanStream(out).write(render('run', 'console', report, consoleOptions()));
   printWarnings(allWarnings(report).slice(report.warnings.length));
   printPaths(session.paths);
+  if (progress) progress.line.closing(progress.summary());
 }
 
 export const runCommand: CommandModule<object, Args> = {

@@ -7,7 +7,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { analyzeSweep } from '../../analysis/tune.js';
 import { DEFAULT_TRIALS, TUNE_BATCH_SIZES } from '../../coordinator/defaults.js';
-import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
+import { RunProgress, silentProgress } from '../../coordinator/progress.js';
 import { loadEngines } from '../../coordinator/resolve.js';
 import { executeRun, newRunReport } from '../../coordinator/run.js';
 import { crashAfterCase } from '../../lab/attach.js';
@@ -18,7 +18,7 @@ import { renderText } from '../../reports/document/text.js';
 import { tuneConsoleDoc } from '../../reports/render/tune.js';
 import { crashSettingsFromFlags } from '../crash-flags.js';
 import { declaredNames, declareEngineOptions, declareFlags, FLAGS, readNumber, rejectPositionals, type FlagSpec } from '../flags.js';
-import { openSession, printPaths, sessionOutput } from '../session.js';
+import { consoleOptions, humanStream, openSession, printPaths, progressLine, sessionOutput } from '../session.js';
 import { stopSignal } from '../stop.js';
 import { intervalFrom, RUN_FLAGS, suiteFromArgs } from './run.js';
 
@@ -54,11 +54,13 @@ async function handler(args: Args): Promise<void> {
   const crash = crashSettingsFromFlags(args, 'tune');
   const report = newRunReport({ ...suite, name: `tune-${engine}` });
   const session = openSession(o, out, report);
+  const line = progressLine('tune', out);
+  const progress = line ? new RunProgress(line) : null;
   await executeRun({
     suite: report.suite,
     factories,
     session,
-    progress: out.quiet ? silentProgress : new StderrProgress(),
+    progress: progress ?? silentProgress,
     keep: args['keep'] === true,
     ...timeline,
     ...(crash ? { afterCase: crashAfterCase({ plan: crash.plan, trials: crash.trials ?? DEFAULT_TRIALS, signal: stopSignal() }) } : {}),
@@ -74,8 +76,9 @@ async function handler(args: Args): Promise<void> {
       });
     },
   });
-  if (report.tune) process.stdout.write(renderText(tuneConsoleDoc(report.tune)));
+  if (report.tune) humanStream(out).write(renderText(tuneConsoleDoc(report.tune), consoleOptions()));
   printPaths(session.paths);
+  if (progress) progress.line.closing(progress.summary('setting'));
 }
 
 export const tuneCommand: CommandModule<object, Args> = {

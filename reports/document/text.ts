@@ -1,4 +1,9 @@
-/** The console back end of the renderer model: aligned plain-text tables, no markup. Pure. */
+/**
+ * The console back end of the renderer model: aligned plain-text tables, no markup. With `ascii`
+ * (a terminal whose locale is not UTF-8) the rules are dashes and every character durabench prints
+ * is spelled in ASCII (µs → us, ≤ → <=). Pure.
+ */
+import { asciiText } from '../../model/units.js';
 import type { Warning } from '../../model/warning.js';
 import { cellText, isNumeric, type Block, type Doc } from './model.js';
 
@@ -7,8 +12,13 @@ export function plain(text: string): string {
   return text.replace(/\*\*([^*]+)\*\*/g, '$1').replace(/`([^`]+)`/g, '$1');
 }
 
+export interface TextOptions {
+  /** ASCII only: rules drawn with `-`, other characters transliterated. */
+  readonly ascii?: boolean;
+}
+
 /** Lay out rows as an aligned plain-text table (first row is the header). Right-aligns numbers. */
-export function textTable(rows: readonly (readonly string[])[]): string {
+export function textTable(rows: readonly (readonly string[])[], opts: TextOptions = {}): string {
   if (rows.length === 0) return '';
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
@@ -18,21 +28,25 @@ export function textTable(rows: readonly (readonly string[])[]): string {
       .join('  ')
       .trimEnd();
   const [head, ...body] = rows;
-  return [line(head!, false), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map((r) => line(r, true))].join('\n');
+  const rule = opts.ascii ? '-' : '─';
+  return [line(head!, false), widths.map((w) => rule.repeat(w)).join('  '), ...body.map((r) => line(r, true))].join('\n');
 }
 
 export function warningLine(w: Warning): string {
   return `warning [${w.code}]: ${w.message}. Remedy: ${w.remedy}`;
 }
 
-function block(b: Block): string | null {
+function block(b: Block, opts: TextOptions): string | null {
   switch (b.kind) {
     case 'heading':
       return plain(b.text);
     case 'paragraph':
       return plain(b.text);
     case 'table':
-      return textTable(b.rows.map((r) => r.map((c) => plain(cellText(c)))));
+      return textTable(
+        b.rows.map((r) => r.map((c) => (opts.ascii ? asciiText(plain(cellText(c))) : plain(cellText(c))))),
+        opts,
+      );
     case 'list':
       return b.items.map((item, i) => `${b.ordered ? `${i + 1}.` : '-'} ${plain(item)}`).join('\n');
     case 'warnings':
@@ -40,10 +54,11 @@ function block(b: Block): string | null {
     case 'chart':
       return null;
     case 'details':
-      return [plain(b.summary), ...b.blocks.map(block).filter((x): x is string => x !== null)].join('\n\n');
+      return [plain(b.summary), ...b.blocks.map((x) => block(x, opts)).filter((x): x is string => x !== null)].join('\n\n');
   }
 }
 
-export function renderText(doc: Doc): string {
-  return doc.blocks.map(block).filter((x): x is string => x !== null && x !== '').join('\n\n') + '\n';
+export function renderText(doc: Doc, opts: TextOptions = {}): string {
+  const text = doc.blocks.map((b) => block(b, opts)).filter((x): x is string => x !== null && x !== '').join('\n\n') + '\n';
+  return opts.ascii ? asciiText(text) : text;
 }

@@ -8,6 +8,7 @@ import { verdictText } from '../../analysis/crash-verdict.js';
 import type { CrashReport } from '../../model/crash-report.js';
 import { heading, list, paragraph, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
 import { crashLabel, crashTable, seedTable, settingLabel } from './crash-table.js';
+import { csvNumber, WHERE_COLUMNS, whereCells } from './csv-values.js';
 import { provenanceLine, targetItems } from './provenance.js';
 
 function bugs(r: CrashReport) {
@@ -51,11 +52,13 @@ export function crashDoc(r: CrashReport): Doc {
   };
 }
 
-/** One row per crash case: key, crash setting, loss statistics, verdict. */
+/** One row per crash case: where it ran, key, crash setting, loss statistics, verdict (numbers rounded: csv-values.ts). */
 export function renderCrashCsv(r: CrashReport): string {
+  const where = whereCells(r);
   const rows = r.cases.map((c) => {
     const s = c.state === 'completed' ? c.crash : null;
     return [
+      ...where,
       c.id,
       c.state,
       settingLabel(c.key),
@@ -75,15 +78,15 @@ export function renderCrashCsv(r: CrashReport): string {
       s?.trialsErrored ?? null,
       s?.trialsWithLoss ?? null,
       s?.lostMax ?? null,
-      s?.lostP50 ?? null,
-      s?.lostP99 ?? null,
-      s?.lossWindowMsMax ?? null,
-      s?.lossWindowMsP99 ?? null,
+      csvNumber('commits', s?.lostP50),
+      csvNumber('commits', s?.lostP99),
+      csvNumber('ms', s?.lossWindowMsMax),
+      csvNumber('ms', s?.lossWindowMsP99),
       s?.corruptTotal ?? null,
       s ? verdictText(s.verdict) : null,
       s ? s.verdictReason : c.state === 'completed' ? null : c.reason,
     ];
   });
-  const columns = ['id', 'state', 'setting', 'engine', 'fault', 'mode', 'batch_size', 'value_bytes', 'workload', 'target', 'crash', 'crash_kind', 'filesystem', 'mount_options', 'crash_at', 'trials', 'trials_errored', 'trials_with_loss', 'lost_max', 'lost_p50', 'lost_p99', 'loss_window_ms_max', 'loss_window_ms_p99', 'corrupt_total', 'verdict', 'reason'];
+  const columns = [...WHERE_COLUMNS, 'id', 'state', 'setting', 'engine', 'fault', 'mode', 'batch_size', 'value_bytes', 'workload', 'target', 'crash', 'crash_kind', 'filesystem', 'mount_options', 'crash_at', 'trials', 'trials_errored', 'trials_with_loss', 'lost_max', 'lost_p50', 'lost_p99', 'loss_window_ms_max', 'loss_window_ms_p99', 'corrupt_total', 'verdict', 'reason'];
   return stringify(rows, { header: true, columns });
 }
