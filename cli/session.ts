@@ -65,8 +65,8 @@ export function consoleOptions(): RenderOptions {
 }
 
 /** The progress line on stderr for `command`, or null with --quiet. */
-export function progressLine(command: string, out: { readonly quiet: boolean }): Progress | null {
-  return out.quiet ? null : new Progress({ command, stream: process.stderr, unicode: localeIsUtf8(process.env) });
+export function progressLine(command: string, out: { readonly quiet: boolean }, heartbeatMs?: number): Progress | null {
+  return out.quiet ? null : new Progress({ command, stream: process.stderr, unicode: localeIsUtf8(process.env), ...(heartbeatMs ? { heartbeatMs } : {}) });
 }
 
 /** Warnings on stderr, one line each. */

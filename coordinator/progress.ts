@@ -36,6 +36,8 @@ export interface ProgressOptions {
   readonly unicode?: boolean;
   /** Milliseconds clock (a fake one in tests). */
   readonly now?: () => number;
+  /** Not a TTY: a line at least this often while one unit runs (default 30 s). */
+  readonly heartbeatMs?: number;
 }
 
 /** One unit of planned work: a case run, a crash case, a probe method on a target. */
@@ -47,6 +49,8 @@ export interface PlannedUnit {
 const BAR = 20;
 /** A plain line at least this often while one long unit runs (CI logs show life). */
 const HEARTBEAT_MS = 30_000;
+/** Crash trials: a plain line at least this often (a power trial takes about a second). */
+export const CRASH_HEARTBEAT_MS = 10_000;
 /** Redraw the live line at most this often. */
 const REDRAW_MS = 100;
 
@@ -100,7 +104,7 @@ export class Progress {
     this.fraction = Math.min(1, Math.max(0, fraction));
     if (detail !== undefined) this.detail = detail;
     if (this.live) this.redraw(false);
-    else if (this.now() - this.lastPlainMs >= HEARTBEAT_MS) this.plain();
+    else if (this.now() - this.lastPlainMs >= (this.opts.heartbeatMs ?? HEARTBEAT_MS)) this.plain();
   }
 
   /** The current unit is done; `detail`: its result in a few words. */

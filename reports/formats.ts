@@ -46,8 +46,8 @@ export const FORMATS = {
     console: { extension: 'txt', render: (r: CrashReport, o?: RenderOptions) => renderText(crashConsoleDoc(r), o) },
     json: json<CrashReport>(),
     csv: { extension: 'csv', render: renderCrashCsv },
-    md: { extension: 'md', render: (r: CrashReport) => renderMarkdown(crashDoc(r)) },
-    html: { extension: 'html', render: (r: CrashReport) => renderHtml(crashDoc(r)) },
+    md: { extension: 'md', render: (r: CrashReport) => renderMarkdown(crashDoc(r, { charts: false })) },
+    html: { extension: 'html', render: (r: CrashReport) => renderHtml(crashDoc(r, { charts: true })), costly: true },
   },
   probe: {
     console: { extension: 'txt', render: (r: ProbeReport, o?: RenderOptions) => renderText(probeConsoleDoc(r), o) },

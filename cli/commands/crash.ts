@@ -12,7 +12,7 @@ import { loadEngine } from '../../engines/registry.js';
 import type { EngineFactory } from '../../engines/types.js';
 import { executeCrash, newCrashReport } from '../../lab/crash-run.js';
 import { checkCrashSuite, planCrashCases, planSuiteLines, type PlannedCrashCase } from '../../lab/matrix.js';
-import { CrashProgress } from '../../coordinator/progress.js';
+import { CRASH_HEARTBEAT_MS, CrashProgress } from '../../coordinator/progress.js';
 import type { CrashCaseResult, CrashTrial } from '../../model/crash-report.js';
 import { UsageError } from '../../model/errors.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
@@ -115,7 +115,7 @@ async function handler(args: Args): Promise<void> {
   const targets = [...new Set(cases.map((c) => c.key.target))];
   const report = newCrashReport(targets.length > 0 ? targets : ['.'], suiteName, trials);
   const session = openSession(o, out, report);
-  const line = progressLine('crash', out);
+  const line = progressLine('crash', out, CRASH_HEARTBEAT_MS);
   const progress = line ? new CrashProgress(line, cases.map((c) => ({ skipped: c.skip !== null })), trials) : null;
   await executeCrash({
     cases,

@@ -5,7 +5,7 @@
  */
 import { asciiText } from '../../model/units.js';
 import type { Warning } from '../../model/warning.js';
-import { cellText, isNumeric, type Block, type Doc } from './model.js';
+import { cellText, isNumeric, type Block, type Doc, type Fact } from './model.js';
 
 /** Inline markup removed: `code` and **bold** read as plain text. */
 export function plain(text: string): string {
@@ -36,6 +36,17 @@ export function warningLine(w: Warning): string {
   return `warning [${w.code}]: ${w.message}. Remedy: ${w.remedy}`;
 }
 
+/** `label: value` lines, the labels padded to one width. */
+function factLines(fs: readonly Fact[]): string {
+  const w = Math.max(0, ...fs.map((f) => [...f.label].length));
+  return fs.map((f) => `${f.label.padEnd(w)}  ${plain(f.value)}`).join('\n');
+}
+
+function joined(blocks: readonly Block[], opts: TextOptions): string | null {
+  const parts = blocks.map((x) => block(x, opts)).filter((x): x is string => x !== null && x !== '');
+  return parts.length > 0 ? parts.join('\n\n') : null;
+}
+
 function block(b: Block, opts: TextOptions): string | null {
   switch (b.kind) {
     case 'heading':
@@ -55,6 +66,14 @@ function block(b: Block, opts: TextOptions): string | null {
       return null;
     case 'details':
       return [plain(b.summary), ...b.blocks.map((x) => block(x, opts)).filter((x): x is string => x !== null)].join('\n\n');
+    case 'summary':
+      return [plain(b.headline), factLines(b.facts)].filter((x) => x !== '').join('\n');
+    case 'facts':
+      return factLines(b.facts) || null;
+    case 'grid':
+      return joined(b.blocks, opts);
+    case 'tabs':
+      return b.tabs.map((t) => joined([{ kind: 'heading', level: 3, text: t.label }, ...t.blocks], opts)).filter((x) => x !== null).join('\n\n') || null;
   }
 }
 

@@ -3,7 +3,7 @@
  */
 import { engineLabel } from '../../model/case.js';
 import type { CaseResult, CompletedCase, RunReport } from '../../model/run-report.js';
-import { formatBytes, formatNs, formatRate, sig } from '../../model/units.js';
+import { formatBytes, formatNs, formatRate, plural, sig } from '../../model/units.js';
 import { CRASH_CELL_HEADER, crashCells } from './crash-table.js';
 
 export const CASE_TABLE_HEADER = [
@@ -33,7 +33,7 @@ export function exposureCell(c: CompletedCase): string {
   const e = c.metrics.exposure;
   if (e.unbounded) return `unbounded (${e.maxCommits} acked unsynced)`;
   if (e.maxCommits === 0) return '0';
-  return `≤ ${e.maxCommits} commits, p99 ${formatNs(e.p99Ns)}`;
+  return `≤ ${plural(e.maxCommits, 'commit')}, p99 ${formatNs(e.p99Ns)}`;
 }
 
 function engineCell(c: CaseResult): string {
