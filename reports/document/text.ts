@@ -22,12 +22,15 @@ export function textTable(rows: readonly (readonly string[])[], opts: TextOption
   if (rows.length === 0) return '';
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
-  const line = (r: readonly string[], body: boolean): string =>
+  const [head, ...body] = rows;
+  // A column of numbers is right-aligned as a whole; one word in it makes it a text column.
+  const numeric = head!.map((_, i) => body.some((r) => (r[i] ?? '') !== '') && body.every((r) => (r[i] ?? '') === '' || isNumeric(r[i]!)));
+  const pad = (c: string, w: number): string => ' '.repeat(Math.max(0, w - [...c].length));
+  const line = (r: readonly string[], isBody: boolean): string =>
     r
-      .map((c, i) => (body && isNumeric(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) => (isBody && numeric[i] ? pad(c, widths[i]!) + c : c + pad(c, widths[i]!)))
       .join('  ')
       .trimEnd();
-  const [head, ...body] = rows;
   const rule = opts.ascii ? '-' : '─';
   return [line(head!, false), widths.map((w) => rule.repeat(w)).join('  '), ...body.map((r) => line(r, true))].join('\n');
 }

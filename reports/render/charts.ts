@@ -56,8 +56,10 @@ function echarts(): ECharts {
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#000000', '#F0E442'] as const;
 /** Verdicts and states: worse/bug, better/ok, noise/dominated, the recommendation. */
 export const VERDICT_COLORS = { worse: '#CF222E', better: '#1A7F37', noise: '#8C959F', recommended: '#D55E00', front: '#0072B2', bound: '#24292F' } as const;
-/** Engine phases shaded on timelines. */
-export const PHASE_COLORS = ['#CC79A7', '#56B4E9', '#E69F00', '#009E73', '#8C959F'] as const;
+/** Engine phases shaded on timelines: none of the timeline's line colours. */
+export const PHASE_COLORS = ['#E69F00', '#A371F7', '#BF8700', '#8C959F', '#F0E442'] as const;
+/** The phases every built-in engine names keep one colour in every report. */
+const PHASE_COLOR_OF: Record<string, string> = { flush: '#E69F00', compaction: '#A371F7', merge: '#A371F7', checkpoint: '#BF8700', rotate: '#8C959F', preallocate: '#8C959F' };
 /** Every colour a data series is drawn in (the browser test counts elements drawn in these). */
 export const SERIES_COLORS: readonly string[] = [...new Set([...PALETTE, ...Object.values(VERDICT_COLORS), ...PHASE_COLORS])];
 
@@ -169,7 +171,7 @@ export function overlayPercentileChart(series: readonly OverlaySeries[], axes: P
   return render(
     {
       legend: { bottom: 0, itemWidth: 18, textStyle: { fontSize: 11 } },
-      grid: { left: 64, right: 18, top: 12, bottom: 50 + 20 * rows, ...EXACT },
+      grid: { left: 80, right: 30, top: 12, bottom: 50 + 20 * rows, ...EXACT },
       xAxis: {
         type: 'log',
         min: 1,
@@ -181,7 +183,7 @@ export function overlayPercentileChart(series: readonly OverlaySeries[], axes: P
         axisLabel: { formatter: (v: number) => percentileLabel(v), fontSize: 10 },
         splitLine: { show: true, lineStyle: { color: '#eaeef2' } },
       },
-      yAxis: { type: 'log', min: axes.yMinNs, max: axes.yMaxNs, name: yName, nameLocation: 'middle', nameGap: 50, nameTextStyle: AXIS_NAME, axisLabel: { formatter: (v: number) => formatNs(v), fontSize: 10 }, splitLine: { lineStyle: { color: '#eaeef2' } } },
+      yAxis: { type: 'log', min: axes.yMinNs, max: axes.yMaxNs, name: yName, nameLocation: 'middle', nameGap: 58, nameTextStyle: AXIS_NAME, axisLabel: { formatter: (v: number) => formatNs(v), fontSize: 10 }, splitLine: { lineStyle: { color: '#eaeef2' } } },
       series: series.map((s) => ({ type: 'line', name: s.name, data: s.points, showSymbol: false, step: 'end', lineStyle: { width: 1.8 }, color: PALETTE[s.colorIndex % PALETTE.length] })),
     },
     width,
@@ -244,9 +246,12 @@ export function timelineChart(t: TimelineInput, width = 580, height = 380): stri
   const rangeS = Math.max(t.durationS, ...t.points.map((p) => p.startS + p.lengthS), 1e-3);
   const phaseNames = [...new Set(t.phases.map((p) => p.phase))];
   const plotTop = 24;
-  const splitY = Math.round((height - 80) * 0.62);
+  const rows = legendRows(['commit max', 'commit p99', 'commit p50', ...(hasSync ? ['sync p99'] : []), 'commits/s', ...phaseNames.map((n) => `${n} (phase)`)], width, 11, 16);
+  // Each extra legend row makes the chart taller rather than the plots smaller.
+  const h = height + 20 * (rows - 1);
+  const splitY = Math.round((h - 44 - 20 * rows) * 0.62);
   const phaseSeries = phaseNames.flatMap((name, i) => {
-    const color = PHASE_COLORS[i % PHASE_COLORS.length]!;
+    const color = PHASE_COLOR_OF[name] ?? PHASE_COLORS[i % PHASE_COLORS.length]!;
     const areas = shadeSpans(
       t.phases.filter((p) => p.phase === name),
       rangeS,
@@ -267,16 +272,16 @@ export function timelineChart(t: TimelineInput, width = 580, height = 380): stri
     {
       legend: { bottom: 0, itemWidth: 16, textStyle: { fontSize: 11 } },
       grid: [
-        { left: 66, right: 18, top: plotTop, height: splitY - plotTop, ...EXACT },
-        { left: 66, right: 18, top: splitY + 16, bottom: 70, ...EXACT },
+        { left: 80, right: 22, top: plotTop, height: splitY - plotTop, ...EXACT },
+        { left: 80, right: 22, top: splitY + 16, bottom: 44 + 20 * rows, ...EXACT },
       ],
       xAxis: [
         { type: 'value', gridIndex: 0, min: 0, max: Number(rangeS.toFixed(6)), axisLabel: { show: false }, splitLine: { lineStyle: { color: '#eaeef2' } } },
         { type: 'value', gridIndex: 1, min: 0, max: Number(rangeS.toFixed(6)), name: 'seconds since the start of measurement', nameLocation: 'middle', nameGap: 22, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => sig(v) }, splitLine: { lineStyle: { color: '#eaeef2' } } },
       ],
       yAxis: [
-        { type: 'log', gridIndex: 0, min: yMin, max: yMax, name: 'latency', nameLocation: 'middle', nameGap: 50, nameTextStyle: AXIS_NAME, axisLabel: { formatter: (v: number) => formatNs(v), fontSize: 10 }, splitLine: { lineStyle: { color: '#eaeef2' } } },
-        { type: 'value', gridIndex: 1, min: 0, name: 'commits/s', nameLocation: 'middle', nameGap: 50, nameTextStyle: AXIS_NAME, splitNumber: 2, axisLabel: { formatter: (v: number) => formatRate(v), fontSize: 10 }, splitLine: { lineStyle: { color: '#eaeef2' } } },
+        { type: 'log', gridIndex: 0, min: yMin, max: yMax, name: 'latency', nameLocation: 'middle', nameGap: 58, nameTextStyle: AXIS_NAME, axisLabel: { formatter: (v: number) => formatNs(v), fontSize: 10 }, splitLine: { lineStyle: { color: '#eaeef2' } } },
+        { type: 'value', gridIndex: 1, min: 0, name: 'commits/s', nameLocation: 'middle', nameGap: 58, nameTextStyle: AXIS_NAME, splitNumber: 2, axisLabel: { formatter: (v: number) => formatRate(v), fontSize: 10 }, splitLine: { lineStyle: { color: '#eaeef2' } } },
       ],
       series: [
         line(
@@ -301,7 +306,7 @@ export function timelineChart(t: TimelineInput, width = 580, height = 380): stri
       ],
     },
     width,
-    height,
+    h,
   );
 }
 
@@ -581,7 +586,9 @@ export function projectionChart(points: readonly ProjectionPoint[], xAxis: Proje
         xAxis: xAxisMain,
         yAxis: { ...yAxisBase, name: yAxis.name, nameLocation: 'middle', nameGap: 56, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => yAxis.format(v) } },
       };
-  return render({ ...option, legend: { bottom: 0, itemWidth: 14, textStyle: { fontSize: 11 } }, series }, width, height);
+  // The budget's legend entry is a dashed rule like its line (a line series would show a dot too).
+  const legendData = [...kinds, ...(budgetX !== null ? [{ name: 'loss budget', icon: 'path://M0 4h5v2H0zM8 4h5v2H8zM16 4h5v2h-5z' }] : [])];
+  return render({ ...option, legend: { bottom: 0, itemWidth: 14, textStyle: { fontSize: 11 }, data: legendData }, series }, width, height);
 }
 
 // ── Probe: grouped bars on a log axis ──────────────────────────────────────────────────────────

@@ -200,3 +200,14 @@ test('Markdown: table, sync kinds and the errored case', () => {
   assert.match(md, /\| null\/batch-10\/w2\/v100\/unique\/t0 \| fdatasync \| 40 \| 100 µs \|/);
   assert.match(md, /## Errored and skipped cases/);
 });
+
+test('console tables: a column of numbers is right-aligned as a whole, a column with words is left-aligned; ASCII rules', async () => {
+  const { textTable } = await import('../../reports/document/text.js');
+  const rows = [
+    ['engine', 'batch', 'exposure'],
+    ['raw', '—', '0'],
+    ['raw', '16', '≤ 15 commits'],
+  ];
+  assert.equal(textTable(rows), ['engine  batch  exposure', '──────  ─────  ────────────', 'raw         —  0', 'raw        16  ≤ 15 commits'].join('\n'));
+  assert.equal(textTable(rows, { ascii: true }).split('\n')[1], '------  -----  ------------');
+});
