@@ -351,11 +351,12 @@ export function ratioChart(rows: readonly RatioRow[], allowance: number | null, 
       renderItem: (params: Any, api: Any): Any => {
         const value = api['value'] as (i: number) => number;
         const coord = api['coord'] as (v: number[]) => number[];
-        const style = api['style'] as () => Any;
+        // The data item's itemStyle colour, as ECharts hands it to a custom series (api.style is deprecated).
+        const visual = api['visual'] as (key: string) => string | undefined;
         const [x1, y] = coord([value(0), value(2)]) as [number, number];
         const [x2] = coord([value(1), value(2)]) as [number, number];
         const yy = y + offset(si);
-        const stroke = (style()['fill'] as string) ?? VERDICT_COLORS.noise;
+        const stroke = visual('color') ?? VERDICT_COLORS.noise;
         const seg = (a: number, b: number, c: number, d: number): Any => ({ type: 'line', shape: { x1: a, y1: b, x2: c, y2: d }, style: { stroke, lineWidth: 1.6 } });
         void params;
         return { type: 'group', children: [seg(x1, yy, x2, yy), seg(x1, yy - 4, x1, yy + 4), seg(x2, yy - 4, x2, yy + 4)] };

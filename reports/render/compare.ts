@@ -114,7 +114,8 @@ function metricSections(c: Comparison): Block[] {
           ...(hasSides
             ? [
                 chart(
-                  ratioChart(rowsOf, usesDefault ? c.defaultNoise : null),
+                  // Drawn at the width it is shown at (one column of a 1280 px page when the table goes below), so its text keeps its size.
+                  ratioChart(rowsOf, usesDefault ? c.defaultNoise : null, c.sides.length <= 2 ? 560 : 1160),
                   `Ratio to ${c.sides[0]!.label}, log scale; bars: the interval the repeats allow${usesDefault ? `; grey band: the default noise allowance ±${pct(c.defaultNoise)} (no repeats)` : ''}. Colour: the verdict.`,
                   `${m.label}: ratio to the baseline`,
                 ),
