@@ -14,7 +14,8 @@
  * the elapsed time scaled by the planned work still to do (fio's method); while nothing has been
  * measured yet it is the plan itself when units are planned milliseconds, else unknown.
  */
-import type { CrashCaseResult, CrashTrial } from '../model/crash-report.js';
+import { verdictText } from '../analysis/crash-verdict.js';
+import { lossMeasured, type CrashCaseResult, type CrashTrial } from '../model/crash-report.js';
 import type { ProbeMethodInfo, ProbeResult } from '../model/probe-report.js';
 import type { CaseResult } from '../model/run-report.js';
 import { asciiText, formatClock, formatElapsed, formatNs, formatRate, plural } from '../model/units.js';
@@ -324,8 +325,7 @@ export class CrashProgress {
   /** `index` counts from 0; `total`: this case's trials (a sweep decides its own). */
   trial(t: CrashTrial, index: number, total: number): void {
     this.trialsDone += 1;
-    // `.` nothing lost, `x` acked commits lost, `E` the trial could not be verified.
-    this.marks = (this.marks + (t.error ? 'E' : t.lost > 0 ? 'x' : '.')).slice(-24);
+    this.marks = (this.marks + trialMark(t)).slice(-24);
     this.line.update((index + 1) / Math.max(1, total), `trial ${index + 1}/${total} ${this.marks}`);
   }
 
@@ -336,7 +336,8 @@ export class CrashProgress {
       return;
     }
     const s = c.crash;
-    this.line.finish(`${plural(s.trials.length, 'trial')} ${this.marks}  lost max ${s.lostMax}  ${verdictWords(s.verdict)}`);
+    // With no crash state verified, a loss of 0 is not a measurement (lossMeasured).
+    this.line.finish(`${plural(s.trials.length, 'trial')} ${this.marks}  ${lossMeasured(s) ? `lost max ${s.lostMax}` : 'nothing verified'}  ${verdictText(s.verdict)}`);
   }
 
   summary(): string {
@@ -346,9 +347,12 @@ export class CrashProgress {
   }
 }
 
-/** A verdict code in words (`durability-bug` → `DURABILITY BUG`), whatever codes the lab adds. */
-function verdictWords(code: string): string {
-  return code === 'durability-bug' ? 'DURABILITY BUG' : code.replace(/-/g, ' ');
+/**
+ * One crash state as a mark: `.` verified, nothing lost; `x` acked commits lost; `C` values no
+ * commit wrote; `R` recovery failed (the engine's open threw); `E` errored (could not be checked).
+ */
+function trialMark(t: CrashTrial): string {
+  return t.outcome === 'errored' ? 'E' : t.outcome === 'recovery-failed' ? 'R' : t.corrupt > 0 ? 'C' : t.lost > 0 ? 'x' : '.';
 }
 
 /** The probe's progress: one unit per method and target, weighted by its planned seconds. */

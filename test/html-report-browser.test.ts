@@ -14,12 +14,16 @@ import { pathToFileURL } from 'node:url';
 import { before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { compareSides, sidesFromReports } from '../analysis/compare.js';
+import { analyzeSweep } from '../analysis/tune.js';
+import type { CrashCaseResult, CrashReport, CrashSetting } from '../model/crash-report.js';
+import { SCHEMA_VERSION } from '../model/report.js';
 import { render } from '../reports/formats.js';
-import { readReport } from '../reports/read.js';
+import { readReport, readReportOf } from '../reports/read.js';
 import { SERIES_COLORS } from '../reports/render/charts.js';
 import { runCli } from './helpers/cli.js';
+import { crashSummaryOf, crashTrial, report } from './helpers/report-builder.js';
 import { fixtureDir } from './helpers/fixtures.js';
-import { tempDir } from './helpers/tmp.js';
+import { repoRoot, tempDir } from './helpers/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`;
@@ -42,6 +46,8 @@ interface PageCheck {
   tables: { width: number; box: number; inMain: boolean; head: string }[];
   /** Numeric and identifier cells whose text took more than one line. */
   splitCells: string[];
+  /** Table cells whose right edge is beyond the window (a column nobody can see). */
+  cellsPastWindow: string[];
   charts: ChartCheck[];
   /** What comes first in <main>. */
   firstBlocks: string[];
@@ -49,7 +55,7 @@ interface PageCheck {
 }
 
 let browser: BrowserContext | null = null;
-const files: Partial<Record<'run' | 'crash' | 'compare' | 'tune' | 'probe', string>> = {};
+const files: Partial<Record<'run' | 'crash' | 'crash-v3' | 'crash-v2' | 'run-built' | 'compare' | 'compare-missing' | 'tune' | 'probe', string>> = {};
 
 /**
  * Measured inside the page (plain JavaScript: the DOM types are not part of this Node project).
@@ -105,8 +111,9 @@ const MEASURE = String.raw`(seriesColors) => {
       }
     }
   }
+  const cellsPastWindow = [...document.querySelectorAll('th, td')].filter((e) => visible(e) && e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => (e.textContent ?? '').slice(0, 40));
   const firstBlocks = [...document.querySelector('main').children].slice(0, 4).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className.split(' ')[0] : ''));
-  return { pageScrollWidth: document.documentElement.scrollWidth, viewportWidth: window.innerWidth, tables, splitCells, charts, firstBlocks, overlappingLabels };
+  return { pageScrollWidth: document.documentElement.scrollWidth, viewportWidth: window.innerWidth, tables, splitCells, cellsPastWindow, charts, firstBlocks, overlappingLabels };
 }`;
 
 async function measure(page: Page): Promise<Omit<PageCheck, 'consoleErrors' | 'requests'>> {
@@ -154,6 +161,7 @@ function checkLayout(kind: string, views: PageCheck[]): ChartCheck[] {
       assert.ok(t.inMain, `${kind}: table "${t.head}" sticks out of the page`);
     }
     assert.deepEqual(v.splitCells, [], `${kind}: numbers and identifiers on one line`);
+    assert.deepEqual(v.cellsPastWindow, [], `${kind}: cells beyond the right edge of a ${v.viewportWidth} px window`);
     assert.equal(v.firstBlocks[0], 'h1', `${kind}: the title first`);
     assert.equal(v.firstBlocks[1], 'section.summary', `${kind}: the summary right under the title`);
     for (const c of v.charts) {
@@ -186,7 +194,16 @@ before(async () => {
   const fx = fixtureDir();
   const sides = ['repeats-base', 'repeats-worse', 'repeats-noise'].map((n) => ({ file: path.join(fx, `${n}.json`), report: readReport(path.join(fx, `${n}.json`)) }));
   files.compare = path.join(dir, 'compare.html');
-  fs.writeFileSync(files.compare, render('compare', 'html', compareSides(sidesFromReports(sides))));
+  fs.writeFileSync(files.compare, render('compare', 'html', compareSides(sidesFromReports(sides), { alpha: 0.05, minEffect: 0.01 })));
+  files['crash-v2'] = path.join(dir, 'crash-v2.html');
+  fs.writeFileSync(files['crash-v2'], render('crash', 'html', readReportOf(path.join(repoRoot, 'test', 'fixtures', 'v2', 'crash.json'), ['crash'])));
+  files['crash-v3'] = path.join(dir, 'crash-v3.html');
+  fs.writeFileSync(files['crash-v3'], render('crash', 'html', crashWithRanges()));
+  files['run-built'] = path.join(dir, 'run-built.html');
+  fs.writeFileSync(files['run-built'], render('run', 'html', runWithRepeatsTuneCrash()));
+  const missing = ['baseline', 'regression', 'missing'].map((n) => ({ file: path.join(fx, `${n}.json`), report: readReport(path.join(fx, `${n}.json`)) }));
+  files['compare-missing'] = path.join(dir, 'compare-missing.html');
+  fs.writeFileSync(files['compare-missing'], render('compare', 'html', compareSides(sidesFromReports(missing), { alpha: 0.05, minEffect: 0.01 })));
   // A fresh profile of its own: nothing from another run, nothing left behind.
   browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 } });
 });
@@ -213,11 +230,14 @@ test('crash report: verdict first, fits at 1280 px, the loss distribution drawn'
   const charts = checkLayout('crash', views);
   assert.deepEqual(
     charts.map((c) => c.title),
-    ['Lost acked commits per trial'],
+    ['Lost acked commits per crash state'],
   );
-  const html = fs.readFileSync(files.crash!, 'utf8');
-  assert.match(html, /<section class="summary (ok|bug|warn)"><div class="headline">(consistent|DURABILITY BUG)/);
+  // A number and its unit are kept together with a no-break space: read it as a space.
+  const html = fs.readFileSync(files.crash!, 'utf8').replace(/\u00a0/g, ' ');
+  assert.match(html, /<section class="summary ok"><div class="headline">verdict: 4 consistent of 4 case\(s\) — exit 0/);
   assert.match(html, /<dt>crash kind<\/dt><dd>kill<\/dd>/);
+  assert.match(html, /<dt>device cache<\/dt><dd>— \(no power cut in this run/);
+  assert.match(html, /<dt>crash window<\/dt><dd>random instants 0%\.\.100% of each 1 s writer run; 2 crash instant\(s\) per case/);
 });
 
 test('compare report: a ratio chart per metric with error bars, beside the absolute values; fits at 1280 px', { skip }, async () => {
@@ -247,3 +267,67 @@ test('probe report: methods × targets as bars on a log axis beside the percenti
   const html = fs.readFileSync(files.probe!, 'utf8');
   assert.match(html, /<th[^>]*>p99\.9<\/th>/);
 });
+
+test('crash report (version 2, upgraded): power cuts under several drive-cache models, kills, errored and recovered cases fit at 1280 px', { skip }, async () => {
+  const charts = checkLayout('crash v2', await open(files['crash-v2']!));
+  assert.deepEqual(
+    charts.map((c) => c.title),
+    ['Lost acked commits per crash state'],
+  );
+});
+
+test('crash report with lost ranges: the verdict, the drive-cache model and the crash window in the summary; lost ranges, loss distribution, crash points', { skip }, async () => {
+  const charts = checkLayout('crash v3', await open(files['crash-v3']!));
+  assert.deepEqual(
+    charts.map((c) => c.title),
+    ['Lost acked commits per crash state'],
+  );
+  const html = fs.readFileSync(files['crash-v3']!, 'utf8').replace(/\u00a0/g, ' ');
+  assert.match(html, /<section class="summary bug"><div class="headline">verdict: 1 DURABILITY BUG, 1 inconclusive, 0 consistent of 2 case\(s\) — exit 1/);
+  assert.match(html, /<dt>device cache<\/dt><dd>reorder \+ torn \(3 subsets per instant\) — volatile, reordering drive cache/);
+  assert.match(html, /<dt>crash window<\/dt><dd>random instants 0%\.\.100% of each 2 s writer run; crash points op:99999999; 2 crash instant\(s\) per case/);
+  assert.match(html, /lost 4 of 450 acked \(4 declared durable; exposure 0\): 100 \(gap\), 200 \(gap\), 300 \(gap\), 400 \(gap\)/);
+  assert.match(html, /<h2[^>]*>Loss distribution<\/h2>/);
+  assert.match(html, /<h2[^>]*>Crash points<\/h2>/);
+  assert.ok(html.indexOf('class="summary') < html.indexOf('Verdicts</h2>'), 'the verdict before the tables');
+});
+
+test('run report built with repeats, a tune sweep and crash trials: the repeats and crash tables fit, three projections drawn', { skip }, async () => {
+  const charts = checkLayout('run (built)', await open(files['run-built']!));
+  // Every view (the page as opened, then each tab) shows the sweep: three distinct projections.
+  assert.equal(new Set(charts.filter((c) => /against/.test(c.title)).map((c) => c.title)).size, 3);
+  const html = fs.readFileSync(files['run-built']!, 'utf8').replace(/\u00a0/g, ' ');
+  assert.match(html, /Crash lab: measured loss/);
+  assert.match(html, /<h2[^>]*>Repeats<\/h2>/);
+  assert.match(html, /Each figure is the median of the case&#39;s repeats/);
+});
+
+test('compare report with a missing case: a ratio chart per headline metric, fits at 1280 px', { skip }, async () => {
+  const charts = checkLayout('compare (missing)', await open(files['compare-missing']!));
+  assert.equal(charts.length, 6, charts.map((c) => c.title).join(' | '));
+  for (const c of charts) assert.match(c.title, /ratio to the baseline/);
+  assert.match(fs.readFileSync(files['compare-missing']!, 'utf8'), /<h2[^>]*>Missing cases<\/h2>/);
+});
+
+/** A crash report built in memory: a power case with lost ranges (gaps) and device truth, and an errored case at a crash point. */
+function crashWithRanges(): CrashReport {
+  const power: CrashSetting = { kind: 'power', filesystem: 'ext4', mountOptions: null, crashAt: 'random', writeback: 'none', deviceCache: 'reorder', torn: true, reorderStates: 3, crashWindow: '0%..100%', runMs: 2000 };
+  const key = { engine: 'wal', fault: null, writers: 1, valueBytes: 128, workload: 'unique', target: '/data', mode: 'sync' } as const;
+  const gaps = crashTrial({ instant: 1, image: 'reorder', acked: 450, declaredDurable: 450, lost: 4, lostDeclared: 4, lostTail: 0, lostGap: 4, lostRanges: [100, 200, 300, 400].map((n) => ({ writer: 0, from: n, to: n, where: 'gap' as const })), lostRangeCount: 4, lossWindowCommits: 0, lossWindowMs: 0 });
+  const bug = crashSummaryOf([crashTrial({ image: 'flushed' }), crashTrial({ image: 'device', lost: 2, acked: 450, declaredDurable: 440 }), gaps], { mode: 'sync' }, power);
+  const errored = crashSummaryOf([crashTrial({ outcome: 'errored', error: 'crash point op:99999999 was not reached in 12 commits (1.0 s)' })], { mode: 'sync' }, { ...power, crashAt: 'op:99999999', crashWindow: null });
+  const kase = (id: string, crash: typeof bug): CrashCaseResult => ({ id, key, setting: crash.setting, params: { engineOptions: {}, seed: 1 }, startedAt: '2026-12-01T00:00:00Z', finishedAt: '2026-12-01T00:00:01Z', state: 'completed', crash }) as CrashCaseResult;
+  const base = report('host', []);
+  return { schemaVersion: SCHEMA_VERSION, kind: 'crash', tool: base.tool, host: base.host, warnings: [], startedAt: '2026-12-01T00:00:00Z', finishedAt: '2026-12-01T00:01:00Z', status: 'completed', suite: null, trialsPerCase: 2, cases: [kase('gaps', bug), kase('errored', errored)] };
+}
+
+/** A run report built in memory: repeats, the batch sweep with a budget, crash trials on two cases. */
+function runWithRepeatsTuneCrash() {
+  const r = report('h', [
+    { engine: 'wal', mode: 'batch', batchSize: 1, commitsPerSec: 4000, commitP50Us: 200, commitP99Us: 400, exposureMaxCommits: 0, exposureMaxMs: 0, crashLost: 0, repeatFactors: [1, 0.95, 1.05] },
+    { engine: 'wal', mode: 'batch', batchSize: 8, commitsPerSec: 20000, commitP50Us: 30, commitP99Us: 450, syncP50Us: 200, exposureMaxCommits: 7, exposureMaxMs: 2, crashLost: 3 },
+    { engine: 'wal', mode: 'batch', batchSize: 64, commitsPerSec: 60000, commitP50Us: 10, commitP99Us: 500, syncP50Us: 220, exposureMaxCommits: 63, exposureMaxMs: 8 },
+  ]);
+  r.tune = analyzeSweep({ report: r, engine: 'wal', budget: { kind: 'ms', ms: 5 }, crash: 'measured' });
+  return r;
+}

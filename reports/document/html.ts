@@ -46,7 +46,8 @@ function cellHtml(c: Cell, tag: 'th' | 'td', column: number, numericColumn: bool
   let body: string;
   if (tag === 'th') {
     if (numericColumn) classes.push('num');
-    body = inline(text);
+    // A header like `device flushes/commit` may wrap after its slash (never a unit: `commits/s`): headers set a column's width.
+    body = inline(text).replace(/([a-z])\/([a-z]{3,})/g, '$1/<wbr>$2');
   } else if (numericColumn && (isNumeric(text) || text === '')) {
     classes.push('num');
     body = inline(text);

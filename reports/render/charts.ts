@@ -328,8 +328,8 @@ function ratioText(r: number): string {
 
 /**
  * Each case's ratio against the baseline on a log axis (log2 internally: 0.5× and 2× are equally far
- * from 1×), its interval as an error bar, the verdict as colour, the default noise allowance as a
- * band around 1×.
+ * from 1×), its interval as an error bar, the verdict as colour, and `allowance` (the smallest
+ * change called a difference) as a band around 1×.
  */
 export function ratioChart(rows: readonly RatioRow[], allowance: number | null, width = 560): string {
   const l2 = (v: number): number => Math.log2(v);
@@ -618,36 +618,36 @@ export function logBarChart(categories: readonly string[], groups: readonly BarG
   );
 }
 
-// ── Crash: measured loss per trial ─────────────────────────────────────────────────────────────
+// ── Crash: measured loss per crash state ───────────────────────────────────────────────────────
 
 export interface LossRow {
   label: string;
-  /** Acked commits lost in each verified trial. */
-  lost: readonly number[];
-  /** The most the setting declares it may lose (null: unbounded). */
+  /** Each verified crash state: acked commits lost, and whether it broke a promise (lost a commit declared durable, or returned a value never written). */
+  states: readonly { lost: number; broken: boolean }[];
+  /** The case's largest declared exposure at a crash instant (null: none recorded). */
   bound: number | null;
-  bug: boolean;
 }
 
+const LOSS_SERIES = { within: 'crash states (within what was declared)', broken: 'crash states (DURABILITY BUG)', bound: 'largest declared exposure' } as const;
+
 /**
- * The loss distribution per case: each verified trial's lost commits as a dot (identical values
- * stacked into one larger dot), 0 in its own column left of a log scale, the declared bound as a
- * bar, red where the case is a durability bug.
+ * The loss distribution per case: each verified crash state's lost commits as a dot (identical
+ * values stacked into one larger dot), 0 in its own column left of a log scale, the largest declared
+ * exposure as a bar, red for the states that broke a durability promise.
  */
 export function lossChart(rows: readonly LossRow[], width = 1160): string {
-  const positive = rows.flatMap((r) => [...r.lost, r.bound ?? 0]).filter((v) => v > 0);
+  const positive = rows.flatMap((r) => [...r.states.map((s) => s.lost), r.bound ?? 0]).filter((v) => v > 0);
   const hasPositive = positive.length > 0;
   const min = hasPositive ? decadeBelow(Math.min(...positive)) : 1;
   const max = hasPositive ? decadeAbove(Math.max(...positive) * 1.01) : 10;
   const height = Math.max(160, 60 + rows.length * 26 + 40);
   const left = Math.min(420, Math.max(120, 16 + Math.max(...rows.map((r) => textWidth(r.label, 10)))));
   const zeroWidth = 36;
-  const dots = (zero: boolean, bug: boolean): Any[] =>
+  const dots = (zero: boolean, broken: boolean): Any[] =>
     rows.flatMap((r, ri) => {
-      if (r.bug !== bug) return [];
       const counts = new Map<number, number>();
-      for (const v of r.lost) if ((v <= 0) === zero) counts.set(v, (counts.get(v) ?? 0) + 1);
-      return [...counts].map(([v, n]) => ({ value: [zero ? '0' : v, ri], symbolSize: 7 + 3 * Math.sqrt(n - 1), name: `${n} trial${n === 1 ? '' : 's'}` }));
+      for (const s of r.states) if (s.broken === broken && (s.lost <= 0) === zero) counts.set(s.lost, (counts.get(s.lost) ?? 0) + 1);
+      return [...counts].map(([v, n]) => ({ value: [zero ? '0' : v, ri], symbolSize: 7 + 3 * Math.sqrt(n - 1), name: `${n} crash state${n === 1 ? '' : 's'}` }));
     });
   const bounds = (zero: boolean): Any[] => rows.flatMap((r, ri) => (r.bound === null || (r.bound <= 0) !== zero ? [] : [{ value: [zero ? '0' : r.bound, ri] }]));
   const series: Any[] = [];
@@ -655,22 +655,22 @@ export function lossChart(rows: readonly LossRow[], width = 1160): string {
     if (!zero && !hasPositive) continue;
     const axis = zero ? 0 : 1;
     series.push(
-      { type: 'scatter', name: 'trials (consistent)', xAxisIndex: axis, yAxisIndex: axis, data: dots(zero, false), itemStyle: { color: VERDICT_COLORS.front, opacity: 0.85 } },
-      { type: 'scatter', name: 'trials (DURABILITY BUG)', xAxisIndex: axis, yAxisIndex: axis, data: dots(zero, true), itemStyle: { color: VERDICT_COLORS.worse, opacity: 0.9 } },
-      { type: 'scatter', name: 'declared bound', xAxisIndex: axis, yAxisIndex: axis, symbol: 'rect', symbolSize: [3, 16], data: bounds(zero), itemStyle: { color: VERDICT_COLORS.bound } },
+      { type: 'scatter', name: LOSS_SERIES.within, xAxisIndex: axis, yAxisIndex: axis, data: dots(zero, false), itemStyle: { color: VERDICT_COLORS.front, opacity: 0.85 } },
+      { type: 'scatter', name: LOSS_SERIES.broken, xAxisIndex: axis, yAxisIndex: axis, data: dots(zero, true), itemStyle: { color: VERDICT_COLORS.worse, opacity: 0.9 } },
+      { type: 'scatter', name: LOSS_SERIES.bound, xAxisIndex: axis, yAxisIndex: axis, symbol: 'rect', symbolSize: [3, 16], data: bounds(zero), itemStyle: { color: VERDICT_COLORS.bound } },
     );
   }
   const yBase = { type: 'category', data: rows.map((r) => r.label), inverse: true, axisTick: { show: false } };
   return render(
     {
-      legend: { bottom: 0, textStyle: { fontSize: 11 }, data: ['trials (consistent)', 'trials (DURABILITY BUG)', 'declared bound'] },
+      legend: { bottom: 0, textStyle: { fontSize: 11 }, data: [LOSS_SERIES.within, LOSS_SERIES.broken, LOSS_SERIES.bound] },
       grid: [
         { left, width: zeroWidth, top: 10, bottom: 60, ...EXACT },
         { left: left + zeroWidth + 10, right: 24, top: 10, bottom: 60, ...EXACT },
       ],
       xAxis: [
         { type: 'category', gridIndex: 0, data: ['0'], axisTick: { show: false }, axisLabel: { fontSize: 10 } },
-        { type: 'log', gridIndex: 1, min, max, name: 'acked commits lost per trial', nameLocation: 'middle', nameGap: 24, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => formatRate(v) }, splitLine: { lineStyle: { color: '#eaeef2' } } },
+        { type: 'log', gridIndex: 1, min, max, name: 'acked commits lost per crash state', nameLocation: 'middle', nameGap: 24, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => formatRate(v) }, splitLine: { lineStyle: { color: '#eaeef2' } } },
       ],
       yAxis: [
         { ...yBase, gridIndex: 0, axisLabel: { fontSize: 10, width: left - 12, overflow: 'truncate' } },

@@ -1,11 +1,13 @@
 /**
- * A comparison (analysis/compare.ts) as a document — the tally first, the sides, missing cases, and
- * the side-by-side table with ratios and verdicts; in HTML, per headline metric, the ratio chart
- * (log axis, each case's interval as an error bar, the verdict as colour) beside a table of the
- * absolute values — and as CSV. Pure: comparison in, document out.
+ * A comparison (analysis/compare.ts) as a document — the tally first, the sides, missing cases, the
+ * side-by-side table with each side's value and interval, ratios and verdicts, and how the verdicts
+ * were reached; in HTML, per headline metric, the ratio chart (log axis, each case's interval as an
+ * error bar, the verdict as colour) beside a table of the absolute values instead of the one wide
+ * table — and as CSV. Pure: comparison in, document out.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { CompareCell, Comparison } from '../../analysis/compare.js';
+import { statisticName } from '../../analysis/metric-value.js';
 import { formatMetric, type MetricDef } from '../../model/metrics.js';
 import { formatRatio, plural } from '../../model/units.js';
 import { chart, fact, grid, heading, list, paragraph, summary, table, type Block, type Cell, type Doc } from '../document/model.js';
@@ -15,14 +17,35 @@ function pct(x: number): string {
   return `${Number((x * 100).toPrecision(2))} %`;
 }
 
-/** `4.10 ms  1.12× worse`, `1.02× within noise ±5 %`, `missing`. */
+/** `2.07 ms [1.95 ms … 2.21 ms]` (an interval when the side has one). */
+function valueText(m: MetricDef, cell: CompareCell): string {
+  const v = formatMetric(m, cell.value);
+  const s = cell.statistic;
+  return s.kind === 'median-of-repeats' && s.ciLow !== null && s.ciHigh !== null ? `${v} [${formatMetric(m, s.ciLow)} … ${formatMetric(m, s.ciHigh)}]` : v;
+}
+
+function pShort(cell: CompareCell): string {
+  if (!cell.test) return '';
+  const p = cell.test.p;
+  return ` (p ${p < 0.001 ? p.toExponential(0) : Number(p.toPrecision(2))})`;
+}
+
+/** `4.10 ms 1.12× WORSE (p 0.008)`, `1.02× within noise (p 0.4)`, `1.30× no significance`, `missing`. */
 export function cellText(m: MetricDef, cell: CompareCell): string {
   if (cell.verdict === 'missing') return 'missing';
-  const v = formatMetric(m, cell.value);
+  const v = valueText(m, cell);
   if (cell.verdict === 'baseline' || cell.verdict === 'n/a') return v;
   const ratio = formatRatio(cell.ratio);
-  if (cell.verdict === 'noise') return `${v} ${ratio} ≈ noise (±${pct(cell.allowance ?? 0)})`;
-  return `${v} ${ratio} ${cell.verdict === 'worse' ? 'WORSE' : 'better'}`;
+  switch (cell.verdict) {
+    case 'worse':
+      return `${v} ${ratio} WORSE${pShort(cell)}`;
+    case 'better':
+      return `${v} ${ratio} better${pShort(cell)}`;
+    case 'noise':
+      return `${v} ${ratio} within noise${pShort(cell)}`;
+    case 'unknown':
+      return `${v} ${ratio} no significance`;
+  }
 }
 
 function tone(cell: CompareCell): 'worse' | 'better' | 'noise' | undefined {
@@ -48,10 +71,31 @@ function rows(c: Comparison): Cell[][] {
   return out;
 }
 
+type Counted = 'better' | 'worse' | 'noise' | 'unknown';
+
+function counts(c: Comparison): Record<Counted, number> {
+  const n: Record<Counted, number> = { better: 0, worse: 0, noise: 0, unknown: 0 };
+  for (const cc of c.cases) for (const mc of cc.metrics) for (const cell of mc.cells) if (cell.verdict in n) n[cell.verdict as Counted] += 1;
+  return n;
+}
+
 function tally(c: Comparison): string {
-  const counts = { better: 0, worse: 0, noise: 0 };
-  for (const cc of c.cases) for (const mc of cc.metrics) for (const cell of mc.cells) if (cell.verdict in counts) counts[cell.verdict as keyof typeof counts] += 1;
-  return `${counts.worse} worse, ${counts.better} better, ${counts.noise} within noise (default allowance ±${pct(c.defaultNoise)} without repeats; with repeats on both sides, overlapping 95 % intervals)`;
+  const n = counts(c);
+  return `${n.worse} worse, ${n.better} better, ${n.noise} within noise, ${n.unknown} without significance`;
+}
+
+/** How the verdicts were reached, and how each side's figures were obtained. */
+function method(c: Comparison): string[] {
+  const statistics = c.sides.map((s, i) => {
+    const stats = new Set(c.cases.flatMap((cc) => cc.metrics.map((m) => m.cells[i]!)).filter((x) => x.value !== null).map((x) => statisticName(x.statistic)));
+    return `${s.label}: ${[...stats].join(', ') || 'nothing measured'}`;
+  });
+  const unknown = new Set(c.cases.flatMap((cc) => cc.metrics.flatMap((m) => m.cells.filter((x) => x.verdict === 'unknown').map((x) => x.reason))));
+  return [
+    `Figures per side — ${statistics.join('; ')}. Brackets: the 95 % interval of the median (6 or more repeats).`,
+    `better / worse: the Mann–Whitney rank test on the repeats of both sides gives p < ${c.alpha} and the medians differ by at least ${pct(c.minEffect)} (--alpha, --min-effect); within noise: p ≥ ${c.alpha}, or a smaller change; no significance: a side without repeats, or too few for the test.`,
+    ...[...unknown].map((r) => `Not judged: ${r}.`),
+  ];
 }
 
 function missingItems(c: Comparison): string[] {
@@ -59,17 +103,28 @@ function missingItems(c: Comparison): string[] {
 }
 
 export function compareConsoleDoc(c: Comparison): Doc {
-  return { title: 'durabench comparison', blocks: [table(rows(c)), paragraph(tally(c)), ...missingItems(c).map((m) => paragraph(`missing: ${m}`))] };
+  return {
+    title: 'durabench comparison',
+    blocks: [table(rows(c)), paragraph(tally(c)), ...method(c).map((t) => paragraph(t)), ...missingItems(c).map((m) => paragraph(`missing: ${m}`))],
+  };
+}
+
+/** The 95 % interval of a side's value, when its repeats give one. */
+function intervalOfCell(cell: Pick<CompareCell, 'statistic'>): { low: number; high: number } | null {
+  const s = cell.statistic;
+  return s.kind === 'median-of-repeats' && s.ciLow !== null && s.ciHigh !== null ? { low: s.ciLow, high: s.ciHigh } : null;
 }
 
 /** A side's ratio interval from the two sides' value intervals (the widest ratio they allow), or null. */
-export function ratioInterval(cell: CompareCell, base: CompareCell): { low: number; high: number } | null {
+export function ratioInterval(cell: Pick<CompareCell, 'value' | 'statistic'>, base: Pick<CompareCell, 'value' | 'statistic'>): { low: number; high: number } | null {
   if (cell.value === null || base.value === null || cell.value <= 0 || base.value <= 0) return null;
-  const lo = cell.ciLow ?? cell.value;
-  const hi = cell.ciHigh ?? cell.value;
-  const bLo = base.ciLow ?? base.value;
-  const bHi = base.ciHigh ?? base.value;
-  if (cell.ciLow === null && base.ciLow === null) return null;
+  const ci = intervalOfCell(cell);
+  const bCi = intervalOfCell(base);
+  if (ci === null && bCi === null) return null;
+  const lo = ci?.low ?? cell.value;
+  const hi = ci?.high ?? cell.value;
+  const bLo = bCi?.low ?? base.value;
+  const bHi = bCi?.high ?? base.value;
   // An interval that reaches 0 or below has no ratio bound: no bar rather than a wrong one.
   if (lo <= 0 || bLo <= 0) return null;
   return { low: lo / bHi, high: hi / bLo };
@@ -93,14 +148,12 @@ function metricSections(c: Comparison): Block[] {
         sides: cells.slice(1).map((cell, i) => ({ side: c.sides[i + 1]!.label, ratio: cell.ratio, ...(ratioInterval(cell, cells[0]!) ?? { low: null, high: null }), verdict: verdictOf(cell) })),
       };
     });
-    const usesDefault = cases.some((cc) => cc.metrics[mi]!.cells.some((x) => x.allowanceFrom === 'default'));
     const values: Cell[][] = [
       ['case', ...c.sides.map((s, i) => (i === 0 ? `${s.label} (baseline)` : s.label))],
       ...cases.map((cc) => [
         cc.key,
         ...cc.metrics[mi]!.cells.map((cell, i): Cell => {
-          const interval = cell.ciLow !== null && cell.ciHigh !== null ? ` [${formatMetric(m, cell.ciLow)} … ${formatMetric(m, cell.ciHigh)}]` : '';
-          const text = cell.verdict === 'missing' ? 'missing' : `${formatMetric(m, cell.value)}${interval}${i > 0 && cell.ratio !== null ? ` ${formatRatio(cell.ratio)}` : ''}`;
+          const text = cell.verdict === 'missing' ? 'missing' : `${valueText(m, cell)}${i > 0 && cell.ratio !== null ? ` ${formatRatio(cell.ratio)}` : ''}${i > 0 && cell.test ? pShort(cell) : ''}`;
           const t = tone(cell);
           return t ? { text, tone: t } : text;
         }),
@@ -115,8 +168,8 @@ function metricSections(c: Comparison): Block[] {
             ? [
                 chart(
                   // Drawn at the width it is shown at (one column of a 1280 px page when the table goes below), so its text keeps its size.
-                  ratioChart(rowsOf, usesDefault ? c.defaultNoise : null, c.sides.length <= 2 ? 560 : 1160),
-                  `Ratio to ${c.sides[0]!.label}, log scale; bars: the interval the repeats allow${usesDefault ? `; grey band: the default noise allowance ±${pct(c.defaultNoise)} (no repeats)` : ''}. Colour: the verdict.`,
+                  ratioChart(rowsOf, c.minEffect > 0 ? c.minEffect : null, c.sides.length <= 2 ? 560 : 1160),
+                  `Ratio to ${c.sides[0]!.label}, log scale; bars: the ratio the two sides' 95 % intervals of the median allow (6 or more repeats); grey band: changes smaller than the minimum effect ±${pct(c.minEffect)}, noise whatever the test says. Colour: the verdict of the rank test.`,
                   `${m.label}: ratio to the baseline`,
                 ),
               ]
@@ -132,17 +185,23 @@ function metricSections(c: Comparison): Block[] {
 }
 
 function compareSummary(c: Comparison): Block {
-  const counts = { better: 0, worse: 0, noise: 0 };
-  for (const cc of c.cases) for (const mc of cc.metrics) for (const cell of mc.cells) if (cell.verdict in counts) counts[cell.verdict as keyof typeof counts] += 1;
-  const tone = counts.worse > 0 ? 'bug' : counts.better > 0 ? 'ok' : 'neutral';
-  const headline = `${counts.worse} worse, ${counts.better} better, ${counts.noise} within noise across ${plural(c.cases.length, 'case')}`;
+  const n = counts(c);
+  const tone = n.worse > 0 ? 'bug' : n.better > 0 ? 'ok' : 'neutral';
+  const headline = `${n.worse} worse, ${n.better} better, ${n.noise} within noise, ${n.unknown} without significance across ${plural(c.cases.length, 'case')}`;
   return summary(tone, headline, [
     fact('baseline', `${c.sides[0]?.label ?? '—'} — ${c.sides[0]?.description ?? ''}`),
     ...c.sides.slice(1).map((s) => fact('against', `${s.label} — ${s.description}`)),
-    fact('noise', `overlapping 95 % intervals with repeats on both sides, else ±${pct(c.defaultNoise)}`),
+    fact('verdicts', `Mann–Whitney on the repeats, p < ${c.alpha} and a change of at least ${pct(c.minEffect)}`),
     ...(c.missing.length > 0 ? [fact('missing', plural(c.missing.length, 'case'))] : []),
   ]);
 }
+
+const INTRO: Record<Comparison['by'], string> = {
+  report: 'Reports, against the first (baseline):',
+  target: 'Targets of one report, against the first target:',
+  host: 'Hosts, against the first (baseline):',
+  fs: 'Filesystems, against the first (baseline):',
+};
 
 export function compareDoc(c: Comparison, opts: { charts: boolean }): Doc {
   return {
@@ -150,10 +209,11 @@ export function compareDoc(c: Comparison, opts: { charts: boolean }): Doc {
     blocks: [
       heading(1, 'durabench comparison'),
       compareSummary(c),
-      paragraph(c.by === 'target' ? 'Targets of one report, against the first target:' : 'Reports, against the first (baseline):'),
+      paragraph(INTRO[c.by]),
       list(c.sides.map((s) => `**${s.label}** — ${s.description}`), true),
       ...(c.missing.length > 0 ? [heading(2, 'Missing cases'), list(missingItems(c))] : []),
       ...(opts.charts ? metricSections(c) : [heading(2, 'Side by side'), table(rows(c)), paragraph(`${tally(c)}.`)]),
+      ...method(c).map((t) => paragraph(t, 'muted')),
     ],
   };
 }
@@ -163,9 +223,24 @@ export function renderCompareCsv(c: Comparison): string {
   for (const cc of c.cases) {
     for (const mc of cc.metrics) {
       mc.cells.forEach((cell, i) => {
-        records.push([cc.key, mc.metric.id, c.sides[i]!.label, cell.value, cell.ciLow, cell.ciHigh, cell.ratio, cell.allowance, cell.verdict]);
+        const s = cell.statistic;
+        const rep = s.kind === 'median-of-repeats';
+        records.push([
+          cc.key,
+          mc.metric.id,
+          c.sides[i]!.label,
+          cell.value,
+          rep ? 'median-of-repeats' : 'one-run',
+          rep ? s.repeats : cell.value === null ? null : 1,
+          rep ? s.ciLow : null,
+          rep ? s.ciHigh : null,
+          cell.ratio,
+          cell.test ? cell.test.p : null,
+          cell.verdict,
+          cell.reason,
+        ]);
       });
     }
   }
-  return stringify(records, { header: true, columns: ['case', 'metric', 'side', 'value', 'ci_low', 'ci_high', 'ratio', 'noise_allowance', 'verdict'] });
+  return stringify(records, { header: true, columns: ['case', 'metric', 'side', 'value', 'statistic', 'repeats', 'ci_low', 'ci_high', 'ratio', 'p_value', 'verdict', 'reason'] });
 }

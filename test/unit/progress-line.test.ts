@@ -199,18 +199,24 @@ test('run progress: a commit-count case advances by commits', () => {
 test('crash progress: trials as marks on the live line; the closing line counts cases and trials', () => {
   const c = clock();
   const s = new FakeStream(false);
-  const crash = new CrashProgress(new Progress({ command: 'crash', stream: s, now: c.now }), [{ skipped: false }, { skipped: true }], 2);
+  const crash = new CrashProgress(new Progress({ command: 'crash', stream: s, now: c.now }), [{ skipped: false }, { skipped: true }, { skipped: false }], 2);
   crash.caseStarted(1, 2, 'raw/sync/kill');
-  crash.trial({ lost: 0 } as never, 0, 2);
-  crash.trial({ lost: 3 } as never, 1, 2);
-  crash.caseFinished({ state: 'completed', crash: { trials: [{}, {}], lostMax: 3, verdict: 'durability-bug' } } as unknown as CrashCaseResult);
-  crash.caseStarted(2, 2, 'raw/sync/power');
+  crash.trial({ outcome: 'verified', lost: 0, corrupt: 0 } as never, 0, 2);
+  crash.trial({ outcome: 'verified', lost: 3, corrupt: 0 } as never, 1, 2);
+  crash.caseFinished({ state: 'completed', crash: { trials: [{}, {}], trialsVerified: 2, lostMax: 3, verdict: 'durability-bug' } } as unknown as CrashCaseResult);
+  crash.caseStarted(2, 3, 'raw/sync/power');
   crash.caseFinished({ state: 'skipped', reason: 'power needs root' } as CrashCaseResult);
+  crash.caseStarted(3, 3, 'lmdb/sync/power');
+  crash.trial({ outcome: 'errored', lost: 0, corrupt: 0 } as never, 0, 3);
+  crash.trial({ outcome: 'recovery-failed', lost: 0, corrupt: 0 } as never, 1, 3);
+  crash.trial({ outcome: 'verified', lost: 0, corrupt: 1 } as never, 2, 3);
+  crash.caseFinished({ state: 'completed', crash: { trials: [{}, {}, {}], trialsVerified: 0, lostMax: 0, verdict: 'inconclusive' } } as unknown as CrashCaseResult);
   assert.deepEqual(s.screen().map((l) => l.replace(/ \(elapsed.*/, '')), [
-    '[1/2 100.0%] raw/sync/kill  2 trials .x  lost max 3  DURABILITY BUG',
-    '[2/2 100.0%] raw/sync/power  skipped: power needs root',
+    '[1/3 50.0%] raw/sync/kill  2 trials .x  lost max 3  DURABILITY BUG',
+    '[2/3 50.0%] raw/sync/power  skipped: power needs root',
+    '[3/3 100.0%] lmdb/sync/power  3 trials ERC  nothing verified  inconclusive',
   ]);
-  assert.equal(crash.summary(), '2 cases, 2 trials (1 skipped)');
+  assert.equal(crash.summary(), '3 cases, 5 trials (1 skipped)');
 });
 
 test('probe progress: one unit per method and target', () => {

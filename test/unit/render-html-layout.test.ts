@@ -115,7 +115,11 @@ test('phase shading: overlapping spans joined, tiny ones widened to be seen', ()
 });
 
 test('compare: a ratio interval from the two sides’ intervals, none when an interval reaches zero', () => {
-  const cell = (value: number, lo: number | null, hi: number | null) => ({ value, ciLow: lo, ciHigh: hi, ratio: null, allowance: null, allowanceFrom: null, verdict: 'noise' as const });
+  // A side with an interval is the median of 6 repeats; one without, a single run.
+  const cell = (value: number, lo: number | null, hi: number | null) => ({
+    value,
+    statistic: lo === null || hi === null ? { kind: 'one-run' as const } : { kind: 'median-of-repeats' as const, repeats: 6, values: [], ciLow: lo, ciHigh: hi, ciCoverage: 0.969, ciReason: null },
+  });
   assert.deepEqual(ratioInterval(cell(12, 10, 14), cell(10, 9, 11)), { low: 10 / 11, high: 14 / 9 });
   assert.deepEqual(ratioInterval(cell(12, 10, 14), cell(10, null, null)), { low: 1, high: 1.4 });
   assert.equal(ratioInterval(cell(12, null, null), cell(10, null, null)), null, 'no repeats: no interval');
@@ -138,7 +142,8 @@ test('fixture reports: charts in HTML only, every kind with its summary first', 
   const md = render('run', 'md', r);
   assert.doesNotMatch(md, /<svg/);
   assert.match(md, /^# durabench report — fixture\n\n\*\*3 cases completed · crash trials: no durability bug\*\*/);
-  const cmp = render('compare', 'html', compareSides(sidesFromReports(['baseline.json', 'regression.json'].map((n) => ({ file: n, report: fixture<RunReport>(n) })))));
+  // Repeats on both sides, so the rank test can call the regression worse.
+  const cmp = render('compare', 'html', compareSides(sidesFromReports(['repeats-base.json', 'repeats-worse.json'].map((n) => ({ file: n, report: fixture<RunReport>(n) }))), { alpha: 0.05, minEffect: 0.01 }));
   assert.match(cmp, /<section class="summary bug"><div class="headline">\d+ worse/);
   assert.match(cmp, /commits\/s: ratio to the baseline/);
 });
