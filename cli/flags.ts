@@ -75,6 +75,7 @@ export const FLAGS = {
   commits: f({ name: 'commits', kind: 'number', rule: LIMITS.commits, describe: 'measured commits per writer (instead of --duration)' }),
   warmup: f({ name: 'warmup', kind: 'number', rule: LIMITS.warmup, describe: 'warm-up seconds before measurement', defaultText: String(SUITE_DEFAULTS.warmupMs / 1000) }),
   repeat: f({ name: 'repeat', kind: 'number', rule: LIMITS.repeat, describe: 'run every case N times, interleaved; the report gives medians and 95 % intervals', defaultText: '1' }),
+  intervalMs: f({ name: 'interval-ms', kind: 'number', rule: LIMITS.intervalMs, describe: 'timeline interval in ms (at least 10)', defaultText: 'adapts to the case: 80–200 points, e.g. 10 ms for 1 s' }),
   keep: f({ name: 'keep', kind: 'boolean', describe: 'keep the engine files in <dir>/durabench-<run id>' }),
   // Crash trials (run and tune: --crash KIND; crash: --kind KINDS).
   crash: f({ name: 'crash', kind: 'string', choices: ['kill', 'power'], noun: 'a crash kind', describe: 'also run crash trials per case: kill (SIGKILL) or power (power cut on a loop image; root)' }),
@@ -140,7 +141,7 @@ export const FLAGS = {
   blockBytes: f({ name: 'block-bytes', kind: 'numbers', rule: LIMITS.blockBytes, describe: 'write size in bytes of the block-size methods (comma list)', defaultText: String(PROBE_DEFAULT_BLOCK_BYTES) }),
   method: f({ name: 'method', kind: 'strings', describe: 'only these probe methods (comma list); see durabench probe --help' }),
   // Output (every command).
-  out: f({ name: 'out', kind: 'string', describe: 'output directory', defaultText: `${OUT_ROOT}/<run id>` }),
+  out: f({ name: 'out', kind: 'string', describe: 'output directory, or - for standard output (one --format, written when the run ends; progress stays on stderr)', defaultText: `${OUT_ROOT}/<run id>` }),
   format: f({ name: 'format', kind: 'strings', describe: 'output formats (comma list)', deprecated: ['json'], defaultText: list(DEFAULT_FORMATS) }),
   quiet: f({ name: 'quiet', kind: 'boolean', describe: 'no progress on stderr' }),
 } as const;
@@ -150,7 +151,7 @@ export type FlagName = keyof typeof FLAGS;
 /** The matrix flags every command that runs engines declares (run, tune, crash). */
 export const MATRIX_FLAGS: readonly FlagSpec[] = [FLAGS.suite, FLAGS.engine, FLAGS.mode, FLAGS.batchSize, FLAGS.batchMs, FLAGS.writers, FLAGS.valueBytes, FLAGS.workload, FLAGS.fault, FLAGS.dir, FLAGS.seed];
 /** How long to measure (run, tune). */
-export const MEASURE_FLAGS: readonly FlagSpec[] = [FLAGS.duration, FLAGS.commits, FLAGS.warmup, FLAGS.repeat, FLAGS.keep];
+export const MEASURE_FLAGS: readonly FlagSpec[] = [FLAGS.duration, FLAGS.commits, FLAGS.warmup, FLAGS.repeat, FLAGS.intervalMs, FLAGS.keep];
 /** How to crash (shared by run/tune --crash and crash --kind). */
 export const CRASH_TRIAL_FLAGS: readonly FlagSpec[] = [FLAGS.trials, FLAGS.fs, FLAGS.deviceCache, FLAGS.torn, FLAGS.reorderStates, FLAGS.mountOptions, FLAGS.imageMib, FLAGS.writeback, FLAGS.crashAt, FLAGS.crashSweep, FLAGS.crashWindow];
 export const OUTPUT_FLAGS: readonly FlagSpec[] = [FLAGS.out, FLAGS.format, FLAGS.quiet];
@@ -339,4 +340,27 @@ export function engineOptionsFromArgs(args: Args, declared: ReadonlySet<string>)
 export function rejectPositionals(args: Args, command: string, expected = 1): void {
   const extra = ((args['_'] as unknown[] | undefined) ?? []).slice(expected);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${String(extra[0])}' for durabench ${command}; options start with -- (see durabench ${command} --help)`);
+}
+
+/** Flags whose value may be `-` (standard output). */
+const DASH_VALUE_FLAGS = new Set([`--${FLAGS.out.name}`]);
+
+/**
+ * yargs reads a lone `-` as a positional argument, so `--out -` would lose its value: join such
+ * pairs into `--out=-` before parsing.
+ */
+export function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (DASH_VALUE_FLAGS.has(a) && argv[i + 1] === '-') {
+      out.push(`${a}=-`);
+      i += 1;
+    } else out.push(a);
+  }
+  return out;
 }

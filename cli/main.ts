@@ -10,6 +10,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../model/errors.js';
 import { COMMANDS } from './commands/index.js';
+import { joinDashValues } from './flags.js';
 import { stopExitCode, stopSignal } from './stop.js';
 
 function fail(message: string): never {
@@ -20,7 +21,11 @@ function fail(message: string): never {
 export async function main(argv: string[]): Promise<void> {
   // The one SIGINT/SIGTERM handler, installed before any work starts.
   stopSignal();
-  let cli = yargs(argv)
+  // `durabench run --out - | head`: a reader that stops early is not an error of ours.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  let cli = yargs(joinDashValues(argv))
     .scriptName('durabench')
     .usage('$0 <command> [options]\n\nMeasures what durability costs (fsync and commit latency) and what it risks (the measured loss window).')
     .strict()

@@ -67,6 +67,8 @@ export const LIMITS = {
   blockBytes: { integer: true, min: 1, max: 4 * MIB },
   lossBudgetMs: { min: 0, max: 86_400_000 },
   lossBudgetCommits: { integer: true, min: 0 },
+  /** ms; below 10 ms an interval holds too few sync-mode commits for a p99. */
+  intervalMs: { min: 10, max: 3_600_000 },
   /** compare and gate: the significance level of the rank test. */
   alpha: { min: 0, exclusiveMin: true, max: 0.5 },
   /** compare: the smallest relative change of the medians called a difference (a fraction). */
@@ -117,3 +119,23 @@ export const RUN_FS_IMAGE_MIB = 4096;
 
 /** The directory reports go to (one subdirectory per run) unless `--out` is given. */
 export const OUT_ROOT = 'durabench-out';
+
+/**
+ * The timeline: points per case when the interval adapts to the case (`--interval-ms` not given).
+ * The interval is the largest of 10, 20, 50, 100, 200, 500 ms, 1 s, 2 s, 5 s, … that gives at least
+ * `targetPoints` points, so a case draws between 80 and 200 (a 1 s case: 10 ms, 100 points). Cases
+ * stopped by a commit count start at the smallest interval and double it whenever they pass
+ * `maxPoints` (adjacent intervals merge exactly: their histograms add).
+ */
+export const TIMELINE = { minIntervalMs: 10, targetPoints: 80, maxPoints: 200 } as const;
+
+/** The adaptive timeline interval of a case measured for `durationMs` (null: stopped by a commit count). */
+export function adaptiveIntervalMs(durationMs: number | null): number {
+  if (durationMs === null) return TIMELINE.minIntervalMs;
+  const wanted = durationMs / TIMELINE.targetPoints;
+  let best: number = TIMELINE.minIntervalMs;
+  for (let decade = TIMELINE.minIntervalMs; decade <= wanted; decade *= 10) {
+    for (const step of [1, 2, 5]) if (decade * step <= wanted) best = decade * step;
+  }
+  return best;
+}

@@ -19,7 +19,9 @@ export interface CaseRunContext {
   /** This run's work directory in the case's target. */
   readonly workDir: string;
   readonly caseIndex: number;
+  /** Timeline interval, ms, and the point limit past which it doubles (null: fixed). */
   readonly intervalMs: number;
+  readonly timelineMaxPoints: number | null;
   readonly barrierTimeoutMs: number;
   /** Keep the case's files after it ran. */
   readonly keep: boolean;
@@ -95,6 +97,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
         durationMs: params.durationMs,
         commitsPerWriter: params.commitsPerWriter,
         intervalMs: ctx.intervalMs,
+        timelineMaxPoints: ctx.timelineMaxPoints,
         control: control.buffer,
         barrierTimeoutMs: ctx.barrierTimeoutMs,
       };

@@ -11,6 +11,7 @@ import type { Warning } from '../model/warning.js';
 import { release } from '../workspace/registry.js';
 import { createWorkDir, newRunId, removeWorkDir } from '../workspace/workdir.js';
 import type { SharedControl } from '../workers/control.js';
+import { adaptiveIntervalMs, TIMELINE } from './defaults.js';
 import { planCases, type PlannedCase } from './plan.js';
 import { WriterPool } from './pool.js';
 import type { ProgressSink } from './progress.js';
@@ -33,7 +34,7 @@ export interface RunSettings {
   readonly progress: ProgressSink;
   /** Keep the work directories (engine files) after the run. */
   readonly keep: boolean;
-  /** Timeline interval, ms. */
+  /** Timeline interval, ms (`--interval-ms`); unset: it adapts to each case's length (defaults.ts). */
   readonly intervalMs?: number;
   readonly barrierTimeoutMs?: number;
   /** Called after each case (after its last repeat) with the report so far (e.g. crash trials). */
@@ -53,7 +54,7 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
   const { suite, progress, session } = settings;
   const report = session.report;
   const cases = planCases(suite, settings.factories);
-  const runId = newRunId();
+  const runId = report.runId ?? newRunId();
   const workDirs = new Map<string, string>();
   const pool = new WriterPool(Math.max(...suite.writers));
   let control: SharedControl | null = null;
@@ -65,6 +66,7 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
       // --repeat: interleaved rounds; each case keeps one entry in the report (coordinator/repeat.ts).
       const schedule = repeatSchedule(cases, suite.repeat);
       const repeats = new RepeatCollector(report);
+      progress.planned(schedule.map(({ planned: p }) => ({ ...p.params, writers: p.key.writers, skipped: p.skip !== null })));
       for (const run of schedule) {
         if (session.stopping) break;
         const { planned, index } = run;
@@ -73,7 +75,8 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
           pool,
           workDir: workDirs.get(planned.key.target)!,
           caseIndex: index,
-          intervalMs: settings.intervalMs ?? 1000,
+          intervalMs: settings.intervalMs ?? adaptiveIntervalMs(planned.params.durationMs),
+          timelineMaxPoints: settings.intervalMs === undefined ? TIMELINE.maxPoints : null,
           barrierTimeoutMs: settings.barrierTimeoutMs ?? 120_000,
           keep: settings.keep,
           signal: session.signal,

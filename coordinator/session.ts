@@ -10,6 +10,7 @@ import { SCHEMA_VERSION, type ReportKind } from '../model/report.js';
 import type { Warning } from '../model/warning.js';
 import { collectHost } from '../provenance/host.js';
 import { collectToolInfo } from '../provenance/tool.js';
+import { newRunId } from '../workspace/workdir.js';
 
 /** Where a session's report goes. `final` is true for the last write (cheap formats may be written every time, costly ones at the end). */
 export interface ReportSink<R> {
@@ -18,11 +19,12 @@ export interface ReportSink<R> {
   readonly paths: readonly string[];
 }
 
-/** The header every session report starts with. */
+/** The header every session report starts with; its run id names the session's directories. */
 export function sessionHeader<K extends ReportKind>(kind: K, targets: readonly string[], warnings: readonly Warning[] = []): SessionReport & { kind: K; schemaVersion: typeof SCHEMA_VERSION } {
   return {
     schemaVersion: SCHEMA_VERSION,
     kind,
+    runId: newRunId(),
     tool: collectToolInfo(),
     host: collectHost(targets),
     warnings: [...warnings],

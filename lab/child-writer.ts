@@ -93,7 +93,6 @@ export async function openWriter(config: ChildConfig, w: number): Promise<Writer
           warmupNs: 0n,
           durationNs: BigInt(config.maxMs) * 1_000_000n,
           commits: config.maxCommits,
-          intervalNs: 1_000_000_000n,
         },
         { shouldStop: () => false, onAck: sendAck },
       );

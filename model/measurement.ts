@@ -6,6 +6,12 @@ import type { EncodedCounts, EncodedLatency } from './latency.js';
 import type { RecoveryReport } from './recovery.js';
 import type { SyncKind } from './sync-kind.js';
 
+/** One timeline interval of one writer. */
+export interface WriterInterval {
+  readonly commit: EncodedLatency;
+  readonly sync: EncodedLatency;
+}
+
 export interface WriterMeasurement {
   readonly writer: number;
   readonly commits: number;
@@ -20,8 +26,13 @@ export interface WriterMeasurement {
   readonly commitsPerSync: EncodedCounts;
   readonly exposure: { readonly unbounded: boolean; readonly maxCommits: number; readonly latency: EncodedLatency };
   readonly phases: Record<string, EncodedLatency>;
-  /** One entry per interval since the start of measurement. */
-  readonly timeline: EncodedLatency[];
+  /** One entry per interval since the start of measurement: the commits and the syncs in it. */
+  readonly timeline: readonly WriterInterval[];
+  /** The interval's length, ms (adaptive timelines double it when they grow past their point limit). */
+  readonly timelineIntervalMs: number;
+  /** Engine phases during the measurement, ms from its start. */
+  readonly phaseSpans: readonly { readonly phase: string; readonly startMs: number; readonly durationMs: number }[];
+  readonly phaseSpansDropped: number;
   readonly engineStats: Record<string, number>;
   readonly ioBytesWritten: number;
   readonly recovery: RecoveryReport;

@@ -35,6 +35,8 @@ export const SessionStatus = Type.Union([Type.Literal('running'), Type.Literal('
 export type SessionStatus = Static<typeof SessionStatus>;
 
 export const SessionProps = {
+  /** The run id (`20261201-113301-4242-0a1b`): names the output and work directories; absent in older reports. */
+  runId: Type.Optional(Type.String()),
   startedAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
   status: SessionStatus,
@@ -53,6 +55,7 @@ export interface SessionReport {
   tool: ToolInfo;
   host: HostInfo;
   warnings: Warning[];
+  runId?: string;
   startedAt: string;
   finishedAt: string | null;
   status: SessionStatus;

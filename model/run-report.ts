@@ -30,7 +30,11 @@ export const ExposureSummary = Type.Object({
 });
 export type ExposureSummary = Static<typeof ExposureSummary>;
 
-/** One interval of commit latency, merged across writers. */
+/**
+ * One interval of the measurement, merged across writers: commit latency (and its histogram), and
+ * the sync calls that returned in it. Throughput is `commits` over the interval's length (the last
+ * interval ends with the measurement).
+ */
 export const TimelinePoint = Type.Object({
   /** Interval start relative to the start of measurement, ms. */
   startMs: Type.Number({ minimum: 0 }),
@@ -39,8 +43,23 @@ export const TimelinePoint = Type.Object({
   p99Ns: Type.Number({ minimum: 0 }),
   maxNs: Type.Number({ minimum: 0 }),
   histogram: Type.String(),
+  /** Sync calls (every kind) in the interval, their p99 and max, and their histogram (absent in older reports). */
+  syncs: Type.Optional(Type.Integer({ minimum: 0 })),
+  syncP99Ns: Type.Optional(Type.Number({ minimum: 0 })),
+  syncMaxNs: Type.Optional(Type.Number({ minimum: 0 })),
+  syncHistogram: Type.Optional(Type.String()),
 });
 export type TimelinePoint = Static<typeof TimelinePoint>;
+
+/** One run of an engine phase (flush, compaction, checkpoint, merge, rotation) during the measurement. */
+export const PhaseSpan = Type.Object({
+  phase: Type.String(),
+  writer: Type.Integer({ minimum: 0 }),
+  /** Start relative to the start of measurement, ms. */
+  startMs: Type.Number({ minimum: 0 }),
+  durationMs: Type.Number({ minimum: 0 }),
+});
+export type PhaseSpan = Static<typeof PhaseSpan>;
 
 /** Everything measured for one case. */
 export const CaseMetrics = Type.Object({
@@ -71,6 +90,10 @@ export const CaseMetrics = Type.Object({
   /** Per-interval commit latency (stalls visible). */
   timeline: Type.Array(TimelinePoint),
   timelineIntervalMs: Type.Number({ exclusiveMinimum: 0 }),
+  /** When each engine phase ran (the timeline shades them); absent in older reports. */
+  phaseSpans: Type.Optional(Type.Array(PhaseSpan)),
+  /** Spans beyond the per-writer limit, counted but not kept. */
+  phaseSpansDropped: Type.Optional(Type.Integer({ minimum: 0 })),
   /** Engine-specific counters, summed over writers. */
   engineStats: Type.Record(Type.String(), Type.Number()),
   /** Bytes the io layer wrote (including framing and preallocation), summed over writers. */

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sessionHeader, type Session } from '../coordinator/session.js';
-import type { ProbeReport, ProbeResult } from '../model/probe-report.js';
+import type { ProbeMethodInfo, ProbeReport, ProbeResult } from '../model/probe-report.js';
 import { createWorkDir, removeWorkDir } from '../workspace/workdir.js';
 import { allMethods, type ProbeMethod } from './methods.js';
 import { measureMethod } from './measure.js';
@@ -23,6 +23,8 @@ export interface ProbeRunOptions {
   /** Only these method ids (null: all). */
   methods: readonly string[] | null;
   runId: string;
+  /** Called before each method on each target (progress): `index` counts from 0. */
+  onStart?(method: ProbeMethodInfo, target: string, index: number, total: number): void;
   /** Called after every result (progress). */
   onResult?(last: ProbeResult, done: number, total: number): void;
 }
@@ -59,6 +61,7 @@ export async function runProbe(session: Session<ProbeReport>, opts: ProbeRunOpti
           // Let the signal handler run between methods (each method itself is synchronous).
           await yieldToEventLoop();
           if (session.stopping) return;
+          opts.onStart?.(method.info, opts.targets[ti]!, n, total);
           const scratch = path.join(workDirs[ti]!, `m${n}`);
           fs.mkdirSync(scratch);
           let result: ProbeResult;

@@ -11,7 +11,7 @@ import type { EnvReport } from '../model/report.js';
 import type { RunReport } from '../model/run-report.js';
 import { renderHtml } from './document/html.js';
 import { renderMarkdown } from './document/markdown.js';
-import { renderText } from './document/text.js';
+import { renderText, type TextOptions } from './document/text.js';
 import { compareConsoleDoc, compareDoc, renderCompareCsv } from './render/compare.js';
 import { crashConsoleDoc, crashDoc, renderCrashCsv } from './render/crash.js';
 import { renderCsv } from './render/csv.js';
@@ -22,9 +22,12 @@ import { renderProbeCsv } from './render/probe-csv.js';
 import { envDoc } from './render/provenance.js';
 import { runConsoleDoc, runDoc } from './render/run.js';
 
+/** How the console view is drawn (the CLI decides from the locale); files ignore it. */
+export type RenderOptions = TextOptions;
+
 export interface Renderer<T> {
   readonly extension: string;
-  render(value: T): string;
+  render(value: T, opts?: RenderOptions): string;
   /** Expensive to render (charts): a session writes it once, at the end. */
   readonly costly?: boolean;
 }
@@ -33,45 +36,45 @@ const json = <T>(): Renderer<T> => ({ extension: 'json', render: (v: T) => JSON.
 
 export const FORMATS = {
   run: {
-    console: { extension: 'txt', render: (r: RunReport) => renderText(runConsoleDoc(r)) },
+    console: { extension: 'txt', render: (r: RunReport, o?: RenderOptions) => renderText(runConsoleDoc(r), o) },
     json: json<RunReport>(),
     csv: { extension: 'csv', render: renderCsv },
     md: { extension: 'md', render: (r: RunReport) => renderMarkdown(runDoc(r, { charts: false })) },
     html: { extension: 'html', render: (r: RunReport) => renderHtml(runDoc(r, { charts: true })), costly: true },
   },
   crash: {
-    console: { extension: 'txt', render: (r: CrashReport) => renderText(crashConsoleDoc(r)) },
+    console: { extension: 'txt', render: (r: CrashReport, o?: RenderOptions) => renderText(crashConsoleDoc(r), o) },
     json: json<CrashReport>(),
     csv: { extension: 'csv', render: renderCrashCsv },
-    md: { extension: 'md', render: (r: CrashReport) => renderMarkdown(crashDoc(r)) },
-    html: { extension: 'html', render: (r: CrashReport) => renderHtml(crashDoc(r)) },
+    md: { extension: 'md', render: (r: CrashReport) => renderMarkdown(crashDoc(r, { charts: false })) },
+    html: { extension: 'html', render: (r: CrashReport) => renderHtml(crashDoc(r, { charts: true })), costly: true },
   },
   probe: {
-    console: { extension: 'txt', render: (r: ProbeReport) => renderText(probeConsoleDoc(r)) },
+    console: { extension: 'txt', render: (r: ProbeReport, o?: RenderOptions) => renderText(probeConsoleDoc(r), o) },
     json: json<ProbeReport>(),
     csv: { extension: 'csv', render: renderProbeCsv },
     md: { extension: 'md', render: (r: ProbeReport) => renderMarkdown(probeDoc(r, { charts: false })) },
     html: { extension: 'html', render: (r: ProbeReport) => renderHtml(probeDoc(r, { charts: true })), costly: true },
   },
   env: {
-    console: { extension: 'txt', render: (r: EnvReport) => renderText(envDoc(r)) },
+    console: { extension: 'txt', render: (r: EnvReport, o?: RenderOptions) => renderText(envDoc(r), o) },
     json: json<EnvReport>(),
     md: { extension: 'md', render: (r: EnvReport) => renderMarkdown(envDoc(r)) },
   },
   engines: {
-    console: { extension: 'txt', render: (c: EngineEntry[]) => renderText(enginesDoc(c)) },
+    console: { extension: 'txt', render: (c: EngineEntry[], o?: RenderOptions) => renderText(enginesDoc(c), o) },
     json: json<EngineEntry[]>(),
     md: { extension: 'md', render: (c: EngineEntry[]) => renderMarkdown(enginesDoc(c)) },
   },
   compare: {
-    console: { extension: 'txt', render: (c: Comparison) => renderText(compareConsoleDoc(c)) },
+    console: { extension: 'txt', render: (c: Comparison, o?: RenderOptions) => renderText(compareConsoleDoc(c), o) },
     json: { extension: 'json', render: (c: Comparison) => JSON.stringify({ ...c, cases: c.cases.map((cc) => ({ ...cc, metrics: cc.metrics.map((m) => ({ metric: m.metric.id, cells: m.cells })) })) }, null, 2) + '\n' },
     csv: { extension: 'csv', render: renderCompareCsv },
     md: { extension: 'md', render: (c: Comparison) => renderMarkdown(compareDoc(c, { charts: false })) },
     html: { extension: 'html', render: (c: Comparison) => renderHtml(compareDoc(c, { charts: true })), costly: true },
   },
   gate: {
-    console: { extension: 'txt', render: (g: GateResult) => renderText(gateDoc(g)) },
+    console: { extension: 'txt', render: (g: GateResult, o?: RenderOptions) => renderText(gateDoc(g), o) },
     json: json<GateResult>(),
     md: { extension: 'md', render: (g: GateResult) => renderMarkdown(gateDoc(g)) },
   },
@@ -106,6 +109,6 @@ export function rendererOf<K extends OutputKind>(kind: K, format: FormatOf<K>): 
   return (FORMATS[kind] as Record<string, Renderer<ValueOf<K>>>)[format]!;
 }
 
-export function render<K extends OutputKind>(kind: K, format: FormatOf<K>, value: ValueOf<K>): string {
-  return rendererOf(kind, format).render(value);
+export function render<K extends OutputKind>(kind: K, format: FormatOf<K>, value: ValueOf<K>, opts?: RenderOptions): string {
+  return rendererOf(kind, format).render(value, opts);
 }

@@ -5,9 +5,10 @@
  */
 import type { EncodedLatency, LatencySummary } from '../model/latency.js';
 import type { WriterMeasurement } from '../model/measurement.js';
-import type { CaseMetrics, ExposureSummary, TimelinePoint } from '../model/run-report.js';
+import type { CaseMetrics, ExposureSummary } from '../model/run-report.js';
 import { SYNC_KINDS, zeroSyncCounts, type SyncKind } from '../model/sync-kind.js';
 import { summarizeCounts, summarizeLatency } from './summary.js';
+import { mergePhaseSpans, mergeTimelines } from './timeline.js';
 
 function groupBy(parts: readonly Record<string, EncodedLatency>[]): Map<string, EncodedLatency[]> {
   const out = new Map<string, EncodedLatency[]>();
@@ -40,6 +41,7 @@ export function rates(
   };
 }
 
+/** `timelineIntervalMs`: the planned interval, used when no writer measured anything. */
 export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timelineIntervalMs: number): CaseMetrics {
   const commits = ms.reduce((a, m) => a + m.commits, 0);
   const bytes = ms.reduce((a, m) => a + m.bytes, 0);
@@ -70,20 +72,9 @@ export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timeli
   const phaseLatency: Record<string, LatencySummary> = {};
   for (const [name, parts] of groupBy(ms.map((m) => m.phases))) phaseLatency[name] = summarizeLatency(parts);
 
-  const intervals = Math.max(0, ...ms.map((m) => m.timeline.length));
-  const timeline: TimelinePoint[] = [];
-  for (let i = 0; i < intervals; i++) {
-    const parts = ms.map((m) => m.timeline[i]).filter((p): p is EncodedLatency => p !== undefined);
-    const s = summarizeLatency(parts);
-    timeline.push({
-      startMs: i * timelineIntervalMs,
-      commits: s.count,
-      p50Ns: s.p50Ns,
-      p99Ns: s.p99Ns,
-      maxNs: s.maxNs,
-      histogram: s.histogram,
-    });
-  }
+  const timeline = mergeTimelines(ms.map((m) => ({ intervalMs: m.timelineIntervalMs, intervals: m.timeline })));
+  const phaseSpans = mergePhaseSpans(ms.map((m) => ({ writer: m.writer, spans: m.phaseSpans })));
+  const phaseSpansDropped = ms.reduce((a, m) => a + m.phaseSpansDropped, 0);
 
   const engineStats: Record<string, number> = {};
   for (const m of ms) for (const [k, v] of Object.entries(m.engineStats)) engineStats[k] = (engineStats[k] ?? 0) + v;
@@ -103,8 +94,10 @@ export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timeli
     phaseLatency,
     commitLatencyDuringPhase: nonEmpty(ms.map((m) => m.commitLatencyDuringPhase)),
     commitLatencyOutsidePhase: nonEmpty(ms.map((m) => m.commitLatencyOutsidePhase)),
-    timeline,
-    timelineIntervalMs,
+    timeline: timeline.points,
+    timelineIntervalMs: timeline.points.length > 0 ? timeline.intervalMs : timelineIntervalMs,
+    phaseSpans,
+    ...(phaseSpansDropped > 0 ? { phaseSpansDropped } : {}),
     engineStats,
     ioBytesWritten: ms.reduce((a, m) => a + m.ioBytesWritten, 0),
   };

@@ -4,10 +4,11 @@
  * over total measured time (as if the parts ran one after the other). Pure.
  */
 import type { CountSummary, EncodedLatency, LatencySummary } from '../model/latency.js';
-import type { CaseMetrics, ExposureSummary, TimelinePoint } from '../model/run-report.js';
+import type { CaseMetrics, ExposureSummary } from '../model/run-report.js';
 import { SYNC_KINDS, zeroSyncCounts, type SyncKind } from '../model/sync-kind.js';
 import { rates } from './case-metrics.js';
 import { decodeHistogram, mergeEncoded } from './hdr.js';
+import { intervalOfPoint, mergeTimelines } from './timeline.js';
 import { countsFromSummary, latencyFromSummary, summarizeCounts, summarizeLatency, summarizeMergedLatency } from './summary.js';
 
 function mergeSummaryList(parts: readonly (LatencySummary | null | undefined)[]): LatencySummary | null {
@@ -46,16 +47,9 @@ function mergeExposure(parts: readonly ExposureSummary[]): ExposureSummary {
   };
 }
 
-function mergeTimeline(parts: readonly CaseMetrics[]): TimelinePoint[] {
-  const n = Math.max(0, ...parts.map((p) => p.timeline.length));
-  const intervalMs = parts[0]?.timelineIntervalMs ?? 1000;
-  const out: TimelinePoint[] = [];
-  for (let i = 0; i < n; i++) {
-    const points = parts.map((p) => p.timeline[i]).filter((p): p is TimelinePoint => p !== undefined && p.commits > 0);
-    const s = summarizeLatency(points.map((p): EncodedLatency => ({ unit: 'ns', histogram: p.histogram, count: p.commits, min: 0, max: p.maxNs })));
-    out.push({ startMs: i * intervalMs, commits: s.count, p50Ns: s.p50Ns, p99Ns: s.p99Ns, maxNs: s.maxNs, histogram: s.histogram });
-  }
-  return out;
+/** Timelines overlaid from the start of measurement (repeats of a case ran the same plan). */
+function mergeTimeline(parts: readonly CaseMetrics[]): { intervalMs: number; points: CaseMetrics['timeline'] } {
+  return mergeTimelines(parts.map((p) => ({ intervalMs: p.timelineIntervalMs, intervals: p.timeline.map(intervalOfPoint) })));
 }
 
 function sumRecords(parts: readonly Record<string, number>[]): Record<string, number> {
@@ -83,6 +77,7 @@ export function mergeCaseMetrics(parts: readonly CaseMetrics[]): CaseMetrics {
   const phaseNames = [...new Set(parts.flatMap((m) => Object.keys(m.phaseLatency)))];
   const phaseLatency: Record<string, LatencySummary> = {};
   for (const name of phaseNames) phaseLatency[name] = mergeSummaryList(parts.map((m) => m.phaseLatency[name]))!;
+  const timeline = mergeTimeline(parts);
   return {
     durationNs,
     commits,
@@ -98,8 +93,10 @@ export function mergeCaseMetrics(parts: readonly CaseMetrics[]): CaseMetrics {
     phaseLatency,
     commitLatencyDuringPhase: mergeSummaryList(parts.map((m) => m.commitLatencyDuringPhase)),
     commitLatencyOutsidePhase: mergeSummaryList(parts.map((m) => m.commitLatencyOutsidePhase)),
-    timeline: mergeTimeline(parts),
-    timelineIntervalMs: parts[0]!.timelineIntervalMs,
+    timeline: timeline.points,
+    timelineIntervalMs: timeline.intervalMs,
+    // The timelines are overlaid from the start of measurement, so are the phases that shaped them.
+    ...(parts.some((m) => m.phaseSpans) ? { phaseSpans: parts.flatMap((m) => m.phaseSpans ?? []).sort((a, b) => a.startMs - b.startMs) } : {}),
     engineStats: sumRecords(parts.map((m) => m.engineStats)),
     ioBytesWritten: sum((m) => m.ioBytesWritten),
   };

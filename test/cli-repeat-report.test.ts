@@ -31,7 +31,10 @@ test('run --repeat 3 keeps one entry per case with its repeats merged exactly; r
   }
   assert.match(r.stdout, /Each figure is the median of 3 repeats/);
   assert.match(r.stdout, /repeats/);
-  assert.equal((fs.readFileSync(path.join(out, 'report.html'), 'utf8').match(/<figure class="chart">/g) ?? []).length, 4);
+  // The merged repeats drawn: the percentile overlay by engine and by mode (null records no sync
+  // calls, so no sync chart) and one timeline per case.
+  const titles = [...fs.readFileSync(path.join(out, 'report.html'), 'utf8').matchAll(/<figure class="chart">.*?class="chart-title">([^<]*)</gs)].map((m) => m[1]);
+  assert.deepEqual(titles, ['null: commit latency by percentile', 'sync: commit latency by percentile', 'batch: commit latency by percentile', 'null/sync/w1/v128/unique/t0', 'null/batch-4/w1/v128/unique/t0']);
 
   const again = await runCli(['report', path.join(out, 'report.json'), '--format', 'md,csv,html', '--out', path.join(dir, 'again')]);
   assert.equal(again.code, 0, again.stderr);

@@ -68,7 +68,7 @@ test('run: raw in all three modes, reports in every format, sync calls as each m
 
   const csv = fs.readFileSync(path.join(out, 'report.csv'), 'utf8').trim().split('\n');
   assert.equal(csv.length, 4);
-  assert.match(csv[0]!, /^id,state,engine,fault,mode,batch_size/);
+  assert.match(csv[0]!, /^host,run_id,id,state,engine,fault,mode,batch_size/);
   const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
   assert.match(md, /\| engine \| mode \| batch \|/);
   // The work directory was created inside the target and removed.

@@ -71,7 +71,8 @@ test('renderers: console and Markdown tables per comparison, one CSV row per res
   assert.match(md, /## Host/);
   const csv = render('probe', 'csv', r).trim().split('\n');
   assert.equal(csv.length, 1 + r.results.length);
-  assert.match(csv[0]!, /^target,group,method,block_bytes,bytes_per_op,writes_per_op,syncs_per_op,state,reason,code,samples,ops_per_sec,rme_percent,min_ns,mean_ns,p50_ns/);
+  // Where it was measured first (host, run id, target and its filesystem), so fleet CSVs concatenate.
+  assert.match(csv[0]!, /^host,run_id,target,filesystem,mount_options,group,method,block_bytes,bytes_per_op,writes_per_op,syncs_per_op,state,reason,code,samples,ops_per_sec,rme_percent,min_ns,mean_ns,p50_ns/);
 });
 
 test('an env report validates and renders the host and each target', () => {

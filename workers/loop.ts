@@ -15,7 +15,6 @@ export interface LoopPlan {
   /** Stop after this much measured time, or after `commits` measured commits; both null = until stopped. */
   readonly durationNs: bigint | null;
   readonly commits: number | null;
-  readonly intervalNs: bigint;
 }
 
 export interface LoopHooks {
@@ -53,7 +52,6 @@ export async function runLoop(
 ): Promise<LoopResult> {
   const measureStartNs = plan.startNs + plan.warmupNs;
   const endNs = plan.durationNs === null ? null : measureStartNs + plan.durationNs;
-  let nextIntervalNs = measureStartNs + plan.intervalNs;
   let measuring = false;
   let seq = 0;
   let measured = 0;
@@ -77,7 +75,7 @@ export async function runLoop(
       const t0 = process.hrtime.bigint();
       if (!measuring && t0 >= measureStartNs) {
         measuring = true;
-        rec.measuring = true;
+        rec.startMeasuring(measureStartNs);
         tracker.startMeasuring(measureStartNs);
       }
       if (measuring && endNs !== null && t0 >= endNs) break;
@@ -90,10 +88,8 @@ export async function runLoop(
       hooks.onAck?.(i, t1);
       if (!measuring) continue;
 
-      while (t1 >= nextIntervalNs) {
-        rec.rollInterval();
-        nextIntervalNs += plan.intervalNs;
-      }
+      // Close timeline intervals after the ack, outside the timed window.
+      if (t1 >= rec.timeline.nextNs) rec.timeline.roll(t1);
       rec.recordCommit(Number(t1 - t0), rec.phaseEvents !== phaseEventsBefore);
       measured += 1;
       bytes += key.length + value.length;
@@ -103,6 +99,6 @@ export async function runLoop(
   } catch (err) {
     failure = err;
   }
-  if (rec.interval.count > 0) rec.rollInterval();
+  rec.finish();
   return { commits: measured, bytes, durationNs: Number(lastAckNs - measureStartNs), totalCommits: seq, stopped, failure };
 }

@@ -28,6 +28,8 @@ export interface WriterTask {
   readonly commitsPerWriter: number | null;
   /** Timeline interval (ms). */
   readonly intervalMs: number;
+  /** Past this many intervals the timeline merges them pairwise and doubles the interval (null: fixed, `--interval-ms`). */
+  readonly timelineMaxPoints: number | null;
   /** `SharedControl` memory: barrier, abort flag, progress. */
   readonly control: SharedArrayBuffer;
   /** How long a writer waits at the start barrier before giving up. */

@@ -17,7 +17,7 @@ type Stage = 'open' | 'barrier' | 'warmup' | 'measure' | 'close';
 
 export default async function runWriter(task: WriterTask): Promise<WriterOutcome> {
   const control = new SharedControl(task.control);
-  const rec = new WriterRecorders();
+  const rec = new WriterRecorders({}, { intervalMs: task.intervalMs, maxPoints: task.timelineMaxPoints });
   const tracker = new ExposureTracker(task.durability.mode);
   const workload = new Workload(task.workload);
   let stage: Stage = 'open';
@@ -25,26 +25,31 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
   let recovery: RecoveryReport = emptyRecovery();
   let loopResult: { commits: number; bytes: number; durationNs: number } | null = null;
 
-  const measurement = (): WriterMeasurement | null =>
-    loopResult === null
-      ? null
-      : {
-          writer: task.writer,
-          commits: loopResult.commits,
-          bytes: loopResult.bytes,
-          durationNs: loopResult.durationNs,
-          commitLatency: rec.commit.encode(),
-          commitLatencyDuringPhase: rec.commitDuringPhase.encode(),
-          commitLatencyOutsidePhase: rec.encodeCommitOutsidePhase(),
-          syncLatency: rec.encodeSync(),
-          commitsPerSync: tracker.commitsPerSync.encode(),
-          exposure: { unbounded: tracker.unbounded, maxCommits: tracker.maxPending, latency: tracker.encodeExposure() },
-          phases: rec.encodePhases(),
-          timeline: rec.timeline,
-          engineStats: instance?.engine.stats?.() ?? {},
-          ioBytesWritten: instance?.io.bytesWritten ?? 0,
-          recovery,
-        };
+  const measurement = (): WriterMeasurement | null => {
+    if (loopResult === null) return null;
+    rec.finish();
+    const timeline = rec.timeline.encode();
+    return {
+      writer: task.writer,
+      commits: loopResult.commits,
+      bytes: loopResult.bytes,
+      durationNs: loopResult.durationNs,
+      commitLatency: rec.commit.encode(),
+      commitLatencyDuringPhase: rec.commitDuringPhase.encode(),
+      commitLatencyOutsidePhase: rec.encodeCommitOutsidePhase(),
+      syncLatency: rec.encodeSync(),
+      commitsPerSync: tracker.commitsPerSync.encode(),
+      exposure: { unbounded: tracker.unbounded, maxCommits: tracker.maxPending, latency: tracker.encodeExposure() },
+      phases: rec.encodePhases(),
+      timeline: timeline.intervals,
+      timelineIntervalMs: timeline.intervalMs,
+      phaseSpans: timeline.phaseSpans,
+      phaseSpansDropped: timeline.phaseSpansDropped,
+      engineStats: instance?.engine.stats?.() ?? {},
+      ioBytesWritten: instance?.io.bytesWritten ?? 0,
+      recovery,
+    };
+  };
 
   try {
     instance = await createEngineInstance(task, rec, tracker, (name, ns) => rec.recordPhase(name, ns));
@@ -66,7 +71,6 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
         warmupNs: BigInt(Math.round(task.warmupMs * 1e6)),
         durationNs: task.durationMs === null ? null : BigInt(Math.round(task.durationMs * 1e6)),
         commits: task.commitsPerWriter,
-        intervalNs: BigInt(Math.round(task.intervalMs * 1e6)),
       },
       {
         shouldStop: () => control.aborted,
@@ -76,7 +80,7 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
       },
     );
     loopResult = result;
-    rec.measuring = false;
+    rec.finish();
     if (result.failure !== undefined) throw result.failure;
 
     stage = 'close';

@@ -10,10 +10,11 @@ import { planCases } from '../../coordinator/plan.js';
 import { checkTarget, loadEngines, loadSuite } from '../../coordinator/resolve.js';
 import { loadEngine } from '../../engines/registry.js';
 import type { EngineFactory } from '../../engines/types.js';
-import { crashExitCode, verdictText } from '../../analysis/crash-verdict.js';
+import { crashExitCode } from '../../analysis/crash-verdict.js';
+import { CRASH_HEARTBEAT_MS, CrashProgress } from '../../coordinator/progress.js';
 import { executeCrash, newCrashReport } from '../../lab/crash-run.js';
 import { checkCrashSuite, planCrashCases, planSuiteLines, type PlannedCrashCase } from '../../lab/matrix.js';
-import { lossMeasured } from '../../model/crash-report.js';
+import type { CrashCaseResult, CrashTrial } from '../../model/crash-report.js';
 import { UsageError } from '../../model/errors.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { parseWorkload } from '../../workers/workload.js';
@@ -34,7 +35,7 @@ import {
   rejectPositionals,
   type FlagSpec,
 } from '../flags.js';
-import { openSession, printPaths, sessionOutput } from '../session.js';
+import { consoleOptions, humanStream, openSession, printPaths, progressLine, sessionOutput } from '../session.js';
 import { suiteFromArgs } from './run.js';
 
 type Args = Record<string, unknown>;
@@ -123,19 +124,24 @@ async function handler(args: Args): Promise<void> {
   const targets = [...new Set(cases.map((c) => c.key.target))];
   const report = newCrashReport(targets.length > 0 ? targets : ['.'], suiteName, trials);
   const session = openSession(o, out, report);
-  const say = (s: string): void => {
-    if (!out.quiet) process.stderr.write(s);
-  };
+  const line = progressLine('crash', out, CRASH_HEARTBEAT_MS);
+  const progress = line ? new CrashProgress(line, cases.map((c) => ({ skipped: c.skip !== null })), trials) : null;
   await executeCrash({
     cases,
     session,
     trials,
-    onCaseStart: (i, n, id) => say(`[${i}/${n}] ${id} `),
-    onTrial: (t) => say(t.outcome === 'errored' ? 'E' : t.outcome === 'recovery-failed' ? 'R' : t.corrupt > 0 ? 'C' : t.lost > 0 ? 'x' : '.'),
-    onCaseEnd: (c) => say(c.state === 'completed' ? ` ${lossMeasured(c.crash) ? `lost max ${c.crash.lostMax}` : 'nothing verified'}, ${verdictText(c.crash.verdict)}\n` : ` ${c.state}: ${c.reason}\n`),
+    ...(progress
+      ? {
+          onCaseStart: (i: number, n: number, id: string) => progress.caseStarted(i, n, id),
+          onTrial: (t: CrashTrial, i: number, n: number) => progress.trial(t, i, n),
+          onCaseEnd: (c: CrashCaseResult) => progress.caseFinished(c),
+        }
+      : {}),
   });
-  process.stdout.write(render('crash', 'console', report));
+  line?.done();
+  humanStream(out).write(render('crash', 'console', report, consoleOptions()));
   printPaths(session.paths);
+  if (progress) progress.line.closing(progress.summary());
   // cli/main.ts keeps this unless a stop signal ended the run (130/143).
   process.exitCode = crashExitCode(report.cases);
 }

@@ -21,6 +21,7 @@ import { render } from '../../reports/formats.js';
 import { writeOutputFile } from '../../reports/output.js';
 import { readReport } from '../../reports/read.js';
 import { declareFlags, FLAGS, readBoolean, readFormats, readNumber, readRepeated, readString, readStrings } from '../flags.js';
+import { consoleOptions } from '../session.js';
 
 type Args = Record<string, unknown> & { reports?: string[] };
 
@@ -105,7 +106,7 @@ function handler(args: Args): void {
   const baseline = baselineFile ? { name: `baseline ${baselineFile}`, report: readReport(baselineFile) } : null;
   const result = evaluateGate({ rules, reports, baseline, alpha: readNumber(args, FLAGS.alpha) ?? COMPARE_ALPHA, allowMissing: readBoolean(args, FLAGS.allowMissing) });
 
-  for (const f of formats) process.stdout.write(render('gate', f, result));
+  for (const f of formats) process.stdout.write(render('gate', f, result, f === 'console' ? consoleOptions() : undefined));
   const summary = readString(args, FLAGS.summary);
   if (summary) appendDurably(summary, render('gate', 'md', result));
   const outDir = readString(args, FLAGS.out) ?? '.';

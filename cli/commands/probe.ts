@@ -10,11 +10,13 @@ import { PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS } from '../../coordina
 import { checkTarget } from '../../coordinator/resolve.js';
 import { UsageError } from '../../model/errors.js';
 import { methodIds } from '../../probe/methods.js';
-import { newProbeReport, runProbe } from '../../probe/run-probe.js';
+import { newProbeReport, runProbe, selectMethods } from '../../probe/run-probe.js';
+import { ProbeProgress } from '../../coordinator/progress.js';
+import type { ProbeMethodInfo, ProbeResult } from '../../model/probe-report.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { newRunId } from '../../workspace/workdir.js';
 import { declareFlags, FLAGS, OUTPUT_FLAGS, readNumber, readNumbers, readStrings, rejectPositionals, type FlagSpec } from '../flags.js';
-import { openSession, printPaths, printWarnings, sessionOutput } from '../session.js';
+import { consoleOptions, humanStream, openSession, printPaths, progressLine, printWarnings, sessionOutput } from '../session.js';
 
 type Args = Record<string, unknown>;
 
@@ -50,16 +52,24 @@ async function handler(args: Args): Promise<void> {
   const s = probeSettings(args);
   const report = newProbeReport(s);
   const session = openSession(o, out, report);
+  const line = progressLine('probe', out);
+  const units = selectMethods(s.blockBytes, s.methods).length * s.targets.length;
+  const progress = line ? new ProbeProgress(line, units, (s.seconds + s.warmupSeconds) * 1000) : null;
   await runProbe(session, {
     ...s,
-    runId: newRunId(),
-    onResult: (last, done, total) => {
-      if (!out.quiet) process.stderr.write(`[${done}/${total}] ${last.method.id} on ${last.target}: ${last.state}\n`);
-    },
+    runId: report.runId ?? newRunId(),
+    ...(progress
+      ? {
+          onStart: (m: ProbeMethodInfo, target: string, i: number) => progress.started(m, target, i, s.targets.length > 1),
+          onResult: (last: ProbeResult) => progress.finished(last),
+        }
+      : {}),
   });
-  process.stdout.write(render('probe', 'console', report));
+  line?.done();
+  humanStream(out).write(render('probe', 'console', report, consoleOptions()));
   printWarnings(report.warnings);
   printPaths(session.paths);
+  if (progress) progress.line.closing(progress.summary());
   if (report.status === 'completed' && report.results.some((r) => r.state === 'errored')) process.exitCode = 1;
 }
 

@@ -1,13 +1,14 @@
 /**
  * `durabench report REPORT.json [--format html,md,csv] [--out DIR]`: re-render a saved report of any
  * kind (run, crash, probe, env) in any of its formats (the renderers are pure, the JSON is
- * canonical). Files are written next to the report, or in --out, under the report's own base name.
+ * canonical). Files are written next to the report, or in --out, under the report's own base name;
+ * `--out -` prints one format on standard output.
  */
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../model/errors.js';
 import { formatsOf, render, rendererOf, type FormatOf } from '../../reports/formats.js';
-import { writeOutputFile } from '../../reports/output.js';
+import { STDOUT, writeOutputFile } from '../../reports/output.js';
 import { readReportOf, type AnyReport } from '../../reports/read.js';
 import { declareFlags, FLAGS, readFormats, readString } from '../flags.js';
 
@@ -23,6 +24,11 @@ function handler(args: Args): void {
   // Default: the HTML page, or Markdown for kinds without one.
   const formats = asked ?? [known.includes('html') ? 'html' : 'md'];
   const out = readString(args, FLAGS.out);
+  if (out === STDOUT) {
+    if (formats.length !== 1) throw new UsageError(`--out - writes one format to standard output (got ${formats.join(', ')}); give one --format: ${known.join(', ')}`);
+    process.stdout.write(render(report.kind, formats[0] as never, report as never));
+    return;
+  }
   const dir = out ?? path.dirname(file);
   const base = path.basename(file).replace(/\.json$/, '');
   const written: string[] = [];

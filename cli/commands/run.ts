@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_TRIALS, RUN_FS_IMAGE_MIB, SUITE_DEFAULTS, type SuiteInput } from '../../coordinator/defaults.js';
 import { createFsImages, fsImagesUnavailable, onImages, type FsImages } from '../../coordinator/fs-targets.js';
 import type { PlannedCase } from '../../coordinator/plan.js';
-import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
+import { RunProgress, silentProgress } from '../../coordinator/progress.js';
 import { loadEngines, loadSuite, resolveSuite } from '../../coordinator/resolve.js';
 import { executeRun, newRunReport, type RunSettings } from '../../coordinator/run.js';
 import { LAB_FILESYSTEMS, type LabFs } from '../../model/crash-report.js';
@@ -34,7 +34,7 @@ import {
   suiteInputFromFlags,
   type FlagSpec,
 } from '../flags.js';
-import { openSession, printPaths, printWarnings, sessionOutput } from '../session.js';
+import { consoleOptions, humanStream, openSession, printPaths, progressLine, printWarnings, sessionOutput } from '../session.js';
 import { crashAfterCase } from '../../lab/attach.js';
 import { stopSignal } from '../stop.js';
 
@@ -66,6 +66,12 @@ export async function suiteFromArgs(args: Args, command: string, declared: Reado
   if (explicit.has('commitsPerWriter')) merged.durationMs = null;
   if (explicit.has('durationMs') && !explicit.has('commitsPerWriter')) merged.commitsPerWriter = null;
   return resolveSuite(merged, explicit, command);
+}
+
+/** `--interval-ms`: a fixed timeline interval; without it the interval adapts to each case. */
+export function intervalFrom(args: Args): { intervalMs?: number } {
+  const ms = readNumber(args, FLAGS.intervalMs);
+  return ms === undefined ? {} : { intervalMs: ms };
 }
 
 /** What `--fs` and `--crash` add to a run: the images the matrix runs on and the crash trials after each case. */
@@ -137,6 +143,7 @@ async function handler(args: Args): Promise<void> {
   rejectPositionals(args, 'run');
   const o = { kind: 'run', args, baseName: 'report' } as const;
   const out = sessionOutput(o);
+  const timeline = intervalFrom(args);
   const resolved = await suiteFromArgs(args, 'run', declaredNames(RUN_FLAGS));
   const factories = await loadEngines(resolved.engines);
   const targets = prepareTargets(args, resolved);
@@ -146,17 +153,21 @@ async function handler(args: Args): Promise<void> {
     const afterCase = targets.afterCase(report);
     const session = openSession(o, out, report);
     printWarnings(report.warnings);
+    const line = progressLine('run', out);
+    const progress = line ? new RunProgress(line) : null;
     await executeRun({
       suite: targets.suite,
       factories,
       session,
-      progress: out.quiet ? silentProgress : new StderrProgress(),
+      progress: progress ?? silentProgress,
       keep,
+      ...timeline,
       ...(afterCase ? { afterCase } : {}),
     });
-    process.stdout.write(render('run', 'console', report));
+    humanStream(out).write(render('run', 'console', report, consoleOptions()));
     printWarnings(allWarnings(report).slice(report.warnings.length));
     printPaths(session.paths);
+    if (progress) progress.line.closing(progress.summary());
   } finally {
     targets.release(keep);
   }

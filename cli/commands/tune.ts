@@ -7,7 +7,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { analyzeSweep } from '../../analysis/tune.js';
 import { TUNE_BATCH_SIZES, TUNE_EXPOSURE_STATISTIC } from '../../coordinator/defaults.js';
-import { silentProgress, StderrProgress } from '../../coordinator/progress.js';
+import { RunProgress, silentProgress } from '../../coordinator/progress.js';
 import { loadEngines } from '../../coordinator/resolve.js';
 import { executeRun, newRunReport } from '../../coordinator/run.js';
 import { lossMeasured } from '../../model/crash-report.js';
@@ -18,8 +18,8 @@ import { renderText } from '../../reports/document/text.js';
 import { tuneConsoleDoc } from '../../reports/render/tune.js';
 import { runCrashFromFlags } from '../crash-flags.js';
 import { declaredNames, declareEngineOptions, declareFlags, FLAGS, readNumber, readString, rejectPositionals, type FlagSpec } from '../flags.js';
-import { openSession, printPaths, sessionOutput } from '../session.js';
-import { prepareTargets, RUN_FLAGS, suiteFromArgs } from './run.js';
+import { consoleOptions, humanStream, openSession, printPaths, progressLine, sessionOutput } from '../session.js';
+import { intervalFrom, prepareTargets, RUN_FLAGS, suiteFromArgs } from './run.js';
 
 type Args = Record<string, unknown>;
 
@@ -45,6 +45,7 @@ async function handler(args: Args): Promise<void> {
   rejectPositionals(args, 'tune');
   const o = { kind: 'run', args, baseName: 'report' } as const;
   const out = sessionOutput(o);
+  const timeline = intervalFrom(args);
   const budget = budgetFrom(args);
   const exposure = (readString(args, FLAGS.exposure) ?? TUNE_EXPOSURE_STATISTIC) as ExposureStatistic;
   if (budget?.kind === 'commits' && args[FLAGS.exposure.name] !== undefined) {
@@ -62,12 +63,15 @@ async function handler(args: Args): Promise<void> {
     const report = newRunReport({ ...targets.suite, name: `tune-${engine}` });
     const afterCase = targets.afterCase(report);
     const session = openSession(o, out, report);
+    const line = progressLine('tune', out);
+    const progress = line ? new RunProgress(line) : null;
     await executeRun({
       suite: report.suite,
       factories,
       session,
-      progress: out.quiet ? silentProgress : new StderrProgress(),
+      progress: progress ?? silentProgress,
       keep,
+      ...timeline,
       ...(afterCase ? { afterCase } : {}),
       // The sweep's analysis is part of the report, written with it.
       afterAll: (r) => {
@@ -82,8 +86,9 @@ async function handler(args: Args): Promise<void> {
         });
       },
     });
-    if (report.tune) process.stdout.write(renderText(tuneConsoleDoc(report.tune)));
+    if (report.tune) humanStream(out).write(renderText(tuneConsoleDoc(report.tune), consoleOptions()));
     printPaths(session.paths);
+    if (progress) progress.line.closing(progress.summary('setting'));
   } finally {
     targets.release(keep);
   }

@@ -9,7 +9,7 @@ import { targetLabel } from '../../analysis/lineup.js';
 import { engineLabel } from '../../model/case.js';
 import { findMetric } from '../../model/metrics.js';
 import type { CaseResult, CompletedCase, RunReport } from '../../model/run-report.js';
-import { formatBytes, formatNs, formatRate, sig } from '../../model/units.js';
+import { formatBytes, formatNs, formatRate, plural, sig } from '../../model/units.js';
 import { CRASH_CELL_HEADER, crashCells } from './crash-table.js';
 
 export const CASE_TABLE_HEADER = [
@@ -42,7 +42,8 @@ export function exposureCell(c: CompletedCase): string {
   if (e.unbounded) return `unbounded (${e.maxCommits} acked unsynced)`;
   const peak = value(c, 'exposure_max_commits') ?? e.maxCommits;
   if (peak === 0) return '0';
-  return `≤ ${Number.isInteger(peak) ? peak : sig(peak)} commits, p99 ${formatNs(value(c, 'exposure_p99_ns'))}`;
+  // A median of repeats may fall between two counts: 3 significant digits then, plural either way.
+  return `≤ ${Number.isInteger(peak) ? plural(peak, 'commit') : `${sig(peak)} commits`}, p99 ${formatNs(value(c, 'exposure_p99_ns'))}`;
 }
 
 function repeatsOf(c: CaseResult): number {
@@ -76,13 +77,17 @@ export function caseRow(c: CaseResult, showTarget: boolean, report?: RunReport, 
   ];
 }
 
-/** Header + one row per case; a target column appears when the report has several targets, a repeats column when cases repeated. */
-export function caseTable(report: RunReport): string[][] {
+/**
+ * Header + one row per case; a target column appears when the report has several targets, a repeats
+ * column when cases repeated. `crash: false` leaves the measured-loss cells out (the HTML report,
+ * whose crash lab section has them, keeps its case table inside 1280 px).
+ */
+export function caseTable(report: RunReport, opts: { crash: boolean } = { crash: true }): string[][] {
   const showTarget = new Set(report.cases.map((c) => c.key.target)).size > 1;
   const showRepeats = report.cases.some((c) => repeatsOf(c) > 1);
   const header: string[] = [...CASE_TABLE_HEADER, ...(showTarget ? [report.suite.filesystems ? 'filesystem' : 'target'] : []), ...(showRepeats ? ['repeats'] : [])];
   // Measured loss beside the latency figures when `run --crash` ran trials.
-  if (report.cases.some((c) => c.state === 'completed' && c.crash)) {
+  if (opts.crash && report.cases.some((c) => c.state === 'completed' && c.crash)) {
     return [[...header, ...CRASH_CELL_HEADER], ...report.cases.map((c) => [...caseRow(c, showTarget, report, showRepeats), ...crashCells(c.state === 'completed' ? c.crash : undefined)])];
   }
   return [header, ...report.cases.map((c) => caseRow(c, showTarget, report, showRepeats))];

@@ -1,15 +1,17 @@
 /**
- * A comparison (analysis/compare.ts) as a document — the sides, the side-by-side table with each
- * side's value and interval, ratios and verdicts, how the verdicts were reached, missing cases, and
- * in HTML a bar chart per headline metric — and as CSV. Pure: comparison in, document out.
+ * A comparison (analysis/compare.ts) as a document — the tally first, the sides, missing cases, the
+ * side-by-side table with each side's value and interval, ratios and verdicts, and how the verdicts
+ * were reached; in HTML, per headline metric, the ratio chart (log axis, each case's interval as an
+ * error bar, the verdict as colour) beside a table of the absolute values instead of the one wide
+ * table — and as CSV. Pure: comparison in, document out.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { CompareCell, Comparison } from '../../analysis/compare.js';
 import { statisticName } from '../../analysis/metric-value.js';
 import { formatMetric, type MetricDef } from '../../model/metrics.js';
-import { formatRatio } from '../../model/units.js';
-import { chart, heading, list, paragraph, table, type Block, type Cell, type Doc } from '../document/model.js';
-import { barChart } from './charts.js';
+import { formatRatio, plural } from '../../model/units.js';
+import { chart, fact, grid, heading, list, paragraph, summary, table, type Block, type Cell, type Doc } from '../document/model.js';
+import { ratioChart, type RatioRow } from './charts.js';
 
 function pct(x: number): string {
   return `${Number((x * 100).toPrecision(2))} %`;
@@ -107,16 +109,91 @@ export function compareConsoleDoc(c: Comparison): Doc {
   };
 }
 
-function chartBlocks(c: Comparison): Block[] {
+/** The 95 % interval of a side's value, when its repeats give one. */
+function intervalOfCell(cell: Pick<CompareCell, 'statistic'>): { low: number; high: number } | null {
+  const s = cell.statistic;
+  return s.kind === 'median-of-repeats' && s.ciLow !== null && s.ciHigh !== null ? { low: s.ciLow, high: s.ciHigh } : null;
+}
+
+/** A side's ratio interval from the two sides' value intervals (the widest ratio they allow), or null. */
+export function ratioInterval(cell: Pick<CompareCell, 'value' | 'statistic'>, base: Pick<CompareCell, 'value' | 'statistic'>): { low: number; high: number } | null {
+  if (cell.value === null || base.value === null || cell.value <= 0 || base.value <= 0) return null;
+  const ci = intervalOfCell(cell);
+  const bCi = intervalOfCell(base);
+  if (ci === null && bCi === null) return null;
+  const lo = ci?.low ?? cell.value;
+  const hi = ci?.high ?? cell.value;
+  const bLo = bCi?.low ?? base.value;
+  const bHi = bCi?.high ?? base.value;
+  // An interval that reaches 0 or below has no ratio bound: no bar rather than a wrong one.
+  if (lo <= 0 || bLo <= 0) return null;
+  return { low: lo / bHi, high: hi / bLo };
+}
+
+function verdictOf(cell: CompareCell): RatioRow['sides'][number]['verdict'] {
+  return cell.verdict === 'worse' || cell.verdict === 'better' || cell.verdict === 'noise' ? cell.verdict : 'other';
+}
+
+/** Per headline metric: the ratio chart beside a table of the absolute values. */
+function metricSections(c: Comparison): Block[] {
   const out: Block[] = [];
   const metrics = c.cases[0]?.metrics.map((m) => m.metric) ?? [];
   for (const [mi, m] of metrics.entries()) {
     const cases = c.cases.filter((cc) => cc.metrics[mi]!.cells.some((x) => x.value !== null));
     if (cases.length === 0) continue;
-    const groups = c.sides.map((s, si) => ({ name: s.label, values: cases.map((cc) => cc.metrics[mi]!.cells[si]!.value) }));
-    out.push(chart(barChart(m.label, cases.map((cc) => cc.key), groups, m.unit === 'ns' ? 'ns' : 'rate'), `${m.label} per case and ${c.by === 'report' ? 'report' : c.by === 'fs' ? 'filesystem' : c.by} (${m.better} is better).`));
+    const rowsOf = cases.map((cc) => {
+      const cells = cc.metrics[mi]!.cells;
+      return {
+        label: cc.key,
+        sides: cells.slice(1).map((cell, i) => ({ side: c.sides[i + 1]!.label, ratio: cell.ratio, ...(ratioInterval(cell, cells[0]!) ?? { low: null, high: null }), verdict: verdictOf(cell) })),
+      };
+    });
+    const values: Cell[][] = [
+      ['case', ...c.sides.map((s, i) => (i === 0 ? `${s.label} (baseline)` : s.label))],
+      ...cases.map((cc) => [
+        cc.key,
+        ...cc.metrics[mi]!.cells.map((cell, i): Cell => {
+          const text = cell.verdict === 'missing' ? 'missing' : `${valueText(m, cell)}${i > 0 && cell.ratio !== null ? ` ${formatRatio(cell.ratio)}` : ''}${i > 0 && cell.test ? pShort(cell) : ''}`;
+          const t = tone(cell);
+          return t ? { text, tone: t } : text;
+        }),
+      ]),
+    ];
+    const hasSides = rowsOf.some((r) => r.sides.some((s) => s.ratio !== null));
+    out.push(
+      heading(3, `${m.label} (${m.better} is better)`),
+      grid(
+        [
+          ...(hasSides
+            ? [
+                chart(
+                  // Drawn at the width it is shown at (one column of a 1280 px page when the table goes below), so its text keeps its size.
+                  ratioChart(rowsOf, c.minEffect > 0 ? c.minEffect : null, c.sides.length <= 2 ? 560 : 1160),
+                  `Ratio to ${c.sides[0]!.label}, log scale; bars: the ratio the two sides' 95 % intervals of the median allow (6 or more repeats); grey band: changes smaller than the minimum effect ±${pct(c.minEffect)}, noise whatever the test says. Colour: the verdict of the rank test.`,
+                  `${m.label}: ratio to the baseline`,
+                ),
+              ]
+            : []),
+          table(values),
+        ],
+        // Beside the chart for two sides; below it when more sides make the table wide.
+        c.sides.length <= 2 ? 480 : 1000,
+      ),
+    );
   }
-  return out.length > 0 ? [heading(2, 'Charts'), ...out] : [];
+  return out.length > 0 ? [heading(2, 'Per metric'), ...out] : [];
+}
+
+function compareSummary(c: Comparison): Block {
+  const n = counts(c);
+  const tone = n.worse > 0 ? 'bug' : n.better > 0 ? 'ok' : 'neutral';
+  const headline = `${n.worse} worse, ${n.better} better, ${n.noise} within noise, ${n.unknown} without significance across ${plural(c.cases.length, 'case')}`;
+  return summary(tone, headline, [
+    fact('baseline', `${c.sides[0]?.label ?? '—'} — ${c.sides[0]?.description ?? ''}`),
+    ...c.sides.slice(1).map((s) => fact('against', `${s.label} — ${s.description}`)),
+    fact('verdicts', `Mann–Whitney on the repeats, p < ${c.alpha} and a change of at least ${pct(c.minEffect)}`),
+    ...(c.missing.length > 0 ? [fact('missing', plural(c.missing.length, 'case'))] : []),
+  ]);
 }
 
 const INTRO: Record<Comparison['by'], string> = {
@@ -131,14 +208,12 @@ export function compareDoc(c: Comparison, opts: { charts: boolean }): Doc {
     title: 'durabench comparison',
     blocks: [
       heading(1, 'durabench comparison'),
+      compareSummary(c),
       paragraph(INTRO[c.by]),
       list(c.sides.map((s) => `**${s.label}** — ${s.description}`), true),
-      heading(2, 'Side by side'),
-      table(rows(c)),
-      paragraph(`${tally(c)}.`),
-      ...method(c).map((t) => paragraph(t, 'muted')),
       ...(c.missing.length > 0 ? [heading(2, 'Missing cases'), list(missingItems(c))] : []),
-      ...(opts.charts ? chartBlocks(c) : []),
+      ...(opts.charts ? metricSections(c) : [heading(2, 'Side by side'), table(rows(c)), paragraph(`${tally(c)}.`)]),
+      ...method(c).map((t) => paragraph(t, 'muted')),
     ],
   };
 }

@@ -225,8 +225,16 @@ function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
-/** The header every view starts with: the drive-cache model(s), the crash window(s), instants per case. */
-export function crashHeaderLines(r: CrashReport): string[] {
+/** What the header of every view says about how the cases were crashed. */
+export interface CrashHeader {
+  /** The drive-cache model(s) of the power cuts, or null when nothing was cut. */
+  readonly deviceCache: string | null;
+  /** Where the random instants fell and the crash points, and the instants per case. */
+  readonly crashWindow: string;
+}
+
+/** The drive-cache model(s), the crash window(s), instants per case. */
+export function crashHeader(r: CrashReport): CrashHeader {
   const power = r.cases.filter((c) => c.setting.kind === 'power');
   const models = new Map<string, string>();
   for (const c of power) {
@@ -238,10 +246,16 @@ export function crashHeaderLines(r: CrashReport): string[] {
     ...new Set(r.cases.filter((c) => c.setting.crashWindow !== null).map((c) => (c.setting.crashWindow!.includes('%') ? `${c.setting.crashWindow} of each ${seconds(c.setting.runMs)} writer run` : `${c.setting.crashWindow} s after the first ack`))),
   ];
   const points = [...new Set(r.cases.filter((c) => c.setting.crashWindow === null).map((c) => c.setting.crashAt))];
-  return [
-    power.length > 0 ? `**device cache**: ${[...models.values()].join('; ')}` : '**device cache**: — (no power cut in this run; a kill keeps the page cache)',
-    `**crash window**: ${windows.length > 0 ? `random instants ${windows.join(', ')}` : '—'}${points.length > 0 ? `; crash points ${points.join(', ')}` : ''}; ${r.trialsPerCase} crash instant(s) per case`,
-  ];
+  return {
+    deviceCache: power.length > 0 ? [...models.values()].join('; ') : null,
+    crashWindow: `${windows.length > 0 ? `random instants ${windows.join(', ')}` : '—'}${points.length > 0 ? `; crash points ${points.join(', ')}` : ''}; ${r.trialsPerCase} crash instant(s) per case`,
+  };
+}
+
+/** The header as lines (console and Markdown). */
+export function crashHeaderLines(r: CrashReport): string[] {
+  const h = crashHeader(r);
+  return [`**device cache**: ${h.deviceCache ?? '— (no power cut in this run; a kill keeps the page cache)'}`, `**crash window**: ${h.crashWindow}`];
 }
 
 /** Crash cells for a run report's case rows (`durabench run --crash`): empty strings when no trials ran. */

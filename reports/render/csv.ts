@@ -1,20 +1,20 @@
 /**
- * CSV of a run report: one row per case, the key columns, then one column per metric of the
- * catalogue (model/metrics.ts) under its id (units in the name), so the CSV, the gate rules and the
- * exports speak of the same metrics by the same names — and hold the same numbers: with repeats the
- * median of the repeats (column `statistic`, and the 95 % interval of each headline metric in
- * `<id>_ci_low`/`<id>_ci_high`), else the value of one run. Loss columns appear when crash trials
- * ran. Pure.
+ * CSV of a run report: one row per case — where it ran (host, run id), the key columns with the
+ * target's filesystem and mount options, then one column per metric of the catalogue
+ * (model/metrics.ts) under its id (units in the name), so the CSV, the gate rules and the exports
+ * speak of the same metrics by the same names — and hold the same numbers: with repeats the median
+ * of the repeats (column `statistic`, and the 95 % interval of each headline metric in
+ * `<id>_ci_low`/`<id>_ci_high`), else the value of one run. Numbers are rounded to their unit's
+ * precision (csv-values.ts). Loss columns appear when crash trials ran. Pure.
  */
 import { stringify } from 'csv-stringify/sync';
 import { verdictText } from '../../analysis/crash-verdict.js';
 import { intervalOf, metricValue } from '../../analysis/metric-value.js';
 import { HEADLINE_METRICS, METRICS } from '../../model/metrics.js';
 import type { CaseResult, RunReport } from '../../model/run-report.js';
+import { csvNumber, targetCells, TARGET_COLUMNS, WHERE_COLUMNS, whereCells, type CsvCell } from './csv-values.js';
 
-type Cell = string | number | null;
-
-const KEY_COLUMNS: readonly [string, (c: CaseResult) => Cell][] = [
+const KEY_COLUMNS: readonly [string, (c: CaseResult) => CsvCell][] = [
   ['id', (c) => c.id],
   ['state', (c) => c.state],
   ['engine', (c) => c.key.engine],
@@ -25,35 +25,42 @@ const KEY_COLUMNS: readonly [string, (c: CaseResult) => Cell][] = [
   ['writers', (c) => c.key.writers],
   ['value_bytes', (c) => c.key.valueBytes],
   ['workload', (c) => c.key.workload],
-  ['target', (c) => c.key.target],
 ];
-
-/** `Infinity` (unbounded exposure) is written as `inf`. */
-function number(v: number | null): Cell {
-  if (v === null) return null;
-  return Number.isFinite(v) ? v : 'inf';
-}
 
 export function renderCsv(report: RunReport): string {
   const withCrash = report.cases.some((c) => c.state === 'completed' && c.crash);
   const metrics = METRICS.filter((m) => m.kind !== 'loss' || withCrash);
   const withRepeats = report.cases.some((c) => c.state === 'completed' && (c.repeats?.count ?? 1) >= 2);
   const ciColumns = withRepeats ? HEADLINE_METRICS.flatMap((m) => [`${m.id}_ci_low`, `${m.id}_ci_high`]) : [];
-  const header = [...KEY_COLUMNS.map(([h]) => h), 'statistic', 'repeats', ...metrics.map((m) => m.id), ...ciColumns, 'exposure_unbounded', ...(withCrash ? ['crash_kind', 'crash_filesystem', 'crash_verdict'] : []), 'reason'];
+  const header = [
+    ...WHERE_COLUMNS,
+    ...KEY_COLUMNS.map(([h]) => h),
+    ...TARGET_COLUMNS,
+    'statistic',
+    'repeats',
+    ...metrics.map((m) => m.id),
+    ...ciColumns,
+    'exposure_unbounded',
+    ...(withCrash ? ['crash_kind', 'crash_filesystem', 'crash_verdict'] : []),
+    'reason',
+  ];
+  const where = whereCells(report);
   const rows = report.cases.map((c) => {
     const measured = c.state === 'completed' ? c : c.state === 'errored' && c.partialMetrics ? { metrics: c.partialMetrics } : null;
     const crash = c.state === 'completed' ? c.crash : undefined;
     const repeats = c.state === 'completed' && (c.repeats?.count ?? 1) >= 2 ? c.repeats!.count : 1;
-    const valueOf = (m: (typeof METRICS)[number]): Cell => (c.state === 'completed' ? number(metricValue(c, m).value) : measured ? number(m.read(measured)) : null);
+    const valueOf = (m: (typeof METRICS)[number]): CsvCell => csvNumber(m.unit, c.state === 'completed' ? metricValue(c, m).value : measured ? m.read(measured) : null);
     return [
+      ...where,
       ...KEY_COLUMNS.map(([, get]) => get(c)),
+      ...targetCells(report.host, c.key.target),
       measured ? (repeats > 1 ? 'median-of-repeats' : c.state === 'completed' ? 'one-run' : 'partial') : null,
       measured ? repeats : null,
       ...metrics.map(valueOf),
       ...(withRepeats
         ? HEADLINE_METRICS.flatMap((m) => {
             const ci = c.state === 'completed' ? intervalOf(metricValue(c, m)) : null;
-            return [ci?.low ?? null, ci?.high ?? null];
+            return [csvNumber(m.unit, ci?.low), csvNumber(m.unit, ci?.high)];
           })
         : []),
       measured ? String(measured.metrics.exposure.unbounded) : null,

@@ -1,13 +1,15 @@
 /**
- * A probe report as a document: one table per comparison (methods × targets), what each method
- * does, unsupported and errored methods, warnings, and the provenance; in HTML a bar chart of ops/s
- * per comparison. The console view is the tables and the problems. Pure.
+ * A probe report as a document: the summary (the fastest durable write per target) and the
+ * warnings first, then per comparison the methods × targets as grouped bars on a log axis (HTML)
+ * and the percentile table, what each method does, unsupported and errored methods, and the
+ * environment. The console view is the tables and the problems. Pure.
  */
-import { methodLabel, type ProbeReport } from '../../model/probe-report.js';
-import { chart, heading, list, paragraph, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
-import { barChart } from './charts.js';
+import { methodLabel, type ProbeReport, type ProbeResult } from '../../model/probe-report.js';
+import { formatNs, formatRate, plural } from '../../model/units.js';
+import { chart, fact, heading, list, paragraph, summary, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
+import { logBarChart } from './charts.js';
 import { probeTables, problemLines } from './probe-table.js';
-import { provenanceBlocks, targetSummary } from './provenance.js';
+import { environmentBlocks, sessionFacts, targetSummary } from './provenance.js';
 
 const LEGEND = "ops/s = 1 / mean latency of one operation; percentiles from each operation's latency (HDR histogram); ±rme = tinybench's relative margin of error of the mean (95 %).";
 
@@ -40,13 +42,41 @@ function opsChart(report: ProbeReport, group: string): Block[] {
     }),
   }));
   if (groups.every((g) => g.values.every((v) => v === null))) return [];
-  return [chart(barChart(`${group}: ops/s`, labels, groups, 'rate'), `Operations per second of each method, one bar per target (${group}).`)];
+  const targets = report.settings.targets.length;
+  return [
+    chart(
+      logBarChart(labels, groups, 'operations per second (log scale)', (v) => formatRate(v)),
+      `Operations per second of each method${targets > 1 ? ', one bar per target' : ''}, on a log scale: a method ten times faster is one grid line further. Unsupported methods have no bar.`,
+      `${group}: ops/s`,
+    ),
+  ];
+}
+
+/** The verdict first: the fastest durable write on each target, and what could not run. */
+function probeSummary(report: ProbeReport): Block {
+  const several = report.settings.blockBytes.length > 1;
+  const done = report.results.filter((r): r is Extract<ProbeResult, { state: 'completed' }> => r.state === 'completed');
+  const errored = report.results.filter((r) => r.state === 'errored').length;
+  const unsupported = report.results.filter((r) => r.state === 'unsupported').length;
+  const best = report.settings.targets.flatMap((t) => {
+    const durable = done.filter((r) => r.target === t && r.method.syncsPerOp > 0 && r.method.bytesPerOp > 0);
+    if (durable.length === 0) return [];
+    const top = durable.reduce((a, b) => (b.metrics.opsPerSec > a.metrics.opsPerSec ? b : a));
+    return [fact(`fastest durable write${report.settings.targets.length > 1 ? `, ${t}` : ''}`, `\`${methodLabel(top.method, several)}\` ${formatRate(top.metrics.opsPerSec)} ops/s, p99 ${formatNs(top.metrics.latency.p99Ns)}`)];
+  });
+  const n = report.results.length;
+  const parts = [`${plural(n, 'method')} measured on ${plural(report.settings.targets.length, 'target')}`];
+  if (unsupported > 0) parts.push(`${unsupported} unsupported here`);
+  if (errored > 0) parts.push(`${errored} errored`);
+  if (report.status !== 'completed') parts.push(report.status);
+  const tone = errored > 0 || report.status !== 'completed' ? 'warn' : n === 0 ? 'neutral' : 'ok';
+  return summary(tone, parts.join(' · '), [...best, fact('settings', settingsLine(report)), ...sessionFacts(report)]);
 }
 
 export function probeDoc(report: ProbeReport, opts: { charts: boolean }): Doc {
   const blocks: Block[] = [
     heading(1, 'durabench probe'),
-    paragraph(`${report.startedAt} → ${report.finishedAt ?? 'unfinished'}, status **${report.status}**; ${settingsLine(report)}; targets ${report.settings.targets.map((t) => `\`${t}\``).join(', ')}.`),
+    probeSummary(report),
     ...(report.warnings.length > 0 ? [heading(2, 'Warnings'), warningsBlock(report.warnings)] : []),
     paragraph(LEGEND, 'muted'),
   ];
@@ -57,6 +87,6 @@ export function probeDoc(report: ProbeReport, opts: { charts: boolean }): Doc {
   }
   const problems = problemLines(report);
   if (problems.length > 0) blocks.push(heading(2, 'Unsupported and errored'), list(problems));
-  blocks.push(...provenanceBlocks(report.tool, report.host));
+  blocks.push(...environmentBlocks(report.tool, report.host));
   return { title: 'durabench probe', blocks };
 }

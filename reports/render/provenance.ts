@@ -2,10 +2,10 @@
  * Provenance as document blocks (every report's header, `durabench env`): the tool, the host, each
  * target with its filesystem and device chain. Pure: data in, blocks out.
  */
-import type { EnvReport } from '../../model/report.js';
+import type { EnvReport, SessionReport } from '../../model/report.js';
 import type { BlockDeviceInfo, HostInfo, Known, TargetInfo, ToolInfo } from '../../model/provenance.js';
-import { formatBytes } from '../../model/units.js';
-import { heading, paragraph, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
+import { formatBytes, formatElapsed } from '../../model/units.js';
+import { details, fact, heading, paragraph, table, warnings as warningsBlock, type Block, type Doc, type Fact } from '../document/model.js';
 
 /** A Known value as text: the value, or `unknown (reason)`. */
 export function knownText<T>(k: Known<T> | undefined, show: (v: T) => string = String): string {
@@ -102,4 +102,28 @@ export function envDoc(report: EnvReport): Doc {
     title: 'durabench env',
     blocks: [...provenanceBlocks(report.tool, report.host), heading(2, 'Warnings'), report.warnings.length === 0 ? paragraph('no warnings') : warningsBlock(report.warnings)],
   };
+}
+
+/** The facts a session report's summary shows: host, run id, when and how long, the tool, the targets. */
+export function sessionFacts(r: SessionReport): Fact[] {
+  const ms = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : NaN;
+  return [
+    fact('host', `${r.host.hostname} (${r.host.cpuModel} × ${r.host.cpuCount}, ${formatBytes(r.host.memoryBytes)})`),
+    ...(r.runId ? [fact('run id', r.runId)] : []),
+    fact('started', r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')),
+    fact('took', Number.isFinite(ms) ? formatElapsed(ms) : 'unfinished'),
+    fact('status', r.stopSignal ? `${r.status} (${r.stopSignal})` : r.status),
+    ...r.host.targets.map((t, i) => fact(r.host.targets.length > 1 ? `target t${i}` : 'target', targetSummary(t))),
+    fact('tool', toolLine(r.tool)),
+  ];
+}
+
+/** The environment at the bottom of a report: the tool, the host, every target in full. */
+export function environmentBlocks(tool: ToolInfo, host: HostInfo): Block[] {
+  return [heading(2, 'Environment'), details(`${host.hostname}: ${host.os} ${host.kernel}, ${host.cpuModel} × ${host.cpuCount}, ${formatBytes(host.memoryBytes)} RAM, Node ${host.nodeVersion}`, provenanceBlocks(tool, host).map(demote))];
+}
+
+/** Headings inside a collapsed section one level down. */
+function demote(b: Block): Block {
+  return b.kind === 'heading' ? { ...b, level: 3 } : b;
 }

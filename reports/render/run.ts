@@ -1,8 +1,9 @@
 /**
  * A run report as a document: the console summary (the case table and the tally), and the full
- * report (provenance, warnings, the case table, repeats, the batch sweep, measured loss, sync kinds
- * and engine phases, stalls, problems, and per case an HDR percentile curve and a timeline). The
- * same document is written as Markdown and HTML; only HTML draws the charts. Pure.
+ * report — the summary and the warnings first, then the case table, problems, the batch sweep,
+ * measured loss, the percentile plots (grouped by engine or by mode) and the timelines, repeats,
+ * sync kinds and engine phases, stalls, and the environment last. The same document is written as
+ * Markdown and HTML; only HTML draws the charts. Pure.
  */
 import { verdictText } from '../../analysis/crash-verdict.js';
 import { intervalText } from '../../analysis/repeat-stats.js';
@@ -11,11 +12,11 @@ import { engineLabel } from '../../model/case.js';
 import { HEADLINE_METRICS, formatMetric } from '../../model/metrics.js';
 import type { CaseResult, CompletedCase, RunReport } from '../../model/run-report.js';
 import type { Warning } from '../../model/warning.js';
-import { formatNs } from '../../model/units.js';
-import { chart, heading, list, paragraph, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
+import { formatNs, plural } from '../../model/units.js';
+import { fact, heading, list, paragraph, summary as summaryBlock, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
 import { caseTable, caseTableCaption } from './case-table.js';
-import { percentileChart, timelineChart } from './charts.js';
-import { provenanceLine, targetItems } from './provenance.js';
+import { environmentBlocks, sessionFacts, targetItems } from './provenance.js';
+import { percentileBlocks, timelineBlocks } from './run-charts.js';
 import { tuneBlocks } from './tune.js';
 
 /** `3 cases: 2 completed, 1 errored, 0 skipped (interrupted)`. */
@@ -23,7 +24,7 @@ export function tallyLine(report: RunReport): string {
   const counts = { completed: 0, errored: 0, skipped: 0 };
   for (const c of report.cases) counts[c.state] += 1;
   const n = report.cases.length;
-  return `${n} case${n === 1 ? '' : 's'}: ${counts.completed} completed, ${counts.errored} errored, ${counts.skipped} skipped${report.status === 'interrupted' ? ' (interrupted)' : ''}`;
+  return `${plural(n, 'case')}: ${counts.completed} completed, ${counts.errored} errored, ${counts.skipped} skipped${report.status === 'interrupted' ? ' (interrupted)' : ''}`;
 }
 
 /** Every warning of the report: the run's own, then each completed case's (named). */
@@ -36,7 +37,7 @@ export function runConsoleDoc(report: RunReport): Doc {
   const caption = caseTableCaption(report);
   const blocks: Block[] = [table(caseTable(report)), ...(caption ? [paragraph(caption)] : []), paragraph(tallyLine(report))];
   const n = allWarnings(report).length;
-  if (n > 0) blocks.push(paragraph(`${n} warning${n === 1 ? '' : 's'} (on stderr and in the report)`));
+  if (n > 0) blocks.push(paragraph(`${plural(n, 'warning')} (on stderr and in the report)`));
   return { title: `durabench report — ${report.suite.name}`, blocks };
 }
 
@@ -99,55 +100,55 @@ function syncAndPhaseBlocks(cases: readonly CompletedCase[]): Block[] {
   ];
 }
 
-function caseCharts(c: CompletedCase): Block[] {
-  const m = c.metrics;
-  const out: Block[] = [heading(3, c.id, c.id)];
-  if (m.commitLatency.count > 0) {
-    const series = [{ name: 'commit', histogram: m.commitLatency.histogram, count: m.commitLatency.count, maxNs: m.commitLatency.maxNs }];
-    if (m.syncLatency.count > 0) series.push({ name: 'sync (all kinds)', histogram: m.syncLatency.histogram, count: m.syncLatency.count, maxNs: m.syncLatency.maxNs });
-    out.push(chart(percentileChart(`${c.id}: latency by percentile`, series), 'HDR-style percentile curve: x is 1/(1−p) on a log scale, so 90 %, 99 %, 99.9 % are evenly spaced; y is log latency.'));
-  }
-  if (m.timeline.length > 0) {
-    const t = (f: (p: (typeof m.timeline)[number]) => number): [number, number][] => m.timeline.filter((p) => p.commits > 0).map((p) => [p.startMs / 1000, Math.max(1, f(p))]);
-    out.push(
-      chart(
-        timelineChart(`${c.id}: commit latency per ${m.timelineIntervalMs} ms`, [
-          { name: 'p50', data: t((p) => p.p50Ns) },
-          { name: 'p99', data: t((p) => p.p99Ns) },
-          { name: 'max', data: t((p) => p.maxNs) },
-        ]),
-        'Commit latency per interval of the measurement: a flush, compaction or device stall shows as a spike.',
-      ),
-    );
-  }
-  return out;
+/** The verdict first: what ran, what failed, what the sweep recommends, what the crash lab found. */
+export function runSummary(report: RunReport): Block {
+  const completed = report.cases.filter((c): c is CompletedCase => c.state === 'completed');
+  const n = report.cases.length;
+  const errored = report.cases.filter((c) => c.state === 'errored').length;
+  const bugs = completed.filter((c) => c.crash?.verdict === 'durability-bug');
+  const parts: string[] = [];
+  if (report.status === 'interrupted') parts.push(`interrupted${report.stopSignal ? ` by ${report.stopSignal}` : ''} after ${plural(n, 'case')}`);
+  else if (report.status === 'running') parts.push(`still running: ${plural(n, 'case')} so far`);
+  parts.push(n === 0 ? 'no case ran' : errored === 0 && completed.length === n ? `${plural(n, 'case')} completed` : tallyLine(report).replace(/^\d[\d,]* cases?: /, ''));
+  if (bugs.length > 0) parts.push(`DURABILITY BUG in ${plural(bugs.length, 'case')}`);
+  else if (completed.some((c) => c.crash)) parts.push('crash trials: no durability bug');
+  const ws = allWarnings(report).length;
+  if (ws > 0) parts.push(plural(ws, 'warning'));
+  const tone = bugs.length > 0 ? 'bug' : errored > 0 || report.status !== 'completed' ? 'warn' : n === 0 ? 'neutral' : 'ok';
+  const headline = parts.join(' · ');
+  const facts = [fact('suite', report.suite.name), ...sessionFacts(report)];
+  if (report.tune) facts.unshift(fact('batch sweep', report.tune.verdict));
+  return summaryBlock(tone, headline.charAt(0).toUpperCase() + headline.slice(1), facts);
 }
 
-/** The full report. `charts`: draw the per-case charts (HTML); Markdown leaves them out. */
+/** The full report. `charts`: draw the charts (HTML); Markdown leaves them out. */
 export function runDoc(report: RunReport, opts: { charts: boolean }): Doc {
   const completed = report.cases.filter((c): c is CompletedCase => c.state === 'completed');
   const problems = report.cases.filter((c): c is Exclude<CaseResult, CompletedCase> => c.state !== 'completed');
   const ws = allWarnings(report);
   const blocks: Block[] = [
     heading(1, `durabench report — ${report.suite.name}`),
-    paragraph(`${provenanceLine(report.tool, report.host)}; ${report.startedAt} → ${report.finishedAt ?? 'unfinished'}, status **${report.status}**`),
-    paragraph('Targets:'),
-    list(targetItems(report.host)),
+    runSummary(report),
     ...(report.mergedFrom ? [paragraph(`Merged from: ${report.mergedFrom.map((m) => `${m.file} (${m.hostname}, ${m.startedAt})`).join('; ')}`, 'muted')] : []),
     ...(ws.length > 0 ? [heading(2, 'Warnings'), warningsBlock(ws)] : []),
     heading(2, 'Cases'),
-    table(caseTable(report)),
+    // In HTML the measured loss is in the crash lab section below, not 7 more columns here.
+    table(caseTable(report, { crash: !opts.charts })),
     ...(caseTableCaption(report) ? [paragraph(caseTableCaption(report), 'muted')] : []),
     paragraph(
       "Commit latency is the wall time of one commit until its ack; sync latency is every sync call the engine made (all kinds). Exposure is the engine's declared window: acked commits not yet covered by a sync.",
       'muted',
     ),
-    ...repeatsBlocks(completed),
+    ...(problems.length > 0 ? [heading(2, 'Errored and skipped cases'), list(problems.map((c) => `**${c.id}** (${engineLabel(c.key.engine)}): ${c.state}: ${c.reason}`))] : []),
     ...(report.tune ? tuneBlocks(report.tune, opts) : []),
     ...crashBlocks(completed),
+    ...(opts.charts ? percentileBlocks(completed) : []),
+    ...(opts.charts ? timelineBlocks(completed) : []),
+    ...repeatsBlocks(completed),
     ...syncAndPhaseBlocks(completed),
-    ...(problems.length > 0 ? [heading(2, 'Errored and skipped cases'), list(problems.map((c) => `**${c.id}** (${engineLabel(c.key.engine)}): ${c.state}: ${c.reason}`))] : []),
-    ...(opts.charts && completed.length > 0 ? [heading(2, 'Latency per case'), ...completed.flatMap(caseCharts)] : []),
+    heading(2, 'Targets'),
+    list(targetItems(report.host)),
+    ...environmentBlocks(report.tool, report.host),
   ];
   return { title: `durabench — ${report.suite.name}`, blocks };
 }

@@ -41,7 +41,8 @@ test('with repeats the console, Markdown and CSV case tables show the median of 
     assert.ok(!text.includes(merged), `${format} does not show the merged p99 ${merged}`);
     assert.match(text, /median of 6 repeats/);
   }
-  const [header, row] = render('run', 'csv', r).trim().split('\n').map((l) => l.split(','));
+  // Split on commas outside quotes: the mount options column holds "rw,relatime".
+  const [header, row] = render('run', 'csv', r).trim().split('\n').map((l) => l.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((x) => x.replace(/^"|"$/g, '')));
   const at = (name: string) => row![header!.indexOf(name)];
   assert.equal(at('statistic'), 'median-of-repeats');
   assert.equal(at('repeats'), '6');

@@ -46,7 +46,10 @@ function writer(w: number, commits: number): WriterMeasurement {
     commitsPerSync: counts(Array(syncs).fill(10)),
     exposure: { unbounded: false, maxCommits: 9, latency: enc([...Array(syncs * 9).fill(5000), ...Array(syncs).fill(0)]) },
     phases: {},
-    timeline: [enc(Array(commits).fill(1000))],
+    timeline: [{ commit: enc(Array(commits).fill(1000)), sync: enc(Array(syncs).fill(100_000)) }],
+    timelineIntervalMs: 1000,
+    phaseSpans: [],
+    phaseSpansDropped: 0,
     engineStats: { flushes: 1 },
     ioBytesWritten: commits * 120,
     recovery: emptyRecovery(),
@@ -93,6 +96,8 @@ test('writer measurements merge into exact case metrics', () => {
   assert.equal(m.ioBytesWritten, 400 * 120);
   assert.equal(m.timeline.length, 1);
   assert.equal(m.timeline[0]!.commits, 400);
+  assert.equal(m.timeline[0]!.syncs, 40);
+  assert.equal(m.timeline[0]!.syncP99Ns, m.syncLatency.p99Ns);
   assert.equal(m.commitLatencyDuringPhase, null);
 });
 
@@ -194,4 +199,15 @@ test('Markdown: table, sync kinds and the errored case', () => {
   assert.match(md, /\| null \| batch \| 10 \| 2 \| 100 B \| 400,000 \|/);
   assert.match(md, /\| null\/batch-10\/w2\/v100\/unique\/t0 \| fdatasync \| 40 \| 100 µs \|/);
   assert.match(md, /## Errored and skipped cases/);
+});
+
+test('console tables: a column of numbers is right-aligned as a whole, a column with words is left-aligned; ASCII rules', async () => {
+  const { textTable } = await import('../../reports/document/text.js');
+  const rows = [
+    ['engine', 'batch', 'exposure'],
+    ['raw', '—', '0'],
+    ['raw', '16', '≤ 15 commits'],
+  ];
+  assert.equal(textTable(rows), ['engine  batch  exposure', '──────  ─────  ────────────', 'raw         —  0', 'raw        16  ≤ 15 commits'].join('\n'));
+  assert.equal(textTable(rows, { ascii: true }).split('\n')[1], '------  -----  ------------');
 });
