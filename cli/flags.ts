@@ -77,7 +77,8 @@ export const FLAGS = {
   blockBytes: f({ name: 'block-bytes', kind: 'numbers', rule: LIMITS.blockBytes, describe: 'write size in bytes of the block-size methods (comma list)', defaultText: String(PROBE_DEFAULT_BLOCK_BYTES) }),
   method: f({ name: 'method', kind: 'strings', describe: 'only these probe methods (comma list); see durabench probe --help' }),
   // Output (every command).
-  out: f({ name: 'out', kind: 'string', describe: 'output directory', defaultText: `${OUT_ROOT}/<run id>` }),
+  out: f({ name: 'out', kind: 'string', describe: 'output directory (created if missing; existing report files are kept: new ones go to a fresh <run id> subdirectory unless --force)', defaultText: `${OUT_ROOT}/<run id>` }),
+  force: f({ name: 'force', kind: 'boolean', describe: 'overwrite existing files in --out instead of writing to a fresh subdirectory' }),
   format: f({ name: 'format', kind: 'strings', describe: 'output formats (comma list)', deprecated: ['json'], defaultText: list(DEFAULT_FORMATS) }),
   quiet: f({ name: 'quiet', kind: 'boolean', describe: 'no progress on stderr' }),
 } as const;
@@ -90,7 +91,7 @@ export const MATRIX_FLAGS: readonly FlagSpec[] = [FLAGS.suite, FLAGS.engine, FLA
 export const MEASURE_FLAGS: readonly FlagSpec[] = [FLAGS.duration, FLAGS.commits, FLAGS.warmup, FLAGS.repeat, FLAGS.keep];
 /** How to crash (shared by run/tune --crash and crash --kind). */
 export const CRASH_TRIAL_FLAGS: readonly FlagSpec[] = [FLAGS.trials, FLAGS.fs, FLAGS.mountOptions, FLAGS.imageMib, FLAGS.writeback, FLAGS.crashAt, FLAGS.crashSweep];
-export const OUTPUT_FLAGS: readonly FlagSpec[] = [FLAGS.out, FLAGS.format, FLAGS.quiet];
+export const OUTPUT_FLAGS: readonly FlagSpec[] = [FLAGS.out, FLAGS.force, FLAGS.format, FLAGS.quiet];
 
 /** Declare flags on a command; `formats` becomes the --format choices in the help text. */
 export function declareFlags<T>(y: Argv<T>, specs: readonly FlagSpec[], formats?: readonly string[], defaultFormats?: readonly string[]): Argv<T> {
@@ -245,20 +246,17 @@ export function declareEngineOptions<T>(y: Argv<T>): Argv<T> {
   return b;
 }
 
-const BUILTIN_NUMBER_OPTIONS = new Set(allOptionSpecs(builtinEngines()).filter((s) => s.type === 'number').map((s) => s.name));
-
 /**
- * Engine options the user gave: every kebab-case flag the command did not declare itself. Flags of
- * user engine modules are not known until the module loads, so they pass here and are checked
- * against the selected engines' option specs by the suite resolver (one line if no engine has it).
+ * Engine options the user gave: every kebab-case flag the command did not declare itself, as typed
+ * (numbers stay text, so a message quotes exactly what was typed). Flags of user engine modules are
+ * not known until the module loads, so they pass here and are converted and checked against the
+ * selected engines' option specs by the suite resolver (one line if no engine has it).
  */
 export function engineOptionsFromArgs(args: Args, declared: ReadonlySet<string>): Record<string, EngineOptionValue> {
   const out: Record<string, EngineOptionValue> = {};
   for (const [k, v] of Object.entries(args)) {
     if (declared.has(k) || /[A-Z]/.test(k) || v === undefined) continue;
-    const last = (Array.isArray(v) ? v.at(-1) : v) as EngineOptionValue;
-    const n = typeof last === 'string' && last.trim() !== '' ? Number(last) : NaN;
-    out[k] = BUILTIN_NUMBER_OPTIONS.has(k) && Number.isFinite(n) ? n : last;
+    out[k] = (Array.isArray(v) ? v.at(-1) : v) as EngineOptionValue;
   }
   return out;
 }
@@ -267,4 +265,20 @@ export function engineOptionsFromArgs(args: Args, declared: ReadonlySet<string>)
 export function rejectPositionals(args: Args, command: string, expected = 1): void {
   const extra = ((args['_'] as unknown[] | undefined) ?? []).slice(expected);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${String(extra[0])}' for durabench ${command}; options start with -- (see durabench ${command} --help)`);
+}
+
+/**
+ * Switches take no value: yargs reads `--keep=maybe` (or `--keep=1`) as false without a word, so
+ * every `--name=value` given to a boolean option must be `true` or `false`. `argv` is the raw
+ * command line, `booleans` the boolean options of the command that runs.
+ */
+export function checkSwitchValues(argv: readonly string[], booleans: readonly string[]): void {
+  const names = new Set(booleans);
+  for (const token of argv) {
+    if (token === '--') break;
+    const m = /^--(no-)?([^=]+)=(.*)$/s.exec(token);
+    if (!m || !names.has(m[2]!)) continue;
+    if (m[3] === 'true' || m[3] === 'false') continue;
+    throw new UsageError(`--${m[2]} is a switch and takes no value (got '${token}'); give --${m[2]} or leave it out`);
+  }
 }

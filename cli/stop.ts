@@ -14,9 +14,27 @@ const controller = new AbortController();
 let installed = false;
 let received: StopSignalName | null = null;
 
+/** What must still happen on a second signal before the process exits (finish the open sessions' reports). */
+const quitHooks = new Set<() => void>();
+
+/** Run `hook` if a second signal quits at once (it must be synchronous and quick); returns the unregister function. */
+export function onQuit(hook: () => void): () => void {
+  quitHooks.add(hook);
+  return () => quitHooks.delete(hook);
+}
+
 function onSignal(name: StopSignalName): void {
   if (received !== null) {
-    process.stderr.write(`\ndurabench: ${name} again; releasing everything durabench holds and quitting now\n`);
+    process.stderr.write(`\ndurabench: ${name} again; writing the partial report, releasing everything durabench holds and quitting now\n`);
+    // The report first (it is quick and it is what the user keeps), then every directory, mount,
+    // loop device and child: nothing durabench created is skipped, only the waiting is.
+    for (const hook of quitHooks) {
+      try {
+        hook();
+      } catch (err) {
+        process.stderr.write(`durabench: could not write the partial report: ${(err as Error)?.message ?? String(err)}\n`);
+      }
+    }
     const problems = releaseAll();
     for (const p of problems) process.stderr.write(`durabench: cleanup: ${p}\n`);
     process.exit(EXIT_CODE[received]);

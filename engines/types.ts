@@ -81,6 +81,10 @@ export interface EngineOptionSpec {
   readonly default: EngineOptionValue;
   /** For numbers: smallest allowed value. */
   readonly min?: number;
+  /** For numbers: largest allowed value (a bound that keeps a typo from exhausting memory or disk). */
+  readonly max?: number;
+  /** For numbers: whole numbers only (sizes, counts). */
+  readonly integer?: boolean;
   readonly describe: string;
 }
 

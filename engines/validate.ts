@@ -57,6 +57,8 @@ function optionProblems(o: unknown, i: number): string[] {
     }
   }
   if (o['min'] !== undefined && typeof o['min'] !== 'number') out.push(`option '${name}': min must be a number`);
+  if (o['max'] !== undefined && typeof o['max'] !== 'number') out.push(`option '${name}': max must be a number`);
+  if (o['integer'] !== undefined && typeof o['integer'] !== 'boolean') out.push(`option '${name}': integer must be true or false`);
   return out;
 }
 

@@ -18,7 +18,20 @@ import { encodeRecord, RECORD_BYTES, RecordType, type ChildConfig } from './prot
 
 const LEDGER_FD = 3;
 
+/**
+ * The second line of defence when the kernel cannot be asked to kill us with our parent (no
+ * setpriv): once the coordinator is gone (we were re-parented), stop. Runs whenever the event loop
+ * does — between async commits, and while idling after the caps.
+ */
+function watchParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
+  }, 200).unref();
+}
+
 async function main(): Promise<void> {
+  watchParent();
   const config = JSON.parse(process.argv[2] ?? '') as ChildConfig;
   const record = Buffer.alloc(RECORD_BYTES);
   const send = (type: RecordType, a: number, index = 0): void => {

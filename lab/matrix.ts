@@ -7,7 +7,8 @@ import type { PlannedCase } from '../coordinator/plan.js';
 import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
 import { caseKey, keyWithoutTarget, type CaseKey } from '../model/case.js';
 import { LAB_FILESYSTEMS, type CrashKind, type CrashSetting, type LabFs } from '../model/crash-report.js';
-import { isMode, type Durability, type Mode } from '../model/durability.js';
+import type { Durability, Mode } from '../model/durability.js';
+import { checkCrashSuiteFile } from '../coordinator/suite-file.js';
 import { UsageError } from '../model/errors.js';
 import { DEFAULT_IMAGE_MIB, MIN_IMAGE_MIB } from '../workspace/image.js';
 import { formatCrashPoint, parseCrashPoint, parseCrashSweep, type CrashPoint, type CrashSweep } from './crash-point.js';
@@ -199,22 +200,7 @@ export function kindsFromFlags(kinds: readonly string[], fsList: readonly string
   return out;
 }
 
-/** Validate a parsed crash suite file; one line naming what is wrong. */
+/** Validate a parsed crash suite file against its schema (coordinator/suite-file.ts); one line naming the file and the field. */
 export function checkCrashSuite(x: unknown, name: string): CrashSuiteFile {
-  const s = x as Partial<CrashSuiteFile>;
-  if (typeof s !== 'object' || s === null || s.kind !== 'crash' || !Array.isArray(s.cases) || !Array.isArray(s.kinds)) {
-    throw new UsageError(`--suite '${name}' is not a crash suite (needs "kind": "crash", "kinds" and "cases"); see suites/seed.json`);
-  }
-  for (const c of s.cases) {
-    if (typeof c.engine !== 'string' || !isMode(c.mode)) {
-      throw new UsageError(`--suite '${name}': every case needs "engine" and "mode" (sync, batch or none); got ${JSON.stringify(c)}`);
-    }
-  }
-  for (const k of [...s.kinds, ...s.cases.flatMap((c) => c.kinds ?? [])]) {
-    const wbOk = k.writeback === undefined || k.writeback === 'none' || k.writeback === 'random';
-    if (!wbOk || (k.kind !== 'kill' && !(k.kind === 'power' && (k.fs === undefined || (LAB_FILESYSTEMS as readonly string[]).includes(k.fs))))) {
-      throw new UsageError(`--suite '${name}': kinds must be {"kind":"kill"} or {"kind":"power","fs":"ext4|xfs|btrfs","writeback":"none|random"}; got ${JSON.stringify(k)}`);
-    }
-  }
-  return s as CrashSuiteFile;
+  return checkCrashSuiteFile(x, name) as CrashSuiteFile;
 }

@@ -94,6 +94,12 @@ async function probeSweep(base: TrialSpec, sweep: CrashSweep, scratch: string): 
   }
 }
 
+/** Add `problem` to the error already on its way out, or throw it as the error. */
+export function appendOrThrow(primary: unknown, problem: string): void {
+  if (primary instanceof Error) primary.message = `${primary.message}; then ${problem}`;
+  else if (primary === null) throw new Error(problem);
+}
+
 export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): Promise<CrashSummary> {
   const { key } = spec;
   const factory = await loadEngine(key.engine);
@@ -138,6 +144,7 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   const mark = holdMark();
   const scratch = createScratchDir(key.target, newRunId());
   const trials: CrashTrial[] = [];
+  let primary: unknown = null;
   try {
     const points: CrashPoint[] = opts.sweep
       ? (await probeSweep(base, opts.sweep, scratch)).map((op): CrashPoint => ({ kind: 'op', op }))
@@ -166,11 +173,19 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
       trials.push(trial);
       opts.onTrial?.(trial, i, points.length);
     }
+  } catch (err) {
+    primary = err;
+    throw err;
   } finally {
     // Whatever this case still holds (a writer child, a mount, a loop device) — and nothing older.
     const problems = releaseSince(mark + 1);
-    removeScratchDir(scratch);
-    if (problems.length > 0) throw new Error(`crash lab cleanup: ${problems.join('; ')}`);
+    try {
+      removeScratchDir(scratch);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+    // The first error stays the reason; cleanup problems are added to it, never put in its place.
+    if (problems.length > 0) appendOrThrow(primary, `crash lab cleanup: ${problems.join('; ')}`);
   }
   const setting: CrashSetting =
     kind === 'power'

@@ -181,6 +181,7 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
   /** Filled as the trial goes; the returned trial holds this object, so cleanup's time lands in it too. */
   const phases: Record<string, number> = {};
   let w: WriterProcess | null = null;
+  let primary: unknown = null;
   try {
     copySparse(paths.template, image);
     undo.push(() => removeImage(image));
@@ -256,6 +257,9 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
     const trial = trialFrom(label, v, { labNs, writerRunMs: runMs(crashed.crashNs, crashed.firstAckNs), snapshotRetries: snap.retries, labPhasesNs: phases });
     if (writebackNote) trial.notes.unshift(writebackNote);
     return trial;
+  } catch (err) {
+    primary = err;
+    throw err;
   } finally {
     const cleanupT0 = process.hrtime.bigint();
     if (w) await w.dispose();
@@ -268,8 +272,18 @@ export async function runPowerTrial(spec: TrialSpec, paths: PowerTrialPaths): Pr
         problems.push((err as Error).message);
       }
     }
-    for (const d of [mntA, mntB]) removeMountPoint(d);
+    for (const d of [mntA, mntB]) {
+      try {
+        removeMountPoint(d);
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
     phases['cleanup'] = Number(process.hrtime.bigint() - cleanupT0);
-    if (problems.length > 0) throw new Error(`crash lab cleanup: ${problems.join('; ')}`);
+    if (problems.length > 0) {
+      // Never in place of the trial's own error.
+      if (primary instanceof Error) primary.message = `${primary.message}; then crash lab cleanup: ${problems.join('; ')}`;
+      else if (primary === null) throw new Error(`crash lab cleanup: ${problems.join('; ')}`);
+    }
   }
 }

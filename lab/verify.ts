@@ -44,7 +44,14 @@ export async function verifyRecovered(input: VerifyInput): Promise<VerifyResult>
   const overwrite = parseWorkload(input.workload.workload)?.kind === 'overwrite';
   const inst = await createEngineInstance(spec, {}, { durable() {} }, () => {});
   const t0 = process.hrtime.bigint();
-  const recovery = await inst.engine.open();
+  let recovery: RecoveryReport;
+  try {
+    recovery = await inst.engine.open();
+  } catch (err) {
+    // Recovery threw: its files must not stay open in this process (they would pin the mount).
+    inst.io.closeAll();
+    throw err;
+  }
   const recoveryNs = Number(process.hrtime.bigint() - t0);
   const notes: string[] = [];
   let lost = 0;

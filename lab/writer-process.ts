@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AckLedger } from './ledger.js';
 import type { ChildConfig } from './protocol.js';
+import { withParentDeathSignal } from '../workspace/exec.js';
 import { hold, release } from '../workspace/registry.js';
 
 /** The child entry next to this module: compiled JS, or the .ts source under tsx. */
@@ -42,8 +43,12 @@ export class WriterProcess {
     this.ledger = new AckLedger(fifoPath);
     const { script, execArgv } = childCommand();
     try {
-      this.child = spawn(process.execPath, [...execArgv, script, JSON.stringify(config)], {
+      // Killed by the kernel if the coordinator dies (SIGKILL, OOM), and in its own process group,
+      // so a Ctrl-C at the terminal reaches the coordinator only, which then stops the trial in order.
+      const [program, args] = withParentDeathSignal(process.execPath, [...execArgv, script, JSON.stringify(config)]);
+      this.child = spawn(program, args, {
         stdio: ['ignore', 'ignore', 'pipe', this.ledger.childFd],
+        detached: true,
       });
     } finally {
       this.ledger.releaseWriteEnd();

@@ -74,5 +74,8 @@ test('merge adds the histograms of the same case from several reports exactly', 
   assert.equal(wal.repeats?.count, 2);
   assert.deepEqual(wal.repeats?.metrics['commits_per_sec']?.values, [4000, 3000]);
   assert.equal(merged.mergedFrom?.length, 2);
-  usage(await runCli(['merge', fx('baseline'), fx('other-suite'), '--out', out]), /no completed case in common/);
+  usage(await runCli(['merge', fx('baseline'), fx('other-suite'), '--out', `${out}.again`]), /no completed case in common/);
+  // The merged report is never replaced without --force.
+  usage(await runCli(['merge', fx('baseline'), fx('regression'), '--out', out]), /--out '.*merged\.json' exists; give a new file name, or --force to replace it/);
+  assert.equal((await runCli(['merge', fx('baseline'), fx('regression'), '--out', out, '--force'])).code, 0);
 });

@@ -15,14 +15,16 @@ type Args = Record<string, unknown> & { reports?: string[] };
 const BY: FlagSpec = { name: 'by', kind: 'string', choices: ['report', 'target'], noun: 'a way to line cases up', describe: 'line up reports, or the targets (--dir) of one report', defaultText: 'report' };
 const NOISE: FlagSpec = { name: 'noise', kind: 'number', rule: { min: 0, max: 1, exclusiveMin: false }, describe: 'relative noise allowance when a side has no repeats (0.05 = ±5 %)', defaultText: String(DEFAULT_NOISE) };
 
+export const COMPARE_FLAGS: readonly FlagSpec[] = [BY, NOISE, FLAGS.format, FLAGS.out, FLAGS.force];
+
 function builder(y: Argv): Argv<Args> {
-  return declareFlags(y.positional('reports', { type: 'string', array: true, describe: 'report.json files; the first is the baseline' }), [BY, NOISE, FLAGS.format, FLAGS.out], ['console', 'json', 'csv', 'md', 'html'], ['console'])
+  return declareFlags(y.positional('reports', { type: 'string', array: true, describe: 'report.json files; the first is the baseline' }), COMPARE_FLAGS, ['console', 'json', 'csv', 'md', 'html'], ['console'])
     .example('$0 compare nvme/report.json sata/report.json', 'two hosts side by side')
     .example('$0 compare run.json --by target --format md', 'the targets of one run, as Markdown') as Argv<Args>;
 }
 
 function handler(args: Args): void {
-  const { formats, outDir } = outputFlags(args, 'compare');
+  const { formats, outDir } = outputFlags(args, 'compare', 'compare');
   const noise = readNumber(args, NOISE) ?? DEFAULT_NOISE;
   if (noise >= 1) throw new UsageError(`--noise must be a fraction below 1 (0.05 = ±5 %), got '${String(args['noise'])}'`);
   const by = (readString(args, BY) ?? 'report') as 'report' | 'target';

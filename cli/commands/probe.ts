@@ -7,18 +7,19 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS } from '../../coordinator/defaults.js';
-import { checkTarget } from '../../coordinator/resolve.js';
+import { uniqueTargets } from '../../coordinator/resolve.js';
 import { UsageError } from '../../model/errors.js';
 import { methodIds } from '../../probe/methods.js';
 import { newProbeReport, runProbe } from '../../probe/run-probe.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { newRunId } from '../../workspace/workdir.js';
 import { declareFlags, FLAGS, OUTPUT_FLAGS, readNumber, readNumbers, readStrings, rejectPositionals, type FlagSpec } from '../flags.js';
-import { openSession, printPaths, printWarnings, sessionOutput } from '../session.js';
+import { EXIT, setExitCode } from '../exit.js';
+import { closeSession, openSession, printPaths, printWarnings, sessionOutput } from '../session.js';
 
 type Args = Record<string, unknown>;
 
-const PROBE_FLAGS: readonly FlagSpec[] = [FLAGS.dir, FLAGS.probeDuration, FLAGS.probeWarmup, FLAGS.blockBytes, FLAGS.method, ...OUTPUT_FLAGS];
+export const PROBE_FLAGS: readonly FlagSpec[] = [FLAGS.dir, FLAGS.probeDuration, FLAGS.probeWarmup, FLAGS.blockBytes, FLAGS.method, ...OUTPUT_FLAGS];
 
 function builder(y: Argv): Argv<Args> {
   return declareFlags(y, PROBE_FLAGS, fileFormatsOf('probe'))
@@ -38,8 +39,7 @@ export function probeSettings(args: Args): { targets: string[]; seconds: number;
     for (const m of asked) if (!known.includes(m)) throw new UsageError(`--method '${m}' is not a probe method; use one of ${known.join(', ')}`);
     methods = [...new Set(asked)];
   }
-  const targets = [...new Set(readStrings(args, FLAGS.dir) ?? [process.cwd()])];
-  for (const t of targets) checkTarget(t);
+  const targets = uniqueTargets(readStrings(args, FLAGS.dir) ?? [process.cwd()]);
   return { targets, seconds, warmupSeconds, blockBytes, methods };
 }
 
@@ -60,7 +60,8 @@ async function handler(args: Args): Promise<void> {
   process.stdout.write(render('probe', 'console', report));
   printWarnings(report.warnings);
   printPaths(session.paths);
-  if (report.status === 'completed' && report.results.some((r) => r.state === 'errored')) process.exitCode = 1;
+  if (report.results.some((r) => r.state === 'errored')) setExitCode(EXIT.failed);
+  closeSession(session);
 }
 
 export const probeCommand: CommandModule<object, Args> = {

@@ -11,7 +11,9 @@ import { executeRun, newRunReport } from '../../coordinator/run.js';
 import type { ResolvedSuite } from '../../model/run-report.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { allWarnings } from '../../reports/render/run.js';
-import { crashSettingsFromFlags } from '../crash-flags.js';
+import { checkCrashMarkers, checkImageSpace, crashSettingsFromFlags, typedImageMib } from '../crash-flags.js';
+import { planCases } from '../../coordinator/plan.js';
+import { planCrashCases } from '../../lab/matrix.js';
 import {
   CRASH_TRIAL_FLAGS,
   declaredNames,
@@ -27,7 +29,8 @@ import {
   suiteInputFromFlags,
   type FlagSpec,
 } from '../flags.js';
-import { openSession, printPaths, printWarnings, sessionOutput } from '../session.js';
+import { exitForCases, setExitCode } from '../exit.js';
+import { closeSession, openSession, printPaths, printWarnings, sessionOutput } from '../session.js';
 import { crashAfterCase } from '../../lab/attach.js';
 import { stopSignal } from '../stop.js';
 
@@ -67,6 +70,10 @@ async function handler(args: Args): Promise<void> {
   const suite = await suiteFromArgs(args, 'run', declaredNames(RUN_FLAGS));
   const factories = await loadEngines(suite.engines);
   const crash = crashSettingsFromFlags(args, 'run');
+  if (crash) {
+    checkCrashMarkers(crash.plan, factories);
+    checkImageSpace(planCrashCases(planCases(suite, factories), crash.plan), typedImageMib(args));
+  }
   const report = newRunReport(suite);
   const session = openSession(o, out, report);
   printWarnings(report.warnings);
@@ -81,6 +88,8 @@ async function handler(args: Args): Promise<void> {
   process.stdout.write(render('run', 'console', report));
   printWarnings(allWarnings(report).slice(report.warnings.length));
   printPaths(session.paths);
+  setExitCode(exitForCases(report.cases));
+  closeSession(session);
 }
 
 export const runCommand: CommandModule<object, Args> = {

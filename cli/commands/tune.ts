@@ -16,15 +16,18 @@ import type { LossBudget } from '../../model/run-report.js';
 import { fileFormatsOf } from '../../reports/formats.js';
 import { renderText } from '../../reports/document/text.js';
 import { tuneConsoleDoc } from '../../reports/render/tune.js';
-import { crashSettingsFromFlags } from '../crash-flags.js';
+import { checkCrashMarkers, checkImageSpace, crashSettingsFromFlags, typedImageMib } from '../crash-flags.js';
+import { planCases } from '../../coordinator/plan.js';
+import { planCrashCases } from '../../lab/matrix.js';
 import { declaredNames, declareEngineOptions, declareFlags, FLAGS, readNumber, rejectPositionals, type FlagSpec } from '../flags.js';
-import { openSession, printPaths, sessionOutput } from '../session.js';
+import { exitForCases, setExitCode } from '../exit.js';
+import { closeSession, openSession, printPaths, sessionOutput } from '../session.js';
 import { stopSignal } from '../stop.js';
 import { RUN_FLAGS, suiteFromArgs } from './run.js';
 
 type Args = Record<string, unknown>;
 
-const TUNE_FLAGS: readonly FlagSpec[] = [...RUN_FLAGS, FLAGS.lossBudgetMs, FLAGS.lossBudgetCommits];
+export const TUNE_FLAGS: readonly FlagSpec[] = [...RUN_FLAGS, FLAGS.lossBudgetMs, FLAGS.lossBudgetCommits];
 
 function builder(y: Argv): Argv<Args> {
   const b = declareFlags(y.strict(false), TUNE_FLAGS, fileFormatsOf('run'));
@@ -51,6 +54,10 @@ async function handler(args: Args): Promise<void> {
   const engine = suite.engines[0]!;
   const factories = await loadEngines(suite.engines);
   const crash = crashSettingsFromFlags(args, 'tune');
+  if (crash) {
+    checkCrashMarkers(crash.plan, factories);
+    checkImageSpace(planCrashCases(planCases(suite, factories), crash.plan), typedImageMib(args));
+  }
   const report = newRunReport({ ...suite, name: `tune-${engine}` });
   const session = openSession(o, out, report);
   await executeRun({
@@ -74,6 +81,8 @@ async function handler(args: Args): Promise<void> {
   });
   if (report.tune) process.stdout.write(renderText(tuneConsoleDoc(report.tune)));
   printPaths(session.paths);
+  setExitCode(exitForCases(report.cases));
+  closeSession(session);
 }
 
 export const tuneCommand: CommandModule<object, Args> = {
