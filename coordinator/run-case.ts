@@ -36,6 +36,11 @@ function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._+-]+/g, '_');
 }
 
+/** The case's directory in the run's work directory: `003-raw_sync_w1_v128_unique_t0`. */
+export function caseDirOf(planned: { readonly id: string }, ctx: { readonly workDir: string; readonly caseIndex: number }): string {
+  return path.join(ctx.workDir, `${String(ctx.caseIndex).padStart(3, '0')}-${safeName(planned.id)}`);
+}
+
 /** Pure: what the outcomes of a case's writers mean for the case. */
 export function caseFromOutcomes(
   planned: PlannedCase,
@@ -113,7 +118,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
     };
   }
   const { key, params } = planned;
-  const caseDir = path.join(ctx.workDir, `${String(ctx.caseIndex).padStart(3, '0')}-${safeName(planned.id)}`);
+  const caseDir = caseDirOf(planned, ctx);
   const control = new SharedControl(key.writers);
   const tasks: Promise<WriterOutcome>[] = [];
   const outcomes: WriterOutcome[] = [];

@@ -14,6 +14,7 @@ import { planCases, type PlannedCase } from './plan.js';
 import { WriterPool } from './pool.js';
 import type { ProgressSink } from './progress.js';
 import { repeatSchedule, RepeatCollector } from './repeat.js';
+import { runCaseInChild } from './case-process.js';
 import { codeOf, messageOf, runCase } from './run-case.js';
 import { sessionHeader, type Session } from './session.js';
 
@@ -111,7 +112,9 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
           result = targetDownCase(planned, isDown.reason, isDown.code);
         } else {
           try {
-            result = await runCase(planned, {
+            // Engines whose native library can crash the process run their cases in a child process.
+            const runIt = planned.factory.isolation === 'process' ? runCaseInChild : runCase;
+            result = await runIt(planned, {
               pool,
               workDir: workDirs.get(target)!,
               caseIndex: index,

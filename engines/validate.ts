@@ -110,6 +110,7 @@ export function factoryProblems(factory: unknown): string[] {
   }
   if (f['check'] !== undefined && typeof f['check'] !== 'function') out.push('check must be a function (mode, options) => string | null');
   if (f['availability'] !== undefined && typeof f['availability'] !== 'function') out.push('availability must be a function () => Promise<string | null>');
+  if (f['isolation'] !== undefined && f['isolation'] !== 'process') out.push(`isolation must be 'process' or absent (got ${JSON.stringify(f['isolation'])})`);
   if (typeof f['create'] !== 'function') out.push('missing create (a function create(ctx) returning an Engine)');
 
   // A declared mode must be runnable with the default options: the engine's own check() decides.

@@ -146,3 +146,42 @@ test('a target that disappears mid-run: its remaining cases errored at once with
   );
   assert.deepEqual(fs.readdirSync(b), []);
 });
+
+test('an engine whose native library takes the process down (isolation: process): only its case dies, errored with what it said; the run goes on', async () => {
+  const dir = tempDir('case-abort');
+  const target = path.join(dir, 'target');
+  fs.mkdirSync(target);
+  const file = path.join(dir, 'aborting-engine.mjs');
+  fs.writeFileSync(
+    file,
+    `import fs from 'node:fs';
+class Aborting {
+  constructor(ctx) { this.ctx = ctx; this.n = 0; }
+  open() { return { recordsRecovered: 0, discardedBytes: 0, crcFailures: 0, tornTail: false, notes: [] }; }
+  put() {
+    this.n += 1;
+    this.ctx.durability.durable(this.n);
+    // What a native library's heap check does after a failed write (glibc: "free(): invalid pointer").
+    // Straight to fd 2, as glibc writes it (a worker thread's process.stderr is relayed through the main thread).
+    if (this.n === 10) { fs.writeSync(2, 'free(): invalid pointer\\n'); process.kill(process.pid, 'SIGABRT'); }
+  }
+  get() { return undefined; }
+  close() {}
+}
+export default { name: 'aborting', summary: 'aborts its process', modes: ['sync'], options: [], faults: [], markers: [], contract: 'sync', isolation: 'process', create: (ctx) => new Aborting(ctx) };
+`,
+  );
+  const suite = await resolveSuite(
+    { engines: [file, 'null'], modes: ['sync'], targets: [target], commitsPerWriter: 100, durationMs: null, warmupMs: 0 },
+    new Set(['engines', 'modes', 'targets', 'commitsPerWriter', 'warmupMs']),
+  );
+  const report = newRunReport(suite);
+  await executeRun({ suite, factories: await loadEngines(suite.engines), session: memorySession(report), progress: silentProgress, keep: false });
+  assert.equal(report.status, 'completed');
+  const [aborted, after] = report.cases;
+  assert.ok(aborted!.state === 'errored');
+  assert.match(aborted!.reason, /^the case's process \(.*aborting-engine\.mjs runs in a process of its own: its native library can crash\) was killed by SIGABRT before it reported: free\(\): invalid pointer$/);
+  assert.equal(aborted!.code, 'SIGABRT');
+  assert.equal(after!.state, 'completed', 'the next case runs');
+  assert.deepEqual(fs.readdirSync(target), [], 'nothing left');
+});

@@ -20,7 +20,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { run } from './exec.js';
-import { isAlive, parseOwner, processStartTicks, type Owner } from './owner.js';
+import { isAlive, parseOwner, processStartTicks, processState, type Owner } from './owner.js';
 import { OWNER_MARKER, recordsDir, waitGone, type Resource, type RunRecord } from './registry.js';
 import { isMarkerFile, readMarker, removeTree, unescapeMount, type DirMarker } from './workdir.js';
 
@@ -161,10 +161,11 @@ function labChildren(): { pid: number; dir: string }[] {
   const out: { pid: number; dir: string }[] = [];
   for (const p of pids) {
     const args = safeRead(`/proc/${p}/cmdline`).split('\0');
-    const script = args.findIndex((a) => /[/\\]lab[/\\]child\.(js|ts)$/.test(a));
-    if (script < 0) continue;
-    const config = readConfigDir(args[script + 1]);
-    if (config) out.push({ pid: Number(p), dir: config });
+    // The crash lab's writer (its JSON configuration names the engine directory) and the case child (`--work-dir DIR`).
+    const lab = args.findIndex((a) => /[/\\]lab[/\\]child\.(js|ts)$/.test(a));
+    const caseChild = args.findIndex((a) => /[/\\]coordinator[/\\]case-child\.(js|ts)$/.test(a));
+    const dir = lab >= 0 ? readConfigDir(args[lab + 1]) : caseChild >= 0 && args[caseChild + 1] === '--work-dir' ? (args[caseChild + 2] ?? null) : null;
+    if (dir) out.push({ pid: Number(p), dir });
   }
   return out;
 }
@@ -264,9 +265,11 @@ export function findLeftovers(scope: ScanScope): LeftoverScan {
   }
 
   // Processes first (they pin mounts), then mounts, loops, directories.
+  /** Still running as the same process (a zombie waiting for its new parent to reap it is gone). */
   const killable = (pid: number, startTicks: number | null): boolean => {
     const now = processStartTicks(pid);
-    return now !== null && (startTicks === null || now === startTicks);
+    const state = processState(pid);
+    return now !== null && state !== 'Z' && state !== 'X' && (startTicks === null || now === startTicks);
   };
   for (const { record } of records) {
     for (const r of [...record.resources, ...record.stuck.map((s) => s.resource)]) {
@@ -274,14 +277,15 @@ export function findLeftovers(scope: ScanScope): LeftoverScan {
       const startTicks = r.startTicks ?? null;
       // Only a recorded child that is still the same process, and only when the record is in scope.
       const related = record.resources.concat(record.stuck.map((s) => s.resource)).some((x) => (x.kind === 'dir' || x.kind === 'mount') && inScope(x.path));
-      if (related && startTicks !== null && killable(r.pid, startTicks)) add({ kind: 'process', pid: r.pid, startTicks, what: 'crash-lab writer child', run: recordRun(record) });
+      if (related && startTicks !== null && killable(r.pid, startTicks)) add({ kind: 'process', pid: r.pid, startTicks, what: 'child process', run: recordRun(record) });
     }
   }
   if (scope.global || dirs.length > 0) {
     for (const c of labChildren()) {
+      if (!killable(c.pid, null)) continue;
       const anc = markedAncestor(c.dir);
       if (!anc || isAlive(anc.marker.owner) || !inScope(anc.dir)) continue;
-      add({ kind: 'process', pid: c.pid, startTicks: processStartTicks(c.pid), what: 'crash-lab writer child', run: runOf(anc.marker, records) });
+      add({ kind: 'process', pid: c.pid, startTicks: processStartTicks(c.pid), what: anc.marker.role === 'scratch' ? 'crash-lab writer child' : 'case child', run: runOf(anc.marker, records) });
     }
   }
   for (const m of mountPoints()) {
@@ -399,7 +403,8 @@ function removeOne(l: Leftover): void {
   switch (l.kind) {
     case 'process': {
       const now = processStartTicks(l.pid);
-      if (now === null || (l.startTicks !== null && now !== l.startTicks)) return; // gone already
+      const state = processState(l.pid);
+      if (now === null || state === 'Z' || state === 'X' || (l.startTicks !== null && now !== l.startTicks)) return; // gone already
       try {
         process.kill(l.pid, 'SIGKILL');
       } catch (err) {
