@@ -29,7 +29,11 @@ process.on('message', (m: ToCaseChild) => {
     return;
   }
   void (async () => {
-    const factory = await loadEngine(m.spec.key.engine);
+    const factory = await loadEngine(m.spec.key.engine).catch((err: unknown) => {
+      // One line the coordinator puts in the case's reason (case-process.ts reads the last line of stderr).
+      process.stderr.write(`could not load engine ${m.spec.key.engine}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
     const pool = new WriterPool(m.spec.key.writers);
     try {
       const result = await runCase(

@@ -26,7 +26,8 @@ function lastWords(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '');
+    // Node's own trailer after an uncaught exception ("Node.js v20.20.0") and stack frames say nothing.
+    .filter((l) => l !== '' && !/^Node\.js v\d/.test(l) && !l.startsWith('at '));
   return lines.at(-1)?.slice(0, 300) ?? '';
 }
 
