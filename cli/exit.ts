@@ -6,10 +6,16 @@
 export const EXIT = {
   /** Every planned case completed, or was skipped with a reason. */
   ok: 0,
-  /** At least one case errored (the report is complete), a probe method errored, a gate rule broke, or the report could not be written. */
+  /**
+   * At least one case errored (the report is complete), a probe method errored, a gate rule broke, a
+   * crash case failed (a DURABILITY BUG, or a fault its suite expected that the lab missed), or the
+   * report could not be written.
+   */
   failed: 1,
   /** Bad input: an option, a suite file, a report file. Nothing ran. */
   usage: 2,
+  /** `durabench crash`: a crash case inconclusive (nothing verified, a trial errored, or skipped). */
+  inconclusive: 3,
   /** Stopped by SIGINT (128 + 2); the partial report says `interrupted`. */
   sigint: 130,
   /** Stopped by SIGTERM (128 + 15). */

@@ -9,6 +9,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { CRASH_VERDICTS, DEVICE_CACHES, LAB_FILESYSTEMS } from '../model/crash-report.js';
 import { UsageError } from '../model/errors.js';
 import { describeRule, fits, quote, type NumberRule } from '../model/validate.js';
 import { LIMITS } from './defaults.js';
@@ -43,13 +44,18 @@ export const RunSuiteFile = Type.Object(
 );
 export type RunSuiteFile = Static<typeof RunSuiteFile>;
 
+const Verdict = Type.Union(CRASH_VERDICTS.map((v) => Type.Literal(v)));
+const EXPECT_KEYS = ['kill', 'power', ...LAB_FILESYSTEMS.map((f) => `power-${f}`)];
+
 const CrashKindLine = Type.Union([
   Type.Object({ kind: Type.Literal('kill') }, { additionalProperties: false }),
   Type.Object(
     {
       kind: Type.Literal('power'),
-      fs: Type.Optional(Type.Union([Type.Literal('ext4'), Type.Literal('xfs'), Type.Literal('btrfs')])),
+      fs: Type.Optional(Type.Union(LAB_FILESYSTEMS.map((f) => Type.Literal(f)))),
       writeback: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('random')])),
+      deviceCache: Type.Optional(Type.Union(DEVICE_CACHES.map((c) => Type.Literal(c)))),
+      torn: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   ),
@@ -65,6 +71,8 @@ const CrashCaseLine = Type.Object(
     crashSweep: Type.Optional(Str),
     engineOptions: Type.Optional(Type.Record(Type.String(), OptionValue)),
     kinds: Type.Optional(List(CrashKindLine)),
+    /** What the lab must find: one verdict, or one by kind (`kill`, `power`, `power-<fs>`; the most specific wins). */
+    expect: Type.Optional(Type.Union([Verdict, Type.Object(Object.fromEntries(EXPECT_KEYS.map((k) => [k, Type.Optional(Verdict)])), { additionalProperties: false })])),
   },
   { additionalProperties: false },
 );

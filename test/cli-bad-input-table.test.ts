@@ -95,7 +95,8 @@ function byKind(spec: { kind: FlagSpec['kind']; rule?: NumberRule; choices?: rea
       return out;
     }
     case 'string':
-    case 'strings': {
+    case 'strings':
+    case 'repeated': {
       const out: Wrong[] = [{ value: '' }];
       if (spec.choices) {
         out.push({ value: 'nosuch' });

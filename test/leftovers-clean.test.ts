@@ -4,7 +4,8 @@
  * and a mount) through durabench's own workspace functions, then SIGKILLs itself. The next command
  * says so in one line; `durabench clean --dry-run` lists it all and removes nothing; `durabench clean`
  * removes exactly that — never a live run's directory, an unmarked `durabench-*` directory or one
- * kept with --keep (unless --kept).
+ * kept with --keep (unless --kept). As root also the crash lab's drive (stacked loop devices on a
+ * tmpfs) and its tracing instance, found without the run record.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -105,5 +106,63 @@ test(
     assert.deepEqual(mountPoints().filter((m) => m.startsWith(dir)), []);
     assert.deepEqual(loopDevices().filter((l) => l.backingFile.startsWith(dir)), []);
     assert.ok(!fs.existsSync(scratch));
+  },
+);
+
+test(
+  "as root: a SIGKILLed power lab leaves its drive (a loop device stacked on a loop device on a tmpfs), a tracefs with a tracing instance and the mounts; with the run record lost, clean still finds and removes all of it",
+  { skip: process.getuid?.() !== 0 || !fs.existsSync('/dev/loop-control') ? 'needs root and loop devices' : false },
+  async () => {
+    const dir = tempDir('leftovers-drive');
+    const state = path.join(dir, 'state');
+    const env = { DURABENCH_STATE_DIR: state };
+    dieWith(
+      `const w = await import(${dist('workspace/workdir.js')});
+       const img = await import(${dist('workspace/image.js')});
+       const dc = await import(${dist('workspace/device-cache.js')});
+       const mnt = await import(${dist('workspace/mount.js')});
+       const pr = await import(${dist('lab/power-run.js')});
+       const s = w.createScratchDir(${JSON.stringify(dir)}, 'dead-drive');
+       const lab = pr.openPowerLab(s, 'ext4', 16, null);
+       img.copySparse(lab.template, lab.tmpfs + '/run-0.img');
+       const d = dc.attachCachedDevice(lab.tmpfs + '/run-0.img');
+       mnt.createMountPoint(s + '/run-0-mnt');
+       mnt.mountImage(d.inner, s + '/run-0-mnt', 'ext4', null, false);
+       lab.watch?.watch(dc.bdiName(d.outer));
+       (await import('node:fs')).writeFileSync(s + '/run-0-mnt/held', 'x');`,
+      env,
+    );
+    const scratch = path.join(dir, 'durabench-crash-dead-drive');
+    const outer = loopDevices().filter((l) => l.backingFile.startsWith(scratch));
+    assert.equal(outer.length, 1, 'the outer device of the drive is left');
+    const inner = loopDevices().filter((l) => l.backingFile === outer[0]!.device);
+    assert.equal(inner.length, 1, 'and the inner one, stacked on it');
+    const mounted = mountPoints().filter((m) => m.startsWith(scratch));
+    assert.ok(mounted.length >= 2, `the tmpfs and the filesystem are left mounted: ${mounted.join(', ')}`);
+    const traced = fs.existsSync(path.join(scratch, 'tracefs', 'instances'));
+    const instances = traced ? fs.readdirSync(path.join(scratch, 'tracefs', 'instances')).filter((n) => n.startsWith('durabench-')) : [];
+    // Only the markers and the kernel's own lists remain to find it by.
+    fs.rmSync(path.join(state, 'runs'), { recursive: true, force: true });
+    const clean = await runCli(['clean', '--dir', dir], { env });
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.match(clean.stdout, new RegExp(`  detached loop device ${inner[0]!.device} \\(${outer[0]!.device}\\)\\n`));
+    assert.match(clean.stdout, new RegExp(`  detached loop device ${outer[0]!.device} \\(${scratch}/media/run-0.img\\)\\n`));
+    for (const n of instances) assert.match(clean.stdout, new RegExp(`  removed tracing instance ${scratch}/tracefs/instances/${n}\\n`));
+    assert.match(clean.stdout, new RegExp(`  removed crash-lab scratch directory ${scratch}\\n`));
+    assert.deepEqual(mountPoints().filter((m) => m.startsWith(dir)), []);
+    assert.deepEqual(loopDevices().filter((l) => l.backingFile.startsWith(dir) || l.device === inner[0]!.device || l.backingFile === outer[0]!.device), []);
+    assert.ok(!fs.existsSync(scratch));
+    if (instances.length > 0) {
+      // Instances belong to the kernel, not the mount: look through a tracefs of our own.
+      const look = fs.mkdtempSync(path.join(dir, 'tracefs-'));
+      spawnSync('mount', ['-t', 'tracefs', 'nodev', look]);
+      try {
+        const still = fs.readdirSync(path.join(look, 'instances')).filter((n) => instances.includes(n));
+        assert.deepEqual(still, [], 'the tracing instance is gone');
+      } finally {
+        spawnSync('umount', [look]);
+        fs.rmdirSync(look);
+      }
+    }
   },
 );

@@ -7,12 +7,16 @@
  * 2. marked directories (`durabench-*` with `.durabench-owned`) in the directories scanned, whose
  *    marker names a dead owner;
  * 3. the kernel's own lists: mounts (/proc/self/mountinfo) and loop devices
- *    (/sys/block/loop*\/loop/backing_file) that lie inside such a dead-owned marked directory, and
- *    crash-lab writer children (/proc/*\/cmdline) working inside one.
+ *    (/sys/block/loop*\/loop/backing_file) that lie inside such a dead-owned marked directory —
+ *    and loop devices stacked on one of those (the crash lab's drive: the inner device's backing
+ *    file is the outer device, which alone names the image) —, tracing instances the crash lab made
+ *    on a tracefs (they outlive the mount: tracefs instances are the kernel's, not the mount's),
+ *    and crash-lab writer children (/proc/*\/cmdline) working inside one.
  *
  * Only what carries a marker — or lies inside a marked directory — is ever listed, and only when its
- * owner is dead: a live run's directories are never touched. Removal goes processes → mounts
- * (deepest first) → loop devices → directories → temporary files → records, each step checked again
+ * owner is dead: a live run's directories are never touched. Removal goes processes → tracing
+ * instances → mounts (deepest first) → loop devices (stacked ones first) → the mounts their images
+ * lie on (the lab's tmpfs) → directories → temporary files → records, each step checked again
  * just before it acts (a loop device is detached only while it is still backed by the recorded
  * file, a process killed only while it has the recorded start time, a directory removed only while
  * it has its marker and no mount inside).
@@ -48,6 +52,8 @@ export interface DeadRun {
 export type Leftover =
   | { readonly kind: 'process'; readonly pid: number; readonly startTicks: number | null; readonly what: string; readonly run: DeadRun }
   | { readonly kind: 'mount'; readonly path: string; readonly run: DeadRun }
+  /** A tracing instance directory (`<tracefs>/instances/durabench-<pid>-…`), removed with rmdir. */
+  | { readonly kind: 'trace-instance'; readonly path: string; readonly run: DeadRun }
   | { readonly kind: 'loop'; readonly device: string; readonly backingFile: string; readonly run: DeadRun }
   /** `unreadableMarker`: its marker file is there but empty or torn (a power loss before it reached the disk); a dead run's record vouches for it. */
   | { readonly kind: 'dir'; readonly path: string; readonly role: DirMarker['role']; readonly run: DeadRun; readonly unreadableMarker?: boolean }
@@ -72,6 +78,9 @@ export interface ScanScope {
    */
   readonly global: boolean;
 }
+
+/** Where systems mount tracefs themselves (the lab mounts its own in its scratch directory). */
+const SYSTEM_TRACEFS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
 const within = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 
@@ -122,6 +131,15 @@ export function mountPoints(mountinfo = safeRead('/proc/self/mountinfo')): strin
     .map((l) => l.split(' ')[4])
     .filter((m): m is string => m !== undefined && m !== '')
     .map(unescapeMount);
+}
+
+/** Mount points of tracefs (the filesystem type follows the ` - ` separator in mountinfo). */
+function tracefsMountPoints(mountinfo = safeRead('/proc/self/mountinfo')): string[] {
+  return mountinfo
+    .split('\n')
+    .filter((l) => l.split(' - ')[1]?.startsWith('tracefs '))
+    .map((l) => unescapeMount(l.split(' ')[4] ?? ''))
+    .filter((m) => m !== '');
 }
 
 function safeRead(file: string): string {
@@ -310,6 +328,49 @@ export function findLeftovers(scope: ScanScope): LeftoverScan {
     const rec = recordedLoops.find((x) => x.r.device === l.device && x.r.backingFile === l.backingFile);
     if (!anc && rec) add({ kind: 'loop', device: l.device, backingFile: l.backingFile, run: rec.run });
   }
+  // Loop devices stacked on a leftover loop device (the lab's drive-cache model): the inner device
+  // names only the outer one, so it is found through it.
+  const loops = loopDevices();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const l of loops) {
+      if (seen.has(`loop:${l.device}`)) continue;
+      const outer = leftovers.find((x): x is Extract<Leftover, { kind: 'loop' }> => x.kind === 'loop' && x.device === l.backingFile);
+      if (!outer) continue;
+      add({ kind: 'loop', device: l.device, backingFile: l.backingFile, run: outer.run });
+      grew = true;
+    }
+  }
+  // Tracing instances: the ones dead runs recorded, the ones on a tracefs mounted in a dead-owned
+  // directory, and — the mount gone, the instance not — those named after a dead run's pid on the
+  // system's tracefs.
+  for (const { record } of records) {
+    for (const r of [...record.resources, ...record.stuck.map((s) => s.resource)]) {
+      if (r.kind === 'trace-instance' && (scope.global || inScope(r.path)) && fs.existsSync(r.path)) add({ kind: 'trace-instance', path: r.path, run: recordRun(record) });
+    }
+  }
+  const deadPids = new Map<number, DeadRun>();
+  for (const l of leftovers) if (l.run.owner.pid > 0) deadPids.set(l.run.owner.pid, l.run);
+  for (const [, d] of deadDirs) deadPids.set(d.run.owner.pid, d.run);
+  const tracefsMounts = tracefsMountPoints().filter((m) => leftovers.some((l) => l.kind === 'mount' && l.path === m) || SYSTEM_TRACEFS.includes(m));
+  for (const m of tracefsMounts) {
+    const system = SYSTEM_TRACEFS.includes(m);
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(path.join(m, 'instances'));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const pid = /^durabench-(\d+)-/.exec(n)?.[1];
+      if (pid === undefined) continue;
+      const owner = deadPids.get(Number(pid));
+      if (system && !owner && !(scope.global && Number(pid) !== process.pid && !isAlive({ pid: Number(pid), startTicks: null, bootId: null }))) continue;
+      const run = owner ?? leftovers.find((l) => l.kind === 'mount' && l.path === m)?.run ?? { ...nobody, owner: { pid: Number(pid), startTicks: null, bootId: null } };
+      const p = path.join(m, 'instances', n);
+      if (!leftovers.some((l) => l.kind === 'trace-instance' && path.basename(l.path) === n)) add({ kind: 'trace-instance', path: p, run });
+    }
+  }
   for (const [dir, d] of deadDirs) add({ kind: 'dir', path: dir, role: d.marker.role, run: d.run, ...(d.unreadable ? { unreadableMarker: true } : {}) });
   // Temporary files of the atomic writer in report directories (`.<name>.tmp-<pid>`).
   for (const { record } of records) {
@@ -338,6 +399,8 @@ export function describeLeftover(l: Leftover): string {
       return `process ${l.pid} (${l.what})`;
     case 'mount':
       return `mount ${l.path}`;
+    case 'trace-instance':
+      return `tracing instance ${l.path}`;
     case 'loop':
       return `loop device ${l.device} (${l.backingFile})`;
     case 'dir':
@@ -357,6 +420,7 @@ export function summarizeLeftovers(ls: readonly Leftover[]): string {
     [n('mount'), 'mount', 'mounts'],
     [n('loop'), 'loop device', 'loop devices'],
     [n('process'), 'process', 'processes'],
+    [n('trace-instance'), 'tracing instance', 'tracing instances'],
     [n('temp-file'), 'temporary file', 'temporary files'],
   ];
   return parts
@@ -374,15 +438,28 @@ export function deadRunsOf(ls: readonly Leftover[]): DeadRun[] {
 
 export type Removal = { readonly leftover: Leftover; readonly state: 'removed' } | { readonly leftover: Leftover; readonly state: 'failed'; readonly problem: string };
 
-const ORDER: Leftover['kind'][] = ['process', 'mount', 'loop', 'dir', 'temp-file', 'record'];
+const ORDER: Leftover['kind'][] = ['process', 'trace-instance', 'mount', 'loop', 'dir', 'temp-file', 'record'];
+
+/** How deep a loop device is stacked on other leftover loop devices (0: on a file). */
+function stackDepth(l: Extract<Leftover, { kind: 'loop' }>, all: readonly Leftover[], seen = new Set<string>()): number {
+  if (seen.has(l.device)) return 0;
+  seen.add(l.device);
+  const outer = all.find((x): x is Extract<Leftover, { kind: 'loop' }> => x.kind === 'loop' && x.device === l.backingFile);
+  return outer ? 1 + stackDepth(outer, all, seen) : 0;
+}
 
 /** Remove leftovers in a safe order, re-checking each just before acting. */
 export function removeLeftovers(ls: readonly Leftover[]): Removal[] {
+  // A mount that holds a loop device's backing file (the lab's tmpfs under its drive) goes after the loop devices.
+  const holdsLoop = (l: Leftover): boolean => l.kind === 'mount' && ls.some((x) => x.kind === 'loop' && within(x.backingFile, l.path));
+  const rank = (l: Leftover): number => (holdsLoop(l) ? ORDER.indexOf('loop') + 0.5 : ORDER.indexOf(l.kind));
   const sorted = [...ls].sort((a, b) => {
-    const k = ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind);
+    const k = rank(a) - rank(b);
     if (k !== 0) return k;
-    // Deepest mounts first (a mount inside another).
-    return a.kind === 'mount' && b.kind === 'mount' ? b.path.length - a.path.length : 0;
+    // Deepest mounts first (a mount inside another); a loop device stacked on another before it.
+    if (a.kind === 'mount' && b.kind === 'mount') return b.path.length - a.path.length;
+    if (a.kind === 'loop' && b.kind === 'loop') return stackDepth(b, ls) - stackDepth(a, ls);
+    return 0;
   });
   const out: Removal[] = [];
   const failedRuns = new Set<number>();
@@ -421,6 +498,11 @@ function removeOne(l: Leftover): void {
         // Busy (a process outside durabench's reach holds a file): detach it lazily, it goes when released.
         run('umount', ['-l', l.path]);
       }
+      return;
+    }
+    case 'trace-instance': {
+      if (!fs.existsSync(l.path)) return;
+      fs.rmdirSync(l.path);
       return;
     }
     case 'loop': {

@@ -1,8 +1,8 @@
 /**
- * What durabench holds right now — marked directories, mounts, loop devices, child processes, the
- * report directory it writes into — so that every one is released, newest first, on success, on
- * error, on a second SIGINT/SIGTERM (the CLI's handler calls `releaseAll`) and, as a last resort,
- * on process exit.
+ * What durabench holds right now — marked directories, mounts, loop devices, child processes,
+ * tracing instances, the report directory it writes into — so that every one is released, newest
+ * first, on success, on error, on a second SIGINT/SIGTERM (the CLI's handler calls `releaseAll`) and,
+ * as a last resort, on process exit.
  *
  * What no handler can release — after a SIGKILL, an OOM kill or a power loss of the host — must be
  * found later. So the registry also keeps a run record on disk (`<state dir>/runs/<pid>-<start>.json`,
@@ -27,7 +27,9 @@ export type Resource =
   /** `startTicks` is filled in when held: a cleaner kills only the same process, never a reused pid. */
   | { kind: 'process'; pid: number; startTicks?: number | null }
   /** The directory reports are written to: nothing to remove, but a SIGKILL may leave a temporary file there. */
-  | { kind: 'output'; dir: string };
+  | { kind: 'output'; dir: string }
+  /** A tracing instance directory on a tracefs the lab mounted (removed with rmdir). */
+  | { kind: 'trace-instance'; path: string };
 
 /** The marker file every directory durabench creates carries. */
 export const OWNER_MARKER = '.durabench-owned';
@@ -86,6 +88,7 @@ function same(a: Resource, b: Resource): boolean {
   switch (a.kind) {
     case 'dir':
     case 'mount':
+    case 'trace-instance':
       return a.path === (b as { path: string }).path;
     case 'loop':
       return a.device === (b as { device: string }).device;
@@ -211,7 +214,8 @@ export function releaseNow(r: Resource): void {
         throw err;
       }
     }
-  } else if (r.kind === 'loop') run('losetup', ['-d', r.device]);
+  } else if (r.kind === 'trace-instance') fs.rmdirSync(r.path);
+  else if (r.kind === 'loop') run('losetup', ['-d', r.device]);
   // 'output': nothing to remove (the reports are the user's).
 }
 

@@ -1,7 +1,13 @@
-/** `durabench merge A.json B.json … --out merged.json`: the same cases of several reports merged exactly. */
+/**
+ * `durabench merge A.json B.json … --out merged.json`: the same cases of several reports merged
+ * exactly (histograms add). Only reports of one CPU architecture and one kernel are pooled: an x86
+ * and an arm runner, or two kernels, are different distributions, and their sum describes neither
+ * (`compare --by host` lines them up instead); `--force` merges anyway. An existing `--out` file
+ * is replaced only with `--force` too.
+ */
 import type { Argv, CommandModule } from 'yargs';
-import { reportCaseKey } from '../../analysis/compare.js';
 import { mergeReports } from '../../analysis/merge.js';
+import { hostLabel, reportCaseKey } from '../../analysis/lineup.js';
 import { UsageError } from '../../model/errors.js';
 import { render } from '../../reports/formats.js';
 import { checkOutputFile, writeOutputFile } from '../../reports/output.js';
@@ -11,7 +17,8 @@ import { declareFlags, FLAGS, readBoolean, readString, type FlagSpec } from '../
 type Args = Record<string, unknown> & { reports?: string[] };
 
 const MERGE_OUT: FlagSpec = { name: 'out', kind: 'string', describe: 'the merged report.json to write (an existing file is replaced only with --force)' };
-export const MERGE_FLAGS: readonly FlagSpec[] = [MERGE_OUT, { ...FLAGS.force, describe: 'replace --out if it exists' }];
+/** One `--force` for both refusals merge makes: other architectures or kernels, and an existing --out. */
+export const MERGE_FLAGS: readonly FlagSpec[] = [MERGE_OUT, { ...FLAGS.force, describe: 'merge reports from different CPU architectures or kernels anyway, and replace --out if it exists' }];
 
 function handler(args: Args): void {
   const files = args.reports ?? [];
@@ -20,6 +27,19 @@ function handler(args: Args): void {
   if (out === undefined) throw new UsageError('--out needs the path of the merged report.json to write');
   checkOutputFile(out, out, { force: readBoolean(args, FLAGS.force) });
   const loaded = files.map((file) => ({ file, report: readReport(file) }));
+  if (!readBoolean(args, FLAGS.force)) {
+    const first = loaded[0]!;
+    for (const other of loaded.slice(1)) {
+      const a = first.report.host;
+      const b = other.report.host;
+      const what = a.arch !== b.arch ? 'CPU architectures' : a.kernel !== b.kernel ? 'kernels' : null;
+      if (what) {
+        throw new UsageError(
+          `${first.file} (${hostLabel(a)}) and ${other.file} (${hostLabel(b)}) ran on different ${what}: pooling their histograms describes neither; line them up with durabench compare --by host, or merge anyway with --force`,
+        );
+      }
+    }
+  }
   const keys = loaded.map(({ report }) => new Set(report.cases.filter((c) => c.state === 'completed').map((c) => reportCaseKey(report, c))));
   const common = [...keys[0]!].some((k) => keys.slice(1).some((s) => s.has(k)));
   if (!common) throw new UsageError(`${files.join(', ')} have no completed case in common; merge reports of the same suite`);
@@ -30,7 +50,7 @@ function handler(args: Args): void {
 
 export const mergeCommand: CommandModule<object, Args> = {
   command: 'merge <reports..>',
-  describe: 'merge the histograms of the same cases from several reports exactly (runs from many machines add up)',
+  describe: 'merge the histograms of the same cases from several reports of one architecture and kernel exactly (runs from many machines add up)',
   builder: (y) => declareFlags(y.positional('reports', { type: 'string', array: true, describe: 'report.json files of the same suite' }), MERGE_FLAGS) as Argv<Args>,
   handler,
 };

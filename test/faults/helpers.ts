@@ -1,7 +1,8 @@
 /**
  * The fault lane's tools: small loop-mounted filesystems made for one test (and always removed),
  * filling them up, shutting them down (EIO), and the check that nothing durabench created is left:
- * no marked directory, no mount or loop device inside the test's directories, no crash-lab child,
+ * no marked directory, no mount or loop device inside the test's directories (nor one stacked on
+ * such a loop device), no crash-lab child,
  * no run record, no temporary file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -123,7 +124,18 @@ export function residue(dirs: readonly string[], stateDir: string | null): strin
     }
   }
   for (const m of mountPoints()) if (dirs.some((d) => m.startsWith(d + path.sep))) out.push(`mount ${m}`);
-  for (const l of loopDevices()) if (within(l.backingFile)) out.push(`loop device ${l.device} (${l.backingFile})`);
+  // And, transitively, loop devices stacked on one of those (the crash lab's drive: the inner device is backed by the outer one, /dev/loopN).
+  const loops = loopDevices();
+  const left = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const l of loops) {
+      if (left.has(l.device) || !(within(l.backingFile) || left.has(l.backingFile))) continue;
+      left.add(l.device);
+      out.push(`loop device ${l.device} (${l.backingFile})`);
+      grew = true;
+    }
+  }
   for (const d of dirs) for (const pid of labChildrenUnder(d)) out.push(`process ${pid}`);
   if (stateDir !== null) {
     const runs = path.join(stateDir, 'runs');

@@ -9,7 +9,7 @@ test('exit codes: 0 when every case completed or was skipped with a reason, 1 wh
   assert.equal(exitForCases([]), EXIT.ok);
   assert.equal(exitForCases([{ state: 'completed' }, { state: 'skipped' }]), EXIT.ok);
   assert.equal(exitForCases([{ state: 'completed' }, { state: 'errored' }]), EXIT.failed);
-  assert.deepEqual(EXIT, { ok: 0, failed: 1, usage: 2, sigint: 130, sigterm: 143 });
+  assert.deepEqual(EXIT, { ok: 0, failed: 1, usage: 2, inconclusive: 3, sigint: 130, sigterm: 143 });
 });
 
 test('a switch takes no value but true or false; anything else is one line naming it', () => {
