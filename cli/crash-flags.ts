@@ -10,9 +10,13 @@
  * each case ran on; for `crash` the power trials run on them. `--mount-options` and `--image-mib`
  * apply to every image durabench makes.
  */
-import { kindsFromFlags, type CrashKindSpec, type CrashPlanSettings } from '../lab/matrix.js';
+import fs from 'node:fs';
+import type { EngineFactory } from '../engines/types.js';
+import { parseCrashPoint, parseCrashSweep } from '../lab/crash-point.js';
+import { kindsFromFlags, type CrashKindSpec, type CrashPlanSettings, type PlannedCrashCase } from '../lab/matrix.js';
 import { UsageError } from '../model/errors.js';
 import { parseFsSpecs, type FsSpec } from '../model/fs-spec.js';
+import { MIN_IMAGE_MIB } from '../workspace/image.js';
 import { FLAGS, readBoolean, readNumber, readString, readStrings } from './flags.js';
 
 type Args = Readonly<Record<string, unknown>>;
@@ -144,4 +148,70 @@ export function crashSettingsFromFlags(args: Args): CrashFlagSettings {
   const deviceCacheGiven =
     c.deviceCaches || c.torn ? { ...(c.deviceCaches ? { deviceCache: c.deviceCaches[0] as DeviceCacheName } : {}), ...(c.torn ? { torn: true } : {}) } : null;
   return { plan, trials: c.trials, kindsGiven: given !== undefined || specs.length > 0, deviceCacheGiven };
+}
+
+/**
+ * A crash point or sweep must name markers some selected engine announces: otherwise every case
+ * would be skipped and the report would say nothing — a typo, said as one line instead.
+ */
+export function checkCrashMarkers(plan: CrashPlanSettings, factories: readonly EngineFactory[]): void {
+  const names: [string, string][] = [];
+  if (plan.crashAt !== undefined) {
+    const p = parseCrashPoint(plan.crashAt);
+    if (typeof p !== 'string' && p.kind === 'marker') names.push(['--crash-at', p.name]);
+  }
+  if (plan.crashSweep !== undefined) {
+    const s = parseCrashSweep(plan.crashSweep);
+    if (typeof s !== 'string' && s.kind === 'marker') names.push(['--crash-sweep', s.from.name], ['--crash-sweep', s.to.name]);
+  }
+  for (const [flag, name] of names) {
+    if (factories.some((f) => f.markers.includes(name))) continue;
+    const known = [...new Set(factories.flatMap((f) => f.markers))];
+    const typed = flag === '--crash-at' ? plan.crashAt : plan.crashSweep;
+    throw new UsageError(
+      `${flag} '${typed}': no selected engine (${factories.map((f) => f.name).join(', ')}) announces a marker '${name}'; ${known.length > 0 ? `their markers: ${known.join(', ')}` : 'they announce no markers (use op:K, syscall:NAME:K or random)'} (see durabench engines)`,
+    );
+  }
+}
+
+/** Memory the kernel could give without swapping, MiB (`MemAvailable` in /proc/meminfo), or null. */
+function availableMemoryMib(): number | null {
+  try {
+    const m = /^MemAvailable:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
+    return m ? Math.floor(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Power cuts need room for their images, and the lab keeps them in memory: the medium, the template
+ * and every crash copy live on a tmpfs (lab/power-run.ts), sparse, but the writer may fill the
+ * medium and a crash copy holds as much again — about twice the image size at once. Refused up front
+ * with the bound in the message, instead of the machine swapping or the OOM killer ending the run.
+ * `typed`: `--image-mib` as the user typed it (null: the default size).
+ */
+export function checkImageSpace(cases: readonly PlannedCrashCase[], typed: string | null): void {
+  let need: { mib: number; fs: string } | null = null;
+  for (const c of cases) {
+    if (c.skip !== null || c.setting.kind !== 'power' || c.imageMib <= 0) continue;
+    if (!need || need.mib < c.imageMib) need = { mib: c.imageMib, fs: c.setting.filesystem ?? 'ext4' };
+  }
+  if (!need) return;
+  const freeMib = availableMemoryMib();
+  if (freeMib === null || 2 * need.mib <= freeMib) return;
+  const most = Math.floor(freeMib / 2);
+  if (typed !== null) {
+    throw new UsageError(`--image-mib ${typed} needs about ${2 * need.mib} MiB of memory (power crash images live on a tmpfs: the image and a crash copy) and ${freeMib} MiB are available; use at most ${most}`);
+  }
+  const min = MIN_IMAGE_MIB[need.fs as keyof typeof MIN_IMAGE_MIB] ?? 8;
+  throw new UsageError(
+    `power crashes on ${need.fs} use ${need.mib} MiB images on a tmpfs: about ${2 * need.mib} MiB of memory is needed and ${freeMib} MiB are available; free some memory${most >= min ? ` or give --image-mib ${most}` : ''}`,
+  );
+}
+
+/** `--image-mib` exactly as typed (for messages), or null. */
+export function typedImageMib(args: Args): string | null {
+  const v = args[FLAGS.imageMib.name];
+  return v === undefined ? null : String(Array.isArray(v) ? v.at(-1) : v);
 }

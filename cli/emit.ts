@@ -5,18 +5,27 @@
  */
 import path from 'node:path';
 import { formatsOf, render, rendererOf, type FormatOf, type OutputKind, type ValueOf } from '../reports/formats.js';
-import { STDOUT, writeOutputFile } from '../reports/output.js';
-import { FLAGS, readFormats, readString } from './flags.js';
+import { planOutDir, STDOUT, writeOutputFile } from '../reports/output.js';
+import { newRunId } from '../workspace/workdir.js';
+import { FLAGS, readBoolean, readFormats, readString } from './flags.js';
 import { consoleOptions } from './session.js';
 
 type Args = Readonly<Record<string, unknown>>;
 
-/** `--format` (default `console`) and `--out` of a printing command. */
-export function outputFlags<K extends OutputKind>(args: Args, kind: K, fallback: readonly FormatOf<K>[] = ['console' as FormatOf<K>]): { formats: FormatOf<K>[]; outDir: string | null } {
+/**
+ * `--format` (default `console`) and `--out` of a printing command (checked now: one line, exit 2).
+ * `name` is the base name of the files written (`compare` → compare.md): when `--out` already holds
+ * one of them, they go to a fresh subdirectory unless `--force`.
+ */
+export function outputFlags<K extends OutputKind>(args: Args, kind: K, name: string, fallback: readonly FormatOf<K>[] = ['console' as FormatOf<K>]): { formats: FormatOf<K>[]; outDir: string | null } {
   const formats = readFormats(args, formatsOf(kind), fallback);
   const out = readString(args, FLAGS.out);
   // `--out -`: standard output, as without --out.
-  return { formats, outDir: out === undefined || out === STDOUT ? null : path.resolve(out) };
+  if (out === undefined || out === STDOUT) return { formats, outDir: null };
+  const names = formats.filter((f) => f !== 'console').map((f) => `${name}.${rendererOf(kind, f).extension}`);
+  const plan = planOutDir(out, out, names, { force: readBoolean(args, FLAGS.force), freshName: newRunId() });
+  if (plan.note) process.stderr.write(`durabench: ${plan.note}\n`);
+  return { formats, outDir: plan.dir };
 }
 
 /** Print or write `value` in every format (the console view is always printed); returns the files written. */

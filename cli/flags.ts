@@ -133,15 +133,14 @@ export const FLAGS = {
   summary: f({ name: 'summary', kind: 'string', describe: 'also append the Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)' }),
   export: f({ name: 'export', kind: 'strings', choices: ['github-action-benchmark', 'bencher'], noun: 'an export', describe: 'CI exports (comma list), written to --out' }),
   allowMissing: f({ name: 'allow-missing', kind: 'boolean', describe: 'a rule that checks nothing (no matching case, the metric not measured) is listed instead of failing with exit 2' }),
-  // merge.
-  force: f({ name: 'force', kind: 'boolean', describe: 'merge reports from different CPU architectures or kernels anyway' }),
   // probe.
   probeDuration: f({ name: 'duration', kind: 'number', rule: LIMITS.duration, describe: 'measured seconds per method and target', deprecated: ['seconds'], defaultText: String(PROBE_DEFAULT_SECONDS) }),
   probeWarmup: f({ name: 'warmup', kind: 'number', rule: LIMITS.warmup, describe: 'warm-up seconds per method and target', defaultText: 'a fifth of --duration, at most 0.2' }),
   blockBytes: f({ name: 'block-bytes', kind: 'numbers', rule: LIMITS.blockBytes, describe: 'write size in bytes of the block-size methods (comma list)', defaultText: String(PROBE_DEFAULT_BLOCK_BYTES) }),
   method: f({ name: 'method', kind: 'strings', describe: 'only these probe methods (comma list); see durabench probe --help' }),
   // Output (every command).
-  out: f({ name: 'out', kind: 'string', describe: 'output directory, or - for standard output (one --format, written when the run ends; progress stays on stderr)', defaultText: `${OUT_ROOT}/<run id>` }),
+  out: f({ name: 'out', kind: 'string', describe: 'output directory (created if missing; existing report files are kept: new ones go to a fresh <run id> subdirectory unless --force), or - for standard output (one --format, written when the run ends; progress stays on stderr)', defaultText: `${OUT_ROOT}/<run id>` }),
+  force: f({ name: 'force', kind: 'boolean', describe: 'overwrite existing files in --out instead of writing to a fresh subdirectory' }),
   format: f({ name: 'format', kind: 'strings', describe: 'output formats (comma list)', deprecated: ['json'], defaultText: list(DEFAULT_FORMATS) }),
   quiet: f({ name: 'quiet', kind: 'boolean', describe: 'no progress on stderr' }),
 } as const;
@@ -154,7 +153,7 @@ export const MATRIX_FLAGS: readonly FlagSpec[] = [FLAGS.suite, FLAGS.engine, FLA
 export const MEASURE_FLAGS: readonly FlagSpec[] = [FLAGS.duration, FLAGS.commits, FLAGS.warmup, FLAGS.repeat, FLAGS.intervalMs, FLAGS.keep];
 /** How to crash (shared by run/tune --crash and crash --kind). */
 export const CRASH_TRIAL_FLAGS: readonly FlagSpec[] = [FLAGS.trials, FLAGS.fs, FLAGS.deviceCache, FLAGS.torn, FLAGS.reorderStates, FLAGS.mountOptions, FLAGS.imageMib, FLAGS.writeback, FLAGS.crashAt, FLAGS.crashSweep, FLAGS.crashWindow];
-export const OUTPUT_FLAGS: readonly FlagSpec[] = [FLAGS.out, FLAGS.format, FLAGS.quiet];
+export const OUTPUT_FLAGS: readonly FlagSpec[] = [FLAGS.out, FLAGS.force, FLAGS.format, FLAGS.quiet];
 
 /** Declare flags on a command; `formats` becomes the --format choices in the help text. */
 export function declareFlags<T>(y: Argv<T>, specs: readonly FlagSpec[], formats?: readonly string[], defaultFormats?: readonly string[]): Argv<T> {
@@ -318,20 +317,17 @@ export function declareEngineOptions<T>(y: Argv<T>): Argv<T> {
   return b;
 }
 
-const BUILTIN_NUMBER_OPTIONS = new Set(allOptionSpecs(builtinEngines()).filter((s) => s.type === 'number').map((s) => s.name));
-
 /**
- * Engine options the user gave: every kebab-case flag the command did not declare itself. Flags of
- * user engine modules are not known until the module loads, so they pass here and are checked
- * against the selected engines' option specs by the suite resolver (one line if no engine has it).
+ * Engine options the user gave: every kebab-case flag the command did not declare itself, as typed
+ * (numbers stay text, so a message quotes exactly what was typed). Flags of user engine modules are
+ * not known until the module loads, so they pass here and are converted and checked against the
+ * selected engines' option specs by the suite resolver (one line if no engine has it).
  */
 export function engineOptionsFromArgs(args: Args, declared: ReadonlySet<string>): Record<string, EngineOptionValue> {
   const out: Record<string, EngineOptionValue> = {};
   for (const [k, v] of Object.entries(args)) {
     if (declared.has(k) || /[A-Z]/.test(k) || v === undefined) continue;
-    const last = (Array.isArray(v) ? v.at(-1) : v) as EngineOptionValue;
-    const n = typeof last === 'string' && last.trim() !== '' ? Number(last) : NaN;
-    out[k] = BUILTIN_NUMBER_OPTIONS.has(k) && Number.isFinite(n) ? n : last;
+    out[k] = (Array.isArray(v) ? v.at(-1) : v) as EngineOptionValue;
   }
   return out;
 }
@@ -363,4 +359,20 @@ export function joinDashValues(argv: readonly string[]): string[] {
     } else out.push(a);
   }
   return out;
+}
+
+/**
+ * Switches take no value: yargs reads `--keep=maybe` (or `--keep=1`) as false without a word, so
+ * every `--name=value` given to a boolean option must be `true` or `false`. `argv` is the raw
+ * command line, `booleans` the boolean options of the command that runs.
+ */
+export function checkSwitchValues(argv: readonly string[], booleans: readonly string[]): void {
+  const names = new Set(booleans);
+  for (const token of argv) {
+    if (token === '--') break;
+    const m = /^--(no-)?([^=]+)=(.*)$/s.exec(token);
+    if (!m || !names.has(m[2]!)) continue;
+    if (m[3] === 'true' || m[3] === 'false') continue;
+    throw new UsageError(`--${m[2]} is a switch and takes no value (got '${token}'); give --${m[2]} or leave it out`);
+  }
 }

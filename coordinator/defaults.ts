@@ -3,6 +3,7 @@
  * file sets it, what values it may take, and the defaults of crash trials, tune sweeps and the
  * probe. The flag table (cli/flags.ts) and the suite resolver (resolve.ts) both read it.
  */
+import os from 'node:os';
 import type { NumberRule } from '../model/validate.js';
 
 /** What a suite file or the command line may set. Lists expand the matrix. */
@@ -60,9 +61,11 @@ export const LIMITS = {
   duration: { min: 0, exclusiveMin: true, max: 86_400 },
   /** Seconds. */
   warmup: { min: 0, max: 3_600 },
-  commits: { integer: true, min: 1, max: 1e12 },
+  /** Per writer: 1e9 commits is 17 minutes at a million commits/s, days at a real disk's sync rate. */
+  commits: { integer: true, min: 1, max: 1e9 },
   repeat: { integer: true, min: 1, max: 1000 },
-  trials: { integer: true, min: 1, max: 100_000 },
+  /** Per case: every crash instant is a writer run of its own, and its crash states stay in the report. */
+  trials: { integer: true, min: 1, max: 10_000 },
   imageMib: { integer: true, min: 1, max: 1024 * 1024 },
   blockBytes: { integer: true, min: 1, max: 4 * MIB },
   lossBudgetMs: { min: 0, max: 86_400_000 },
@@ -75,6 +78,24 @@ export const LIMITS = {
   minEffect: { min: 0, max: 0.99 },
   reorderStates: { integer: true, min: 0, max: 64 },
 } satisfies Record<string, NumberRule>;
+
+/**
+ * Writers per CPU core at most: a writer is a thread that mostly waits in fsync, so more writers
+ * than cores is normal (a disk's queue wants depth), but beyond 16 per core the run measures the
+ * scheduler and the memory of hundreds of engine instances, not the disk.
+ */
+export const WRITERS_PER_CORE = 16;
+
+/** The most writers a case may have on this machine (never more than the static limit). */
+export function maxWriters(cores = os.availableParallelism()): number {
+  return Math.min(LIMITS.writers.max, WRITERS_PER_CORE * Math.max(1, cores));
+}
+
+/**
+ * Case runs (cases × repeats) one command may schedule: each run's result, histograms included, is
+ * kept until the report is written, and repeats are merged from all of them.
+ */
+export const MAX_SCHEDULED_RUNS = 10_000;
 
 /** Crash instants per case (`--trials`); each yields one or more crash states. */
 export const DEFAULT_TRIALS = 5;

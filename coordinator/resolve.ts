@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { allOptionSpecs, resolveEngineOptions } from '../engines/options.js';
+import os from 'node:os';
+import { allOptionSpecs, coerceOptionValue, resolveEngineOptions } from '../engines/options.js';
 import { builtinEngines, EngineLoadError, isModulePath, loadEngine } from '../engines/registry.js';
 import type { EngineFactory } from '../engines/types.js';
 import { isMode, type Mode } from '../model/durability.js';
@@ -14,7 +15,10 @@ import { UsageError } from '../model/errors.js';
 import type { ResolvedSuite } from '../model/run-report.js';
 import { checkNumber, nonEmpty, unique } from '../model/validate.js';
 import { parseWorkload } from '../workers/workload.js';
-import { LIMITS, SUITE_DEFAULTS, type SuiteInput } from './defaults.js';
+import { writeProblem } from '../workspace/workdir.js';
+import { LIMITS, MAX_SCHEDULED_RUNS, maxWriters, SUITE_DEFAULTS, WRITERS_PER_CORE, type SuiteInput } from './defaults.js';
+import { planCases } from './plan.js';
+import { checkRunSuite } from './suite-file.js';
 
 export type { SuiteInput } from './defaults.js';
 
@@ -25,8 +29,8 @@ export function suitesDir(): string {
   return path.join(dir, 'suites');
 }
 
-/** Load a suite by bundled name (`default`, `seed`, ...) or by file path. */
-export function loadSuite(nameOrPath: string): SuiteInput & Record<string, unknown> {
+/** Read a suite file (bundled name or path) as JSON; its shape is checked by the caller (suite-file.ts). */
+export function readSuiteJson(nameOrPath: string): unknown {
   const file = nameOrPath.endsWith('.json') || nameOrPath.includes('/') ? nameOrPath : path.join(suitesDir(), `${nameOrPath}.json`);
   let text: string;
   try {
@@ -40,29 +44,62 @@ export function loadSuite(nameOrPath: string): SuiteInput & Record<string, unkno
       : [];
     throw new UsageError(`--suite '${nameOrPath}' not found; give a suite file path or one of: ${bundled.join(', ')}`);
   }
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as SuiteInput & Record<string, unknown>;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    return parsed;
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--suite '${nameOrPath}' is not valid suite JSON (${(err as Error).message}); see suites/full.json for the format`);
+    throw new UsageError(`--suite '${nameOrPath}' is not valid JSON (${(err as Error).message}); see suites/full.json for the format`);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--suite '${nameOrPath}' must hold a JSON object of suite fields; see suites/full.json for the format`);
+  return parsed;
 }
 
-/** Check that a target exists, is a directory and is writable. */
-export function checkTarget(dir: string): void {
+/** Load and check a run suite by bundled name (`default`, `full`) or by file path. */
+export function loadSuite(nameOrPath: string): SuiteInput {
+  const s = checkRunSuite(readSuiteJson(nameOrPath), nameOrPath);
+  return { ...s } as SuiteInput;
+}
+
+/** Is the suite file a crash suite (`"kind": "crash"`)? */
+export function isCrashSuite(nameOrPath: string): boolean {
+  return (readSuiteJson(nameOrPath) as Record<string, unknown>)['kind'] === 'crash';
+}
+
+/**
+ * Check that a target exists, is a directory and (unless `write: false`) takes new files: an empty
+ * file is created and removed there, because access(2) says yes to root on /proc and on read-only
+ * bind mounts alike.
+ */
+export function checkTarget(dir: string, opts: { write?: boolean } = {}): void {
   let st: fs.Stats;
   try {
     st = fs.statSync(dir);
-  } catch {
-    throw new UsageError(`--dir '${dir}' does not exist; create it first or give an existing directory`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`--dir '${dir}' does not exist; create it first or give an existing directory`);
+    throw new UsageError(`--dir '${dir}' cannot be used (${code ?? (err as Error).message}); give a directory on the disk to test`);
   }
   if (!st.isDirectory()) throw new UsageError(`--dir '${dir}' is not a directory; give a directory on the disk to test`);
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new UsageError(`--dir '${dir}' is not writable; give a directory you can write to`);
+  if (opts.write === false) return;
+  const p = writeProblem(dir);
+  if (p) throw new UsageError(`--dir '${dir}' is not writable (${p.message}); give a directory on the disk to test that you can write to`);
+}
+
+/**
+ * Targets checked and de-duplicated by their real path (`--dir X --dir X/` or a symlink to X is
+ * one target), in the order given, each as the user typed it first.
+ */
+export function uniqueTargets(dirs: readonly string[], opts: { write?: boolean } = {}): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const d of dirs) {
+    checkTarget(d, opts);
+    const real = fs.realpathSync(d);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    out.push(d);
   }
+  return out;
 }
 
 /** Load every engine named (built-in or module path), with one clear line for an unknown one. */
@@ -103,6 +140,13 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
   }
   const batchMs = s.batchMs === null ? null : checkNumber(s.batchMs, LIMITS.batchMs, '--batch-ms');
   const writers = numbers(s.writers, LIMITS.writers, '--writers', '--writers 1,4');
+  // Writers are threads with their own engine: far more than the cores can run only measures the scheduler.
+  const most = maxWriters();
+  const tooMany = writers.find((w) => w > most);
+  if (tooMany !== undefined) {
+    const cores = os.availableParallelism();
+    throw new UsageError(`${explicit.has('writers') ? '--writers' : 'the suite\'s "writers"'} ${tooMany} is more than this machine runs: at most ${most} (${WRITERS_PER_CORE} per CPU core × ${cores} core${cores === 1 ? '' : 's'})`);
+  }
   const valueBytes = numbers(s.valueBytes, LIMITS.valueBytes, '--value-bytes', '--value-bytes 128');
   for (const w of s.workloads) {
     if (!parseWorkload(w)) throw new UsageError(`--workload '${w}' is not a workload; use unique or overwrite:K (K keys per writer)`);
@@ -119,8 +163,7 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
   checkNumber(s.seed, LIMITS.seed, '--seed');
   checkNumber(s.repeat, LIMITS.repeat, '--repeat');
 
-  const targets = unique(nonEmpty(s.targets, '--dir', '--dir /mnt/nvme'));
-  for (const t of targets) checkTarget(t);
+  const targets = uniqueTargets(nonEmpty(s.targets, '--dir', '--dir /mnt/nvme'));
 
   // Faults: each must exist on at least one selected engine.
   const faults = unique(s.faults);
@@ -153,8 +196,16 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
       if (p && modes.length === 1) throw new UsageError(p);
     }
   }
+  // The given options in their types (text from the command line becomes numbers and switches).
+  const engineOptions = Object.fromEntries(
+    Object.entries(s.engineOptions).map(([name, v]) => {
+      const c = coerceOptionValue(specs.find((o) => o.name === name)!, v);
+      if (c.problem !== null) throw new UsageError(c.problem);
+      return [name, c.value];
+    }),
+  );
 
-  return {
+  const resolved: ResolvedSuite = {
     name: s.name,
     engines: s.engines.map((n) => (isModulePath(n) ? path.resolve(n) : n)),
     modes,
@@ -165,11 +216,19 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
     workloads,
     targets,
     faults,
-    engineOptions: s.engineOptions,
+    engineOptions,
     seed: s.seed,
     warmupMs: s.warmupMs,
     durationMs,
     commitsPerWriter,
     repeat: s.repeat,
   };
+  // Every run is kept in memory until the report is written (repeats are merged from all of them).
+  const cases = planCases(resolved, engines).filter((c) => c.skip === null).length;
+  if (cases * resolved.repeat > MAX_SCHEDULED_RUNS) {
+    throw new UsageError(
+      `the matrix has ${cases} cases${resolved.repeat > 1 ? ` × --repeat ${resolved.repeat}` : ''} = ${cases * resolved.repeat} runs; at most ${MAX_SCHEDULED_RUNS} per command: narrow the matrix (fewer engines, modes, sizes, writers)${resolved.repeat > 1 ? ' or lower --repeat' : ''}`,
+    );
+  }
+  return resolved;
 }

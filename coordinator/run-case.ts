@@ -11,6 +11,7 @@ import type { CaseResult } from '../model/run-report.js';
 import { mergeWriterMeasurements } from '../stats/case-metrics.js';
 import { SharedControl } from '../workers/control.js';
 import type { WriterOutcome, WriterTask } from '../workers/messages.js';
+import { removeTree } from '../workspace/workdir.js';
 import type { PlannedCase } from './plan.js';
 import type { WriterPool } from './pool.js';
 
@@ -37,6 +38,11 @@ function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._+-]+/g, '_');
 }
 
+/** The case's directory in the run's work directory: `003-raw_sync_w1_v128_unique_t0`. */
+export function caseDirOf(planned: { readonly id: string }, ctx: { readonly workDir: string; readonly caseIndex: number }): string {
+  return path.join(ctx.workDir, `${String(ctx.caseIndex).padStart(3, '0')}-${safeName(planned.id)}`);
+}
+
 /** Pure: what the outcomes of a case's writers mean for the case. */
 export function caseFromOutcomes(
   planned: PlannedCase,
@@ -59,6 +65,47 @@ export function caseFromOutcomes(
   return { ...base, state: 'completed', metrics: mergeWriterMeasurements(measured, intervalMs), warnings: [] };
 }
 
+/** The message of anything thrown, on one line. */
+export function messageOf(err: unknown): string {
+  return String((err as Error)?.message ?? err).replace(/\s*\n\s*/g, ' ');
+}
+
+/** The errno code of anything thrown (ENOSPC, EIO), or null. */
+export function codeOf(err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : null;
+}
+
+/** A case that failed outside its writers (its directory, the coordinator): errored, with what its writers measured. */
+export function erroredCase(planned: PlannedCase, times: { startedAt: string; finishedAt: string }, reason: string, code: string | null, outcomes: readonly WriterOutcome[], intervalMs: number): CaseResult {
+  const measured = outcomes.map((o) => o.measurement).filter((m): m is WriterMeasurement => m !== null);
+  return {
+    id: planned.id,
+    key: planned.key,
+    params: planned.params,
+    ...times,
+    state: 'errored',
+    reason,
+    code,
+    partialMetrics: measured.length > 0 ? mergeWriterMeasurements(measured, intervalMs) : null,
+  };
+}
+
+/** A problem while removing the case's files: appended to an errored case, or it makes a completed case errored. */
+function withCleanupProblem(result: CaseResult, problem: string, code: string | null): CaseResult {
+  if (result.state === 'errored') return { ...result, reason: `${result.reason}; then ${problem}` };
+  if (result.state === 'completed') {
+    return { id: result.id, key: result.key, params: result.params, startedAt: result.startedAt, finishedAt: result.finishedAt, state: 'errored', reason: problem, code, partialMetrics: result.metrics };
+  }
+  return result;
+}
+
+/**
+ * Run one case. Never throws: whatever fails — creating the case's directories, a writer (open,
+ * warm-up, measure, close), merging, removing the files — makes the case `errored` with the first
+ * error as its reason and later problems appended, and every writer has stopped and closed its
+ * engine when this returns.
+ */
 export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promise<CaseResult> {
   const startedAt = new Date().toISOString();
   if (planned.skip !== null) {
@@ -73,13 +120,17 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
     };
   }
   const { key, params } = planned;
-  const caseDir = path.join(ctx.workDir, `${String(ctx.caseIndex).padStart(3, '0')}-${safeName(planned.id)}`);
-  fs.mkdirSync(caseDir);
+  const caseDir = caseDirOf(planned, ctx);
   const control = new SharedControl(key.writers);
-  ctx.onControl(control);
+  const tasks: Promise<WriterOutcome>[] = [];
+  const outcomes: WriterOutcome[] = [];
   let progressTimer: NodeJS.Timeout | null = null;
+  let created = false;
+  let result: CaseResult;
+  ctx.onControl(control);
   try {
-    const tasks: Promise<WriterOutcome>[] = [];
+    fs.mkdirSync(caseDir);
+    created = true;
     for (let w = 0; w < key.writers; w++) {
       const dir = path.join(caseDir, `w${w}`);
       fs.mkdirSync(dir);
@@ -105,6 +156,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
         ctx.pool.run(task).then((outcome) => {
           // One failed writer stops the case: the others stop at their next commit.
           if (outcome.state === 'errored') control.abort();
+          outcomes.push(outcome);
           return outcome;
         }),
       );
@@ -123,11 +175,27 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
       const report = ctx.onProgress;
       progressTimer = setInterval(() => report(control.totalProgress()), 100);
     }
-    const outcomes = await Promise.all(tasks);
-    return caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, ctx.signal.aborted);
+    await Promise.all(tasks);
+    // In the order they ended: the writer that failed first gives the reason.
+    result = caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, ctx.signal.aborted);
+  } catch (err) {
+    // Outside the writers: a directory could not be created (ENOSPC, EROFS, EIO), or merging failed.
+    // Writers already started must stop and close their engines before the files go.
+    control.abort();
+    control.release(process.hrtime.bigint());
+    await Promise.all(tasks);
+    const what = created ? 'the case failed' : 'could not create the case directory';
+    result = erroredCase(planned, { startedAt, finishedAt: new Date().toISOString() }, `${what}: ${messageOf(err)}`, codeOf(err), outcomes, ctx.intervalMs);
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     ctx.onControl(null);
-    if (!ctx.keep) fs.rmSync(caseDir, { recursive: true, force: true });
   }
+  if (!ctx.keep && created) {
+    try {
+      removeTree(caseDir);
+    } catch (err) {
+      result = withCleanupProblem(result, `removing its files failed: ${messageOf(err)}`, codeOf(err));
+    }
+  }
+  return result;
 }

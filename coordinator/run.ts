@@ -8,15 +8,15 @@ import { caseSyncPlausibilityWarnings, targetWarnings } from '../analysis/warnin
 import type { EngineFactory } from '../engines/types.js';
 import type { CaseResult, CompletedCase, ResolvedSuite, RunReport } from '../model/run-report.js';
 import type { Warning } from '../model/warning.js';
-import { release } from '../workspace/registry.js';
-import { createWorkDir, newRunId, removeWorkDir } from '../workspace/workdir.js';
+import { createWorkDir, keepWorkDir, newRunId, removeWorkDir, targetDown } from '../workspace/workdir.js';
 import type { SharedControl } from '../workers/control.js';
 import { adaptiveIntervalMs, TIMELINE } from './defaults.js';
 import { planCases, type PlannedCase } from './plan.js';
 import { WriterPool } from './pool.js';
 import type { ProgressSink } from './progress.js';
 import { repeatSchedule, RepeatCollector } from './repeat.js';
-import { runCase } from './run-case.js';
+import { runCaseInChild } from './case-process.js';
+import { codeOf, messageOf, runCase } from './run-case.js';
 import { sessionHeader, type Session } from './session.js';
 
 /** A fresh run report: the header (with the targets' warnings, said before anything runs) and the suite. */
@@ -49,20 +49,55 @@ function syncWarnings(report: RunReport, result: CompletedCase): Warning[] {
   return target ? caseSyncPlausibilityWarnings(target, result) : [];
 }
 
-/** Run every planned case; the session's report holds the results. */
+/** A case that did not run because its target is unusable: errored at once, with the target's reason. */
+function targetDownCase(planned: PlannedCase, reason: string, code: string | null): CaseResult {
+  const now = new Date().toISOString();
+  return { id: planned.id, key: planned.key, params: planned.params, startedAt: now, finishedAt: now, state: 'errored', reason, code, partialMetrics: null };
+}
+
+/**
+ * Run every planned case; the session's report holds the results. No case ends the run: a case
+ * that fails is `errored` with its reason and the next one runs; a target that is gone, read-only or
+ * failing makes its remaining cases `errored` at once; the work directories are removed inside the
+ * session, so a problem removing them is a warning of the report.
+ */
 export async function executeRun(settings: RunSettings): Promise<RunReport> {
   const { suite, progress, session } = settings;
   const report = session.report;
   const cases = planCases(suite, settings.factories);
   const runId = report.runId ?? newRunId();
   const workDirs = new Map<string, string>();
+  /** Targets that can no longer be used, with the reason (their remaining cases are errored at once). */
+  const down = new Map<string, { reason: string; code: string | null }>();
   const pool = new WriterPool(Math.max(...suite.writers));
   let control: SharedControl | null = null;
   const onStop = (): void => control?.abort();
   session.signal.addEventListener('abort', onStop);
+  const removeWorkDirs = (): string[] => {
+    const problems: string[] = [];
+    for (const [t, d] of workDirs) {
+      workDirs.delete(t);
+      if (settings.keep) {
+        keepWorkDir(d);
+        continue;
+      }
+      try {
+        removeWorkDir(d);
+      } catch (err) {
+        problems.push(`could not remove the work directory ${d}: ${messageOf(err)}`);
+      }
+    }
+    return problems;
+  };
   try {
     return await session.run(async () => {
-      for (const t of suite.targets) workDirs.set(t, createWorkDir(t, runId));
+      for (const t of suite.targets) {
+        try {
+          workDirs.set(t, createWorkDir(t, runId));
+        } catch (err) {
+          down.set(t, { reason: `could not create the work directory in ${t}: ${messageOf(err)}`, code: codeOf(err) });
+        }
+      }
       // --repeat: interleaved rounds; each case keeps one entry in the report (coordinator/repeat.ts).
       const schedule = repeatSchedule(cases, suite.repeat);
       const repeats = new RepeatCollector(report);
@@ -70,38 +105,65 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
       for (const run of schedule) {
         if (session.stopping) break;
         const { planned, index } = run;
+        const target = planned.key.target;
         progress.caseStarted(index, schedule.length, run.label);
-        const result = await runCase(planned, {
-          pool,
-          workDir: workDirs.get(planned.key.target)!,
-          caseIndex: index,
-          intervalMs: settings.intervalMs ?? adaptiveIntervalMs(planned.params.durationMs),
-          timelineMaxPoints: settings.intervalMs === undefined ? TIMELINE.maxPoints : null,
-          barrierTimeoutMs: settings.barrierTimeoutMs ?? 120_000,
-          keep: settings.keep,
-          signal: session.signal,
-          onControl: (c) => {
-            control = c;
-            if (c && session.stopping) c.abort();
-          },
-          onProgress: (n) => progress.caseProgress(n),
-        });
+        const isDown = down.get(target);
+        let result: CaseResult;
+        if (isDown && planned.skip === null) {
+          result = targetDownCase(planned, isDown.reason, isDown.code);
+        } else {
+          try {
+            // Engines whose native library can crash the process run their cases in a child process.
+            const runIt = planned.factory.isolation === 'process' ? runCaseInChild : runCase;
+            result = await runIt(planned, {
+              pool,
+              workDir: workDirs.get(target)!,
+              caseIndex: index,
+              intervalMs: settings.intervalMs ?? adaptiveIntervalMs(planned.params.durationMs),
+              timelineMaxPoints: settings.intervalMs === undefined ? TIMELINE.maxPoints : null,
+              barrierTimeoutMs: settings.barrierTimeoutMs ?? 120_000,
+              keep: settings.keep,
+              signal: session.signal,
+              onControl: (c) => {
+                control = c;
+                if (c && session.stopping) c.abort();
+              },
+              onProgress: (n) => progress.caseProgress(n),
+            });
+          } catch (err) {
+            // runCase never throws; should it ever, that is this case's error, not the run's end.
+            const now = new Date().toISOString();
+            result = { id: planned.id, key: planned.key, params: planned.params, startedAt: now, finishedAt: now, state: 'errored', reason: `the case failed: ${messageOf(err)}`, code: codeOf(err), partialMetrics: null };
+          }
+          // After a failure, is the target itself still usable? If not, say so once for all its remaining cases.
+          if (result.state === 'errored' && !session.stopping) {
+            const problem = targetDown(target, workDirs.get(target) ?? null);
+            if (problem) down.set(target, { reason: `${problem.reason} (after ${planned.id} failed)`, code: problem.code });
+          }
+        }
         const entry = repeats.record(run, result);
         // Once per case, after its last repeat, on the merged entry (e.g. crash trials).
         if (run.last && entry.state === 'completed') entry.warnings.push(...syncWarnings(report, entry));
-        if (run.last) await settings.afterCase?.(entry, planned, report);
+        if (run.last && !down.has(target)) {
+          try {
+            await settings.afterCase?.(entry, planned, report);
+          } catch (err) {
+            if (entry.state === 'completed') entry.warnings.push({ code: 'after-case-failed', message: `${entry.id}: ${messageOf(err)}`, remedy: 'the latency figures of the case are unaffected' });
+          }
+        }
         progress.caseFinished(result);
         session.save();
       }
       settings.afterAll?.(report);
+      for (const problem of removeWorkDirs()) {
+        report.warnings.push({ code: 'cleanup-failed', message: problem, remedy: 'durabench clean removes it once the filesystem can be written again (the next durabench command says so)' });
+      }
     });
   } finally {
     session.signal.removeEventListener('abort', onStop);
     progress.done();
     await pool.close();
-    for (const d of workDirs.values()) {
-      if (settings.keep) release({ kind: 'dir', path: d });
-      else removeWorkDir(d);
-    }
+    // An exception above: the work directories still go (their problems are in the run record).
+    removeWorkDirs();
   }
 }

@@ -44,6 +44,7 @@ export function neverStop(): AbortSignal {
 
 export class Session<R extends SessionReport> {
   private finished = false;
+  private failedWrite: unknown = null;
 
   constructor(
     readonly report: R,
@@ -60,9 +61,32 @@ export class Session<R extends SessionReport> {
     return this.sink?.paths ?? [];
   }
 
-  /** Write the report as it stands (after every unit of work: a later failure loses nothing). */
+  /** The last error writing the report (a full disk, a vanished directory), or null when the last write succeeded. */
+  get writeError(): unknown {
+    return this.failedWrite;
+  }
+
+  /** True once the session ended (the final write was attempted). */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /**
+   * Write the report as it stands (after every unit of work: a later failure loses nothing). A write
+   * that fails (ENOSPC on the output disk) does not stop the session: the report stays in memory,
+   * the next save tries again, and the command says so at the end.
+   */
   save(): void {
-    this.sink?.write(this.report, false);
+    this.write(false);
+  }
+
+  private write(final: boolean): void {
+    try {
+      this.sink?.write(this.report, final);
+      this.failedWrite = null;
+    } catch (err) {
+      this.failedWrite = err;
+    }
   }
 
   /** End the session: status, finish time, the last write. Idempotent. `failed`: it did not get to the end. */
@@ -77,7 +101,7 @@ export class Session<R extends SessionReport> {
       this.report.status = 'completed';
     }
     this.report.finishedAt = new Date().toISOString();
-    this.sink?.write(this.report, true);
+    this.write(true);
     return this.report;
   }
 

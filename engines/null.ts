@@ -60,7 +60,7 @@ export const nullEngine: EngineFactory = {
   summary: 'no I/O; simulated sync delay: tests the harness and measures its own cost',
   modes: MODES,
   options: [
-    { name: 'null-sync-us', type: 'number', default: 0, min: 0, describe: 'simulated sync duration in µs (busy wait)' },
+    { name: 'null-sync-us', type: 'number', default: 0, min: 0, max: 1_000_000, describe: 'simulated sync duration in µs (busy wait)' },
     { name: 'null-keep', type: 'boolean', default: false, describe: 'keep values in memory so get() works (conformance tests)' },
   ],
   faults: [],

@@ -81,6 +81,10 @@ export interface EngineOptionSpec {
   readonly default: EngineOptionValue;
   /** For numbers: smallest allowed value. */
   readonly min?: number;
+  /** For numbers: largest allowed value (a bound that keeps a typo from exhausting memory or disk). */
+  readonly max?: number;
+  /** For numbers: whole numbers only (sizes, counts). */
+  readonly integer?: boolean;
   readonly describe: string;
 }
 
@@ -116,6 +120,13 @@ export interface EngineFactory {
    * rejects it with that line. Absent = always available. Must not throw. See docs/engines.md.
    */
   availability?(): Promise<string | null>;
+  /**
+   * Optional. `process`: run this engine's cases in a child process of their own, because its native
+   * library can take the whole process down (lmdb-js corrupts its heap and aborts after ENOSPC): the
+   * case is then `errored` with what the child said, and the run goes on. Absent: worker threads
+   * in the coordinator's process (no process start per case).
+   */
+  readonly isolation?: 'process';
   /**
    * Build an engine instance. Engines whose `availability()` resolved to null may rely on whatever it
    * loaded (it is always awaited before `create` is called by `loadEngine` users).

@@ -57,6 +57,8 @@ function optionProblems(o: unknown, i: number): string[] {
     }
   }
   if (o['min'] !== undefined && typeof o['min'] !== 'number') out.push(`option '${name}': min must be a number`);
+  if (o['max'] !== undefined && typeof o['max'] !== 'number') out.push(`option '${name}': max must be a number`);
+  if (o['integer'] !== undefined && typeof o['integer'] !== 'boolean') out.push(`option '${name}': integer must be true or false`);
   return out;
 }
 
@@ -108,6 +110,7 @@ export function factoryProblems(factory: unknown): string[] {
   }
   if (f['check'] !== undefined && typeof f['check'] !== 'function') out.push('check must be a function (mode, options) => string | null');
   if (f['availability'] !== undefined && typeof f['availability'] !== 'function') out.push('availability must be a function () => Promise<string | null>');
+  if (f['isolation'] !== undefined && f['isolation'] !== 'process') out.push(`isolation must be 'process' or absent (got ${JSON.stringify(f['isolation'])})`);
   if (typeof f['create'] !== 'function') out.push('missing create (a function create(ctx) returning an Engine)');
 
   // A declared mode must be runnable with the default options: the engine's own check() decides.

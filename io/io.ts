@@ -222,9 +222,36 @@ export class Io {
 
   close(fd: number): void {
     const p = this.pathOf(fd);
-    fs.closeSync(fd);
+    // Forget it first: close(2) releases the descriptor even when it reports an error (EIO), and a
+    // later closeAll must never close a number the kernel has since given to another file.
     this.files.delete(fd);
+    fs.closeSync(fd);
     this.op('close', p);
+  }
+
+  /**
+   * Close every descriptor this instance opened and nobody closed: after an engine failed (ENOSPC,
+   * EIO) and its own close did not finish, its files must not stay open — a deleted file's space is
+   * held for as long as a descriptor on it is. Returns the paths closed; close errors are ignored
+   * (the descriptor is gone either way).
+   */
+  closeAll(): string[] {
+    const closed: string[] = [];
+    for (const [fd, file] of this.files) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // EIO on close still releases the descriptor (close(2)).
+      }
+      closed.push(file.path);
+    }
+    this.files.clear();
+    return closed;
+  }
+
+  /** Descriptors open right now. */
+  get openCount(): number {
+    return this.files.size;
   }
 
   rename(from: string, to: string): void {

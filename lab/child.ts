@@ -17,7 +17,20 @@ function threadEntry(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './child-thread.ts' : './child-thread.js', import.meta.url);
 }
 
+/**
+ * The second line of defence when the kernel cannot be asked to kill us with our parent (no
+ * setpriv): once the coordinator is gone (we were re-parented), stop. Runs whenever the event loop
+ * does — between async commits, and while idling after the caps.
+ */
+function watchParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
+  }, 200).unref();
+}
+
 async function main(): Promise<void> {
+  watchParent();
   const config = JSON.parse(process.argv[2] ?? '') as ChildConfig;
   fs.writeSync(3, encodeRecord(Buffer.alloc(RECORD_BYTES), RecordType.Hello, process.pid, process.hrtime.bigint()));
   if (config.writers <= 1) {

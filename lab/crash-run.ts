@@ -7,6 +7,7 @@
 import { sessionHeader, type Session } from '../coordinator/session.js';
 import type { CrashCaseResult, CrashReport, CrashTrial } from '../model/crash-report.js';
 import type { PlannedCrashCase } from './matrix.js';
+import { targetDown } from '../workspace/workdir.js';
 import { CrashUnavailableError, runCrashTrials, type CrashCaseSpec, type CrashOptions } from './run-trials.js';
 
 /** A fresh crash report: the header and the run's settings. */
@@ -44,6 +45,8 @@ export interface CrashRunSettings {
 
 export async function executeCrash(s: CrashRunSettings): Promise<CrashReport> {
   const { cases, session } = s;
+  /** Targets that can no longer be used: their remaining cases are errored at once with the reason. */
+  const down = new Map<string, string>();
   return session.run(async () => {
     for (let i = 0; i < cases.length; i++) {
       if (session.stopping) break;
@@ -52,8 +55,11 @@ export async function executeCrash(s: CrashRunSettings): Promise<CrashReport> {
       const startedAt = new Date().toISOString();
       const base = { id: c.id, key: c.key, setting: c.setting, params: c.params, ...(c.expect !== undefined ? { expect: c.expect } : {}), startedAt };
       let result: CrashCaseResult;
+      const isDown = down.get(c.key.target);
       if (c.skip !== null) {
         result = { ...base, finishedAt: startedAt, state: 'skipped', reason: c.skip };
+      } else if (isDown !== undefined) {
+        result = { ...base, finishedAt: startedAt, state: 'errored', reason: isDown };
       } else {
         try {
           const crash = await runCrashTrials(...crashInputs(c, s.trials, { ...(s.onTrial ? { onTrial: s.onTrial } : {}), signal: session.signal }));
@@ -64,6 +70,8 @@ export async function executeCrash(s: CrashRunSettings): Promise<CrashReport> {
             err instanceof CrashUnavailableError
               ? { ...base, finishedAt: new Date().toISOString(), state: 'skipped', reason }
               : { ...base, finishedAt: new Date().toISOString(), state: 'errored', reason };
+          const problem = err instanceof CrashUnavailableError || session.stopping ? null : targetDown(c.key.target, null);
+          if (problem) down.set(c.key.target, `${problem.reason} (after ${c.id} failed)`);
         }
       }
       session.report.cases.push(result);

@@ -7,8 +7,9 @@ import type { PlannedCase } from '../coordinator/plan.js';
 import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
 import { caseKey, keyWithoutTarget, type CaseKey } from '../model/case.js';
 import { DEFAULT_CRASH_RUN_MS, DEFAULT_CRASH_WINDOW, DEFAULT_DEVICE_CACHE, DEFAULT_REORDER_STATES, CRASH_POINT_RUN_MS } from '../coordinator/defaults.js';
-import { CRASH_VERDICTS, DEVICE_CACHES, LAB_FILESYSTEMS, type CrashKind, type CrashSetting, type CrashVerdict, type DeviceCache, type LabFs } from '../model/crash-report.js';
-import { isMode, type Durability, type Mode } from '../model/durability.js';
+import { checkCrashSuiteFile } from '../coordinator/suite-file.js';
+import { DEVICE_CACHES, LAB_FILESYSTEMS, type CrashKind, type CrashSetting, type CrashVerdict, type DeviceCache, type LabFs } from '../model/crash-report.js';
+import type { Durability, Mode } from '../model/durability.js';
 import { UsageError } from '../model/errors.js';
 import { DEFAULT_IMAGE_MIB, MIN_IMAGE_MIB } from '../workspace/image.js';
 import { hasProgram } from '../workspace/exec.js';
@@ -286,33 +287,7 @@ export function kindsFromFlags(kinds: readonly string[], fsList: readonly string
   return out;
 }
 
-/** Validate a parsed crash suite file; one line naming what is wrong. */
+/** Validate a parsed crash suite file against its schema (coordinator/suite-file.ts); one line naming the file and the field. */
 export function checkCrashSuite(x: unknown, name: string): CrashSuiteFile {
-  const s = x as Partial<CrashSuiteFile>;
-  if (typeof s !== 'object' || s === null || s.kind !== 'crash' || !Array.isArray(s.cases) || !Array.isArray(s.kinds)) {
-    throw new UsageError(`--suite '${name}' is not a crash suite (needs "kind": "crash", "kinds" and "cases"); see suites/seed.json`);
-  }
-  for (const c of s.cases) {
-    if (typeof c.engine !== 'string' || !isMode(c.mode)) {
-      throw new UsageError(`--suite '${name}': every case needs "engine" and "mode" (sync, batch or none); got ${JSON.stringify(c)}`);
-    }
-  }
-  for (const k of [...s.kinds, ...s.cases.flatMap((c) => c.kinds ?? [])]) {
-    const wbOk = k.writeback === undefined || k.writeback === 'none' || k.writeback === 'random';
-    const cacheOk = k.deviceCache === undefined || (DEVICE_CACHES as readonly string[]).includes(k.deviceCache);
-    const tornOk = k.torn === undefined || typeof k.torn === 'boolean';
-    if (!wbOk || !cacheOk || !tornOk || (k.kind !== 'kill' && !(k.kind === 'power' && (k.fs === undefined || (LAB_FILESYSTEMS as readonly string[]).includes(k.fs))))) {
-      throw new UsageError(
-        `--suite '${name}': kinds must be {"kind":"kill"} or {"kind":"power","fs":"ext4|xfs|btrfs","deviceCache":"none|volatile|reorder","torn":true|false,"writeback":"none|random"}; got ${JSON.stringify(k)}`,
-      );
-    }
-  }
-  const verdict = (v: unknown): boolean => (CRASH_VERDICTS as readonly unknown[]).includes(v);
-  for (const c of s.cases) {
-    const e = c.expect;
-    if (e === undefined || verdict(e)) continue;
-    const keysOk = typeof e === 'object' && e !== null && Object.entries(e).every(([k, v]) => /^(kill|power|power-(ext4|xfs|btrfs))$/.test(k) && verdict(v));
-    if (!keysOk) throw new UsageError(`--suite '${name}': "expect" must be a verdict (consistent, durability-bug) or an object by kind (kill, power, power-ext4, …); got ${JSON.stringify(e)}`);
-  }
-  return s as CrashSuiteFile;
+  return checkCrashSuiteFile(x, name) as CrashSuiteFile;
 }

@@ -22,7 +22,7 @@ import { planStates, writeState, type PlannedState } from './crash-states.js';
 import { RecordType, type ChildStops } from './protocol.js';
 import { captureDrive, warmCache } from './snapshot.js';
 import type { StraceInjection, TraceLog } from './syscall-trace.js';
-import { childConfig, errorTrial, notReached, prepareDirs, readTrace, runningMs, trialFrom, verifyOrError, type RunSpec, type TrialWhere } from './trial.js';
+import { appendOrThrow, childConfig, errorTrial, notReached, prepareDirs, readTrace, runningMs, trialFrom, verifyOrError, type RunSpec, type TrialWhere } from './trial.js';
 import { blockMaps, writeBackRandomHalf } from './writeback.js';
 import { WriterProcess } from './writer-process.js';
 
@@ -143,6 +143,7 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
   let before: DeviceCounters | null = null;
   let after: DeviceCounters | null = null;
   let trace: TraceLog | null = null;
+  let primary: unknown = null;
   const traceLog = spec.census || (stops.kind === 'points' && stops.inject) ? path.join(lab.scratch, `run-${o.runIndex}.strace`) : null;
   try {
     copySparse(lab.template, medium);
@@ -300,6 +301,9 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
     after = deviceCounters(drive.inner);
     trace = readTrace(traceLog);
     return { trials, commits: writer.ledger.count, delta: before && after ? counterDelta(before, after) : null, device: path.basename(drive.inner), trace };
+  } catch (err) {
+    primary = err;
+    throw err;
   } finally {
     const problems: string[] = [];
     if (w) await w.dispose();
@@ -310,7 +314,12 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
         problems.push((err as Error).message);
       }
     }
-    if (traceLog) fs.rmSync(traceLog, { force: true });
-    if (problems.length > 0) throw new Error(`crash lab cleanup: ${problems.join('; ')}`);
+    try {
+      if (traceLog) fs.rmSync(traceLog, { force: true });
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+    // The run's own error stays the reason; cleanup problems are added to it, never put in its place.
+    if (problems.length > 0) appendOrThrow(primary, `crash lab cleanup: ${problems.join('; ')}`);
   }
 }

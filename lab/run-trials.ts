@@ -33,7 +33,7 @@ import { runKillTrial, type KillStop } from './kill-run.js';
 import { closePowerLab, openPowerLab, runPowerRun, type PowerLab, type PowerStops } from './power-run.js';
 import { RecordType, type ChildStops } from './protocol.js';
 import { addCalls, syncCalls, type StraceInjection, type TraceLog } from './syscall-trace.js';
-import { childConfig, committedBytes, type RunSpec } from './trial.js';
+import { appendOrThrow, childConfig, committedBytes, type RunSpec } from './trial.js';
 import { WriterProcess } from './writer-process.js';
 
 /** What to crash: the case, as the benchmark runs it, in its target directory. */
@@ -213,6 +213,7 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   const mark = holdMark();
   const scratch = createScratchDir(key.target, newRunId());
   const trials: CrashTrial[] = [];
+  let primary: unknown = null;
   let instants = 0;
   let commits = 0;
   let delta: DeviceCounters = ZERO_COUNTERS;
@@ -291,6 +292,9 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
         }
       }
     }
+  } catch (err) {
+    primary = err;
+    throw err;
   } finally {
     // Whatever this case still holds (a writer child, a mount, a loop device) — and nothing older.
     if (lab) {
@@ -301,8 +305,13 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
       }
     }
     const problems = releaseSince(mark + 1);
-    removeScratchDir(scratch);
-    if (problems.length > 0) throw new Error(`crash lab cleanup: ${problems.join('; ')}`);
+    try {
+      removeScratchDir(scratch);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+    // The first error stays the reason; cleanup problems are added to it, never put in its place.
+    if (problems.length > 0) appendOrThrow(primary, `crash lab cleanup: ${problems.join('; ')}`);
   }
   const bytes = committedBytes(base.workload, commits);
   const device: DeviceTruth =

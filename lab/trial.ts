@@ -171,3 +171,9 @@ export function notReached(label: string, commits: number, runMs: number, syscal
 export function runningMs(nowNs: bigint, firstAckNs: bigint | null, pausedNs: bigint): number {
   return firstAckNs === null ? 0 : Math.max(0, Number(nowNs - firstAckNs - pausedNs) / 1e6);
 }
+
+/** Add `problem` to the error already on its way out, or throw it as the error. */
+export function appendOrThrow(primary: unknown, problem: string): void {
+  if (primary instanceof Error) primary.message = `${primary.message}; then ${problem}`;
+  else if (primary === null) throw new Error(problem);
+}

@@ -84,6 +84,8 @@ async function verifyWriter(input: VerifyInput, w: number): Promise<OneWriter> {
   try {
     recovery = await inst.engine.open();
   } catch (err) {
+    // Recovery threw: its files must not stay open in this process (they would pin the mount).
+    inst.io.closeAll();
     throw new RecoveryFailedError(`${input.writers > 1 ? `writer ${w}: ` : ''}${(err as Error)?.message ?? String(err)}`);
   }
   const recoveryNs = Number(process.hrtime.bigint() - t0);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { AckLedger } from './ledger.js';
 import { RecordType, type ChildConfig } from './protocol.js';
 import { straceArgs, type StraceInjection } from './syscall-trace.js';
+import { withParentDeathSignal } from '../workspace/exec.js';
 import { hold, release } from '../workspace/registry.js';
 
 /** The child entry next to this module: compiled JS, or the .ts source under tsx. */
@@ -75,8 +76,13 @@ export class WriterProcess {
     const node = [process.execPath, ...execArgv, script, JSON.stringify(config)];
     const [program, args] = options.strace ? ['strace', [...straceArgs(options.strace.log, options.strace.inject), '--', ...node]] : [node[0]!, node.slice(1)];
     try {
-      this.child = spawn(program, args, {
+      // Killed by the kernel if the coordinator dies (SIGKILL, OOM) — strace when traced, whose tracee
+      // then watches its new parent (lab/child.ts) — and in its own process group, so a Ctrl-C at the
+      // terminal reaches the coordinator only, which then stops the trial in order.
+      const [wrapped, wrappedArgs] = withParentDeathSignal(program, args);
+      this.child = spawn(wrapped, wrappedArgs, {
         stdio: ['ignore', 'ignore', 'pipe', this.ledger.childFd],
+        detached: true,
         // strace counts injections per thread: keep libuv's work on one thread (engines with async I/O).
         env: options.strace ? { ...process.env, UV_THREADPOOL_SIZE: '1' } : process.env,
       });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sessionHeader, type Session } from '../coordinator/session.js';
 import type { ProbeMethodInfo, ProbeReport, ProbeResult } from '../model/probe-report.js';
-import { createWorkDir, removeWorkDir } from '../workspace/workdir.js';
+import { createWorkDir, removeTree, removeWorkDir, targetDown } from '../workspace/workdir.js';
 import { allMethods, type ProbeMethod } from './methods.js';
 import { measureMethod } from './measure.js';
 import { probeWarnings } from './warnings.js';
@@ -46,30 +46,88 @@ export function newProbeReport(opts: Pick<ProbeRunOptions, 'targets' | 'seconds'
   return report;
 }
 
-/** Run every method on every target inside the session; the report is rewritten after every result. */
+function messageOf(err: unknown): string {
+  return String((err as Error)?.message ?? err).replace(/\s*\n\s*/g, ' ');
+}
+
+function codeOf(err: unknown): string | null {
+  const c = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof c === 'string' ? c : null;
+}
+
+/** One method on one target, never throwing: its directory's creation or removal failing makes it `errored`. */
+function measureIn(method: ProbeMethod, target: string, scratch: string, opts: ProbeRunOptions): ProbeResult {
+  let result: ProbeResult;
+  try {
+    fs.mkdirSync(scratch);
+  } catch (err) {
+    return { target, method: method.info, state: 'errored', reason: `could not create the method's directory: ${messageOf(err)}`, code: codeOf(err) };
+  }
+  try {
+    result = measureMethod(method, target, scratch, { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds });
+  } catch (err) {
+    result = { target, method: method.info, state: 'errored', reason: messageOf(err), code: codeOf(err) };
+  }
+  // Preallocated files add up (16 MiB each): remove each method's files before the next.
+  try {
+    removeTree(scratch);
+  } catch (err) {
+    const problem = `removing its files failed: ${messageOf(err)}`;
+    result = result.state === 'completed' ? { target, method: method.info, state: 'errored', reason: problem, code: codeOf(err) } : { ...result, reason: `${result.reason}; then ${problem}` };
+  }
+  return result;
+}
+
+/**
+ * Run every method on every target inside the session; the report is rewritten after every result.
+ * A method that fails is `errored` and the next one runs; a target that is gone, read-only or
+ * failing makes its remaining methods `errored` at once.
+ */
 export async function runProbe(session: Session<ProbeReport>, opts: ProbeRunOptions): Promise<ProbeReport> {
   const report = session.report;
   const methods = selectMethods(opts.blockBytes, opts.methods);
-  const workDirs: string[] = [];
+  const workDirs: (string | null)[] = [];
+  const down = new Map<number, { reason: string; code: string | null }>();
+  const removeWorkDirs = (): string[] => {
+    const problems: string[] = [];
+    for (const d of workDirs.splice(0)) {
+      if (d === null) continue;
+      try {
+        removeWorkDir(d);
+      } catch (err) {
+        problems.push(`could not remove the work directory ${d}: ${messageOf(err)}`);
+      }
+    }
+    return problems;
+  };
   try {
     return await session.run(async () => {
-      for (const t of opts.targets) workDirs.push(createWorkDir(t, `probe-${opts.runId}`));
+      opts.targets.forEach((t, ti) => {
+        try {
+          workDirs.push(createWorkDir(t, `probe-${opts.runId}`));
+        } catch (err) {
+          workDirs.push(null);
+          down.set(ti, { reason: `could not create the work directory in ${t}: ${messageOf(err)}`, code: codeOf(err) });
+        }
+      });
       const total = methods.length * opts.targets.length;
       let n = 0;
       for (const method of methods) {
         for (let ti = 0; ti < opts.targets.length; ti++) {
           // Let the signal handler run between methods (each method itself is synchronous).
           await yieldToEventLoop();
-          if (session.stopping) return;
-          opts.onStart?.(method.info, opts.targets[ti]!, n, total);
-          const scratch = path.join(workDirs[ti]!, `m${n}`);
-          fs.mkdirSync(scratch);
+          if (session.stopping) break;
+          const target = opts.targets[ti]!;
+          const isDown = down.get(ti);
+          opts.onStart?.(method.info, target, n, total);
           let result: ProbeResult;
-          try {
-            result = measureMethod(method, opts.targets[ti]!, scratch, { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds });
-          } finally {
-            // Preallocated files add up (16 MiB each): remove each method's files before the next.
-            fs.rmSync(scratch, { recursive: true, force: true });
+          if (isDown) result = { target, method: method.info, state: 'errored', reason: isDown.reason, code: isDown.code };
+          else {
+            result = measureIn(method, target, path.join(workDirs[ti]!, `m${n}`), opts);
+            if (result.state === 'errored') {
+              const problem = targetDown(target, workDirs[ti] ?? null);
+              if (problem) down.set(ti, { reason: `${problem.reason} (after ${method.info.id} failed)`, code: problem.code });
+            }
           }
           report.results.push(result);
           report.warnings = probeWarnings(report);
@@ -77,9 +135,13 @@ export async function runProbe(session: Session<ProbeReport>, opts: ProbeRunOpti
           opts.onResult?.(result, n, total);
           session.save();
         }
+        if (session.stopping) break;
+      }
+      for (const problem of removeWorkDirs()) {
+        report.warnings.push({ code: 'cleanup-failed', message: problem, remedy: 'durabench clean removes it once the filesystem can be written again (the next durabench command says so)' });
       }
     });
   } finally {
-    for (const d of workDirs) removeWorkDir(d);
+    removeWorkDirs();
   }
 }

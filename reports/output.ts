@@ -6,9 +6,12 @@
  * (`--out -`: one format, written once, when the session ends — as fio's `--output-format=json`
  * and hyperfine's `--export-json -` do); `writeOutputFile` writes one file.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { makeDirDurable, writeFileAtomic } from '../io/atomic-file.js';
 import type { ReportSink } from '../coordinator/session.js';
+import { UsageError } from '../model/errors.js';
+import { writeProblem } from '../workspace/workdir.js';
 import { rendererOf, type FormatOf, type OutputKind, type ValueOf } from './formats.js';
 
 /** The `--out` value that means standard output. */
@@ -20,6 +23,79 @@ export type OutputTarget = { readonly kind: 'dir'; readonly dir: string } | { re
 /** `--out` as a target: `-` is standard output, anything else a directory (resolved). */
 export function outputTarget(out: string): OutputTarget {
   return out === STDOUT ? { kind: 'stdout' } : { kind: 'dir', dir: path.resolve(out) };
+}
+
+/** Where a command's output files go, and what to tell the user about it. */
+export interface OutPlan {
+  readonly dir: string;
+  /** Set when the files go elsewhere than asked (existing files kept). */
+  readonly note: string | null;
+}
+
+function errnoOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String((err as Error).message);
+}
+
+/**
+ * Check that `dir` can hold output files: an existing, writable directory, or a path that can be
+ * created (its nearest existing ancestor is a writable directory). Nothing is created here: a
+ * command that later stops on bad input leaves nothing behind. `typed` is quoted in messages.
+ */
+export function checkOutputDir(dir: string, typed: string, flag = '--out'): void {
+  const abs = path.resolve(dir);
+  let existing = abs;
+  for (;;) {
+    try {
+      const st = fs.statSync(existing);
+      if (!st.isDirectory()) {
+        throw new UsageError(
+          existing === abs ? `${flag} '${typed}' is a file, not a directory; give a directory for the output files` : `${flag} '${typed}' cannot be created: ${existing} is a file; give a directory for the output files`,
+        );
+      }
+      break;
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      const code = errnoOf(err);
+      if (code !== 'ENOENT' || path.dirname(existing) === existing) throw new UsageError(`${flag} '${typed}' cannot be used (${code} at ${existing}); give a directory you can write to`);
+      existing = path.dirname(existing);
+    }
+  }
+  const p = writeProblem(existing);
+  if (p) {
+    throw new UsageError(
+      existing === abs ? `${flag} '${typed}' is not writable (${p.message}); give a directory you can write to` : `${flag} '${typed}' cannot be created in ${existing} (${p.message}); give a directory you can write to`,
+    );
+  }
+}
+
+/**
+ * The directory output files go to. `--out DIR` (typed as `typed`) is used as given unless it
+ * already holds one of the files this command writes (`names`): then, without `force`, they go to
+ * a fresh subdirectory `freshName` inside it — the user's own files are never overwritten.
+ */
+export function planOutDir(dir: string, typed: string, names: readonly string[], opts: { force: boolean; freshName: string; flag?: string }): OutPlan {
+  const flag = opts.flag ?? '--out';
+  checkOutputDir(dir, typed, flag);
+  const abs = path.resolve(dir);
+  const present = names.filter((n) => fs.existsSync(path.join(abs, n)));
+  if (present.length === 0 || opts.force) return { dir: abs, note: null };
+  const fresh = path.join(abs, opts.freshName);
+  return { dir: fresh, note: `${flag} '${typed}' already holds ${present.join(', ')}; writing to ${fresh} instead (--force overwrites)` };
+}
+
+/** A single output file (`merge --out FILE`): its directory must be usable, and an existing file is replaced only with `force`. */
+export function checkOutputFile(file: string, typed: string, opts: { force: boolean; flag?: string }): void {
+  const flag = opts.flag ?? '--out';
+  const abs = path.resolve(file);
+  let st: fs.Stats | null = null;
+  try {
+    st = fs.statSync(abs);
+  } catch (err) {
+    if (errnoOf(err) !== 'ENOENT') throw new UsageError(`${flag} '${typed}' cannot be used (${errnoOf(err)}); give a file path you can write to`);
+  }
+  if (st?.isDirectory()) throw new UsageError(`${flag} '${typed}' is a directory; give the path of the file to write`);
+  if (st && !opts.force) throw new UsageError(`${flag} '${typed}' exists; give a new file name, or --force to replace it`);
+  checkOutputDir(path.dirname(abs), typed, flag);
 }
 
 /** Write one output file (compare, gate summaries, exports, re-rendered reports), creating its directory. */

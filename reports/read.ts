@@ -123,20 +123,20 @@ export function parseReportText<K extends ReportKind>(text: string, name: string
   return parseReport(value, name, kinds);
 }
 
-/** Read and check one report file of one of the given kinds. */
-export function readReportOf<K extends ReportKind>(file: string, kinds: readonly K[]): ReportOfKind[K] {
+/** Read and check one report file of one of the given kinds. `label` names it in messages (default: its path; `--baseline 'x.json'` for an option's file). */
+export function readReportOf<K extends ReportKind>(file: string, kinds: readonly K[], label?: string): ReportOfKind[K] {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (err as Error).message})`;
-    throw new UsageError(`report ${file} ${why}; give the path of a report.json written by durabench`);
+    throw new UsageError(`${label ?? `report ${file}`} ${why}; give the path of a report.json written by durabench`);
   }
-  return parseReportText(text, file, kinds);
+  return parseReportText(text, label ?? file, kinds);
 }
 
 /** Read and check one run report (compare, gate, merge). */
-export function readReport(file: string): RunReport {
-  return readReportOf(file, ['run']);
+export function readReport(file: string, label?: string): RunReport {
+  return readReportOf(file, ['run'], label);
 }

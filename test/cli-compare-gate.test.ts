@@ -74,11 +74,11 @@ test('every reader (compare, gate, merge, report): damaged, truncated, wrong-kin
     ['report', (f) => ['report', f, '--out', path.dirname(out)]],
   ];
   for (const [name, argv] of readers) {
-    usage(await runCli(argv(bad.truncated)), /truncated\.json is not JSON/);
-    usage(await runCli(argv(bad.damaged)), /damaged\.json is not a valid run report: at \/cases\/1\/metrics.*commitLatency|damaged\.json is not a valid run report: at \/cases\/1/);
+    usage(await runCli(argv(bad.truncated)), /truncated\.json'? is not JSON/);
+    usage(await runCli(argv(bad.damaged)), /damaged\.json'? is not a valid run report: at \/cases\/1\/metrics.*commitLatency|damaged\.json'? is not a valid run report: at \/cases\/1/);
     usage(await runCli(argv(bad.newer)), /has schemaVersion 99 .*upgrade durabench to read it/);
     usage(await runCli(argv(bad.notReport)), /is not a durabench report/);
-    if (name !== 'report') usage(await runCli(argv(bad.wrongKind)), /env\.json is an env report; this command reads run reports/);
+    if (name !== 'report') usage(await runCli(argv(bad.wrongKind)), /env\.json'? is an env report; this command reads run reports/);
   }
   assert.ok(!fs.existsSync(out), 'nothing written');
 });
@@ -124,7 +124,7 @@ test('gate: unknown metric, unreadable report, no common case, no rules, --norma
   usage(await runCli(['gate', fx('baseline'), '--rule', 'sync_p99_ns < 10ms', '--normalize', 'raw-sync-p50']), /--normalize applies to relative rules/);
   const rules = path.join(tempDir('rules'), 'r.json');
   fs.writeFileSync(rules, '{"rules": [');
-  usage(await runCli(['gate', fx('baseline'), '--rules', rules]), /rule file .*r\.json is not JSON/);
+  usage(await runCli(['gate', fx('baseline'), '--rules', rules]), /--rules .*r\.json is not JSON/);
 });
 
 test('gate: --normalize leaves absolute rules absolute (the fleet workflow bug), and --help shows the rule grammar', async () => {
@@ -155,7 +155,10 @@ test('merge adds the histograms of the same case from several reports exactly', 
   assert.equal(wal.repeats?.count, 2);
   assert.deepEqual(wal.repeats?.metrics['commits_per_sec']?.values, [4000, 3000]);
   assert.equal(merged.mergedFrom?.length, 2);
-  usage(await runCli(['merge', fx('baseline'), fx('other-suite'), '--out', out]), /no completed case in common/);
+  usage(await runCli(['merge', fx('baseline'), fx('other-suite'), '--out', `${out}.again`]), /no completed case in common/);
+  // The merged report is never replaced without --force.
+  usage(await runCli(['merge', fx('baseline'), fx('regression'), '--out', out]), /--out '.*merged\.json' exists; give a new file name, or --force to replace it/);
+  assert.equal((await runCli(['merge', fx('baseline'), fx('regression'), '--out', out, '--force'])).code, 0);
 });
 
 test('merge refuses reports of different CPU architectures or kernels unless --force', async () => {

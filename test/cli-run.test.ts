@@ -243,8 +243,10 @@ test(
         out,
         '--quiet',
       ]);
-      assert.equal(r.code, 0, r.stderr);
+      // Exit 1: a case errored, and the report is complete.
+      assert.equal(r.code, 1, r.stderr);
       const report = readReport(out);
+      assert.equal(report.status, 'completed');
       assert.deepEqual(
         report.cases.map((c) => c.state),
         ['errored', 'completed'],

@@ -21,7 +21,7 @@ const bad: [string[], RegExp][] = [
   [['--crash-at', 'op:0'], /--crash-at op:K needs K ≥ 1/],
   [['--crash-at', 'soon'], /--crash-at must be random, op:K/],
   [['--crash-sweep', 'marker:a'], /--crash-sweep must look like/],
-  [['--trials', '0'], /--trials must be a whole number from 1 to 100000, got '0'/],
+  [['--trials', '0'], /--trials must be a whole number from 1 to 10000, got '0'/],
   [['--engine', 'nope'], /--engine: unknown engine 'nope'/],
   [['--mode', 'fast'], /--mode 'fast' is not a mode/],
   [['--fault', 'bogus'], /--fault 'bogus' is not a fault/],

@@ -12,8 +12,31 @@ import { AbortedError, SharedControl } from './control.js';
 import { Workload } from './workload.js';
 import { createEngineInstance, type EngineInstance } from './engine-instance.js';
 import { emptyRecovery, type RecoveryReport } from '../model/recovery.js';
+import type { EngineStats } from '../engines/types.js';
 
 type Stage = 'open' | 'barrier' | 'warmup' | 'measure' | 'close';
+
+/** The message of anything thrown, on one line. */
+function messageOf(err: unknown): string {
+  return String((err as Error)?.message ?? err).replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * Close the engine after a failure or an abort, then every descriptor it left open: a deleted file
+ * whose descriptor stays open keeps its space, and the next case would find the disk still full.
+ * Returns what went wrong while closing (appended to the first error, never replacing it).
+ */
+async function closeAfterFailure(instance: EngineInstance): Promise<string[]> {
+  const problems: string[] = [];
+  try {
+    await instance.engine.close();
+  } catch (err) {
+    problems.push(`closing the engine failed too: ${messageOf(err)}`);
+  }
+  const leaked = instance.io.closeAll();
+  if (leaked.length > 0 && problems.length > 0) problems.push(`${leaked.length} file(s) it left open were closed`);
+  return problems;
+}
 
 export default async function runWriter(task: WriterTask): Promise<WriterOutcome> {
   const control = new SharedControl(task.control);
@@ -22,6 +45,8 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
   const workload = new Workload(task.workload);
   let stage: Stage = 'open';
   let instance: EngineInstance | null = null;
+  /** True once the engine was closed on the normal path (nothing left to release). */
+  let closed = false;
   let recovery: RecoveryReport = emptyRecovery();
   let loopResult: { commits: number; bytes: number; durationNs: number } | null = null;
 
@@ -45,7 +70,7 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
       timelineIntervalMs: timeline.intervalMs,
       phaseSpans: timeline.phaseSpans,
       phaseSpansDropped: timeline.phaseSpansDropped,
-      engineStats: instance?.engine.stats?.() ?? {},
+      engineStats: safeStats(instance),
       ioBytesWritten: instance?.io.bytesWritten ?? 0,
       recovery,
     };
@@ -81,32 +106,50 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
     );
     loopResult = result;
     rec.finish();
+    // Which stage failed: measurement once a measured commit was acked (or with no warm-up).
+    if (result.commits > 0) stage = 'measure';
     if (result.failure !== undefined) throw result.failure;
 
     stage = 'close';
+    closed = true;
     await engine.close();
     const m = measurement()!;
     if (result.stopped) return { state: 'aborted', writer: task.writer, measurement: m };
     return { state: 'completed', writer: task.writer, measurement: m };
   } catch (err) {
-    if (err instanceof AbortedError) return { state: 'aborted', writer: task.writer, measurement: measurement() };
-    const e = err as NodeJS.ErrnoException;
+    // The first error is the reason; closing after it may add to it, never replace it.
     let m: WriterMeasurement | null = null;
     try {
       m = measurement();
     } catch {
       m = null;
     }
+    let after: string[] = [];
+    if (instance && !closed) after = await closeAfterFailure(instance);
+    // The normal close itself failed: release whatever it left open.
+    else if (instance) instance.io.closeAll();
+    if (err instanceof AbortedError && after.length === 0) return { state: 'aborted', writer: task.writer, measurement: m };
+    const e = err as NodeJS.ErrnoException;
+    const first = err instanceof AbortedError ? `writer ${task.writer} was stopped before it started` : `writer ${task.writer} failed during ${stage}: ${messageOf(err)}`;
     return {
       state: 'errored',
       writer: task.writer,
       stage,
-      reason: `writer ${task.writer} failed during ${stage}: ${e?.message ?? String(err)}`,
+      reason: [first, ...after].join('; '),
       code: typeof e?.code === 'string' ? e.code : null,
       measurement: m,
     };
   } finally {
     rec.destroy();
     tracker.destroy();
+  }
+}
+
+/** Engine statistics, or none when the engine cannot give them after a failure. */
+function safeStats(instance: EngineInstance | null): EngineStats {
+  try {
+    return instance?.engine.stats?.() ?? {};
+  } catch {
+    return {};
   }
 }

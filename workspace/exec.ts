@@ -40,3 +40,16 @@ export function hasProgram(program: string): boolean {
   }
   return false;
 }
+
+let setpriv: boolean | undefined;
+/**
+ * The command line that starts `program` so the kernel kills it when this process dies
+ * (PR_SET_PDEATHSIG, prctl(2), set by util-linux's `setpriv --pdeathsig KILL`, which then execs the
+ * program in place: same pid). Node has no prctl; without setpriv the program runs as given and
+ * must watch its parent itself. A child stopped with SIGSTOP at a crash point cannot watch
+ * anything: only the kernel's signal (SIGKILL works on stopped processes) reaches it.
+ */
+export function withParentDeathSignal(program: string, args: readonly string[]): [string, string[]] {
+  setpriv ??= process.platform === 'linux' && hasProgram('setpriv');
+  return setpriv ? ['setpriv', ['--pdeathsig', 'KILL', '--', program, ...args]] : [program, [...args]];
+}

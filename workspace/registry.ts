@@ -1,42 +1,182 @@
 /**
- * What durabench holds right now — marked directories, mounts, loop devices, child processes, tracing
- * instances — so that every one is released, newest first, on success, on error, on a second
- * SIGINT/SIGTERM (the CLI's handler calls `releaseAll`) and, as a last resort, on process exit.
+ * What durabench holds right now — marked directories, mounts, loop devices, child processes,
+ * tracing instances, the report directory it writes into — so that every one is released, newest
+ * first, on success, on error, on a second SIGINT/SIGTERM (the CLI's handler calls `releaseAll`) and,
+ * as a last resort, on process exit.
+ *
+ * What no handler can release — after a SIGKILL, an OOM kill or a power loss of the host — must be
+ * found later. So the registry also keeps a run record on disk (`<state dir>/runs/<pid>-<start>.json`,
+ * written atomically and fsynced on every change): the owner (pid, start time, boot id) and every
+ * resource held, plus every resource whose release failed. The record is deleted once nothing is
+ * held and nothing failed; a record whose owner is dead lists leftovers (workspace/leftovers.ts,
+ * `durabench clean`). Losing the record loses nothing essential: every directory carries its marker
+ * and every mount and loop device lies inside a marked directory, so scans find them too.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '../io/atomic-file.js';
 import { run } from './exec.js';
+import { currentOwner, processStartTicks, processState, type Owner } from './owner.js';
 
 export type Resource =
   | { kind: 'dir'; path: string }
   | { kind: 'mount'; path: string }
-  | { kind: 'loop'; device: string }
-  | { kind: 'process'; pid: number }
+  /** `backingFile` is filled in when held (from sysfs): a cleaner detaches only a device still backed by it. */
+  | { kind: 'loop'; device: string; backingFile?: string }
+  /** `startTicks` is filled in when held: a cleaner kills only the same process, never a reused pid. */
+  | { kind: 'process'; pid: number; startTicks?: number | null }
+  /** The directory reports are written to: nothing to remove, but a SIGKILL may leave a temporary file there. */
+  | { kind: 'output'; dir: string }
   /** A tracing instance directory on a tracefs the lab mounted (removed with rmdir). */
   | { kind: 'trace-instance'; path: string };
 
 /** The marker file every directory durabench creates carries. */
 export const OWNER_MARKER = '.durabench-owned';
 
+/** A resource whose release failed: it stays in the run record for `durabench clean`. */
+export interface StuckResource {
+  readonly resource: Resource;
+  readonly problem: string;
+}
+
+/** What a run record holds (the JSON file). */
+export interface RunRecord {
+  readonly tool: 'durabench';
+  readonly record: 'run';
+  readonly owner: Owner;
+  /** The command line, for people reading `durabench clean`'s list. */
+  readonly command: string;
+  readonly startedAt: string;
+  readonly resources: readonly Resource[];
+  readonly stuck: readonly StuckResource[];
+}
+
 /** Everything held right now, newest last. */
 const held: Resource[] = [];
+/** Resources whose release failed. */
+const stuck: StuckResource[] = [];
 let handlersInstalled = false;
+const startedAt = new Date().toISOString();
 
-/** Remember a resource so that cleanup releases it. */
+/**
+ * Where run records live: `$DURABENCH_STATE_DIR`, else `$XDG_STATE_HOME/durabench`, else
+ * `~/.local/state/durabench` (the XDG base directory spec's place for state that should survive a
+ * reboot, which a power loss of the host is).
+ */
+export function stateDir(): string {
+  const env = process.env['DURABENCH_STATE_DIR'];
+  if (env) return path.resolve(env);
+  const xdg = process.env['XDG_STATE_HOME'];
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'durabench');
+  return path.join(os.homedir(), '.local', 'state', 'durabench');
+}
+
+/** The directory of run records. */
+export function recordsDir(): string {
+  return path.join(stateDir(), 'runs');
+}
+
+function recordFile(): string {
+  const me = currentOwner();
+  return path.join(recordsDir(), `${me.pid}-${me.startTicks ?? 0}.json`);
+}
+
+/** Same resource? (Identity only: the extra facts filled in by `hold` do not count.) */
+function same(a: Resource, b: Resource): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'dir':
+    case 'mount':
+    case 'trace-instance':
+      return a.path === (b as { path: string }).path;
+    case 'loop':
+      return a.device === (b as { device: string }).device;
+    case 'process':
+      return a.pid === (b as { pid: number }).pid;
+    case 'output':
+      return a.dir === (b as { dir: string }).dir;
+  }
+}
+
+function withFacts(r: Resource): Resource {
+  if (r.kind === 'process' && r.startTicks === undefined) return { ...r, startTicks: processStartTicks(r.pid) };
+  if (r.kind === 'loop' && r.backingFile === undefined) {
+    try {
+      const f = fs.readFileSync(`/sys/block/${path.basename(r.device)}/loop/backing_file`, 'utf8').trim();
+      return { ...r, backingFile: f.replace(/ \(deleted\)$/, '') };
+    } catch {
+      return r;
+    }
+  }
+  return r;
+}
+
+let recordBroken = false;
+/**
+ * Rewrite the run record (or delete it when nothing is held and nothing is stuck). Never throws: a
+ * state directory that cannot be written (a read-only home) only loses the record, not the run.
+ */
+function persist(): void {
+  if (recordBroken) return;
+  const file = recordFile();
+  try {
+    if (held.length === 0 && stuck.length === 0) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    const rec: RunRecord = {
+      tool: 'durabench',
+      record: 'run',
+      owner: currentOwner(),
+      command: ['durabench', ...process.argv.slice(2)].join(' '),
+      startedAt,
+      resources: [...held],
+      stuck: [...stuck],
+    };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic(file, JSON.stringify(rec) + '\n');
+  } catch {
+    recordBroken = true;
+  }
+}
+
+/** Remember a resource so that cleanup releases it (and a later `durabench clean` finds it). */
 export function hold(r: Resource): void {
-  held.push(r);
+  held.push(withFacts(r));
   installHandlers();
+  persist();
 }
 
 /** Forget a resource that was released normally. */
 export function release(r: Resource): void {
-  const i = held.findIndex((h) => JSON.stringify(h) === JSON.stringify(r));
-  if (i >= 0) held.splice(i, 1);
+  const i = held.findIndex((h) => same(h, r));
+  if (i >= 0) {
+    held.splice(i, 1);
+    persist();
+  }
+}
+
+/**
+ * A resource could not be released (EIO removing a directory, a busy mount): forget it as held but
+ * keep it in the run record, so the next command reports it and `durabench clean` removes it.
+ */
+export function markStuck(r: Resource, problem: string): void {
+  const i = held.findIndex((h) => same(h, r));
+  const full = i >= 0 ? held.splice(i, 1)[0]! : withFacts(r);
+  if (!stuck.some((s) => same(s.resource, full))) stuck.push({ resource: full, problem });
+  installHandlers();
+  persist();
 }
 
 /** How many resources are held (tests, reports). */
 export function heldCount(): number {
   return held.length;
+}
+
+/** Resources whose release failed in this process (tests, reports). */
+export function stuckResources(): readonly StuckResource[] {
+  return stuck;
 }
 
 /** A mark of what is held now: `releaseSince(mark)` releases only what was taken after it. */
@@ -49,52 +189,58 @@ export function releaseAll(): string[] {
   return releaseSince(0);
 }
 
-/** Release what was taken after `mark`, newest first; returns problems. */
+/** Release one resource now. Throws what went wrong. */
+export function releaseNow(r: Resource): void {
+  if (r.kind === 'dir') {
+    // Only a directory that still carries our marker.
+    if (fs.existsSync(path.join(r.path, OWNER_MARKER))) fs.rmSync(r.path, { recursive: true, force: true });
+  } else if (r.kind === 'process') {
+    // A writer child (possibly stopped at a crash point) must not outlive the lab: it holds files in our mounts.
+    if (r.startTicks !== undefined && r.startTicks !== null && processStartTicks(r.pid) !== r.startTicks) return;
+    try {
+      process.kill(r.pid, 'SIGKILL');
+    } catch {
+      return; // already gone
+    }
+    waitGone(r.pid);
+  } else if (r.kind === 'mount') {
+    try {
+      run('umount', [r.path]);
+    } catch (err) {
+      // Something still uses it (a writer child about to die): detach lazily rather than leave it.
+      try {
+        run('umount', ['-l', r.path]);
+      } catch {
+        throw err;
+      }
+    }
+  } else if (r.kind === 'trace-instance') fs.rmdirSync(r.path);
+  else if (r.kind === 'loop') run('losetup', ['-d', r.device]);
+  // 'output': nothing to remove (the reports are the user's).
+}
+
+/** Release what was taken after `mark`, newest first; returns problems (each also kept in the run record). */
 export function releaseSince(mark: number): string[] {
   const problems: string[] = [];
   while (held.length > Math.max(0, mark)) {
     const r = held.pop()!;
     try {
-      if (r.kind === 'dir') {
-        // Only a directory that still carries our marker, and never through a mount point.
-        if (fs.existsSync(path.join(r.path, OWNER_MARKER))) fs.rmSync(r.path, { recursive: true, force: true });
-      } else if (r.kind === 'process') {
-        // A writer child (possibly stopped at a crash point) must not outlive the lab: it holds files in our mounts.
-        try {
-          process.kill(r.pid, 'SIGKILL');
-          waitGone(r.pid);
-        } catch {
-          // already gone
-        }
-      } else if (r.kind === 'trace-instance') {
-        fs.rmdirSync(r.path);
-      } else if (r.kind === 'mount') run('umount', [r.path]);
-      else run('losetup', ['-d', r.device]);
+      releaseNow(r);
     } catch (err) {
-      if (r.kind === 'mount') {
-        // Something still uses it (a writer child about to die): detach lazily rather than leave it.
-        try {
-          run('umount', ['-l', r.path]);
-          continue;
-        } catch {
-          // fall through to report
-        }
-      }
-      problems.push((err as Error).message);
+      const problem = String((err as Error)?.message ?? err);
+      problems.push(problem);
+      stuck.push({ resource: r, problem });
     }
   }
+  persist();
   return problems;
 }
 
 /** Wait (briefly, synchronously) until a killed process is gone, so its open files no longer pin a mount. */
-function waitGone(pid: number): void {
+export function waitGone(pid: number): void {
   for (let i = 0; i < 200; i++) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
-    } catch {
-      return;
-    }
+    const state = processState(pid);
+    if (state === null || state === 'Z' || state === 'X') return;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
   }
 }

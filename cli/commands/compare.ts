@@ -10,20 +10,22 @@ import { compareSides, sidesFromFilesystems, sidesFromHosts, sidesFromReports, s
 import { COMPARE_ALPHA, COMPARE_MIN_EFFECT } from '../../coordinator/defaults.js';
 import { UsageError } from '../../model/errors.js';
 import { readReport } from '../../reports/read.js';
-import { declareFlags, FLAGS, readNumber, readString } from '../flags.js';
+import { declareFlags, FLAGS, readNumber, readString, type FlagSpec } from '../flags.js';
 import { emit, outputFlags } from '../emit.js';
 
 type Args = Record<string, unknown> & { reports?: string[] };
 
+export const COMPARE_FLAGS: readonly FlagSpec[] = [FLAGS.by, FLAGS.alpha, FLAGS.minEffect, FLAGS.format, FLAGS.out, FLAGS.force];
+
 function builder(y: Argv): Argv<Args> {
-  return declareFlags(y.positional('reports', { type: 'string', array: true, describe: 'report.json files; the first is the baseline' }), [FLAGS.by, FLAGS.alpha, FLAGS.minEffect, FLAGS.format, FLAGS.out], ['console', 'json', 'csv', 'md', 'html'], ['console'])
+  return declareFlags(y.positional('reports', { type: 'string', array: true, describe: 'report.json files; the first is the baseline' }), COMPARE_FLAGS, ['console', 'json', 'csv', 'md', 'html'], ['console'])
     .example('$0 compare nvme/report.json sata/report.json', 'two hosts side by side')
     .example('$0 compare runner-*/report.json --by host', 'a fleet of runners, one column per host')
     .example('$0 compare run.json --by fs --format md', 'the filesystems of one run --fs ext4,xfs,btrfs, as Markdown') as Argv<Args>;
 }
 
 function handler(args: Args): void {
-  const { formats, outDir } = outputFlags(args, 'compare');
+  const { formats, outDir } = outputFlags(args, 'compare', 'compare');
   const alpha = readNumber(args, FLAGS.alpha) ?? COMPARE_ALPHA;
   const minEffect = readNumber(args, FLAGS.minEffect) ?? COMPARE_MIN_EFFECT;
   const by = (readString(args, FLAGS.by) ?? 'report') as CompareBy;

@@ -7,7 +7,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_SUITE_TRIALS, DEFAULT_TRIALS, SUITE_DEFAULTS } from '../../coordinator/defaults.js';
 import { planCases } from '../../coordinator/plan.js';
-import { checkTarget, loadEngines, loadSuite } from '../../coordinator/resolve.js';
+import { isCrashSuite, loadEngines, readSuiteJson, uniqueTargets } from '../../coordinator/resolve.js';
 import { loadEngine } from '../../engines/registry.js';
 import type { EngineFactory } from '../../engines/types.js';
 import { crashExitCode } from '../../analysis/crash-verdict.js';
@@ -18,7 +18,7 @@ import type { CrashCaseResult, CrashTrial } from '../../model/crash-report.js';
 import { UsageError } from '../../model/errors.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { parseWorkload } from '../../workers/workload.js';
-import { crashSettingsFromFlags } from '../crash-flags.js';
+import { checkCrashMarkers, checkImageSpace, crashSettingsFromFlags, typedImageMib } from '../crash-flags.js';
 import {
   CRASH_TRIAL_FLAGS,
   declaredNames,
@@ -35,12 +35,13 @@ import {
   rejectPositionals,
   type FlagSpec,
 } from '../flags.js';
-import { consoleOptions, humanStream, openSession, printPaths, progressLine, sessionOutput } from '../session.js';
+import { consoleOptions, closeSession, humanStream, openSession, printPaths, progressLine, sessionOutput } from '../session.js';
+import { setExitCode } from '../exit.js';
 import { suiteFromArgs } from './run.js';
 
 type Args = Record<string, unknown>;
 
-const CRASH_FLAGS: readonly FlagSpec[] = [...MATRIX_FLAGS, FLAGS.kind, ...CRASH_TRIAL_FLAGS, FLAGS.crashDuration, ...OUTPUT_FLAGS];
+export const CRASH_FLAGS: readonly FlagSpec[] = [...MATRIX_FLAGS, FLAGS.kind, ...CRASH_TRIAL_FLAGS, FLAGS.crashDuration, ...OUTPUT_FLAGS];
 
 function builder(y: Argv): Argv<Args> {
   const b = declareFlags(y.strict(false), CRASH_FLAGS, fileFormatsOf('crash'));
@@ -63,13 +64,12 @@ async function suiteFactories(names: readonly string[]): Promise<Map<string, Eng
 
 /** The cases of a crash suite file: its lines × its kinds (or the flags' kinds). */
 async function suiteCases(args: Args, name: string, crash: NonNullable<ReturnType<typeof crashSettingsFromFlags>>): Promise<{ cases: PlannedCrashCase[]; trials: number; suiteName: string }> {
-  const suite = checkCrashSuite(loadSuite(name), name);
+  const suite = checkCrashSuite(readSuiteJson(name), name);
   for (const flag of [FLAGS.engine, FLAGS.mode, FLAGS.batchSize, FLAGS.fault, FLAGS.writers]) {
     if (args[flag.name] !== undefined) throw new UsageError(`--${flag.name} cannot change a crash suite's cases; drop it or run the matrix without --suite`);
   }
-  const target = readStrings(args, FLAGS.dir) ?? ['.'];
+  const target = uniqueTargets(readStrings(args, FLAGS.dir) ?? ['.']);
   if (target.length !== 1) throw new UsageError('--dir takes one directory with a crash suite');
-  checkTarget(target[0]!);
   const valueBytes = readNumbers(args, FLAGS.valueBytes) ?? [suite.valueBytes ?? SUITE_DEFAULTS.valueBytes[0]!];
   const workloads = readStrings(args, FLAGS.workload) ?? ['unique'];
   for (const w of workloads) if (!parseWorkload(w)) throw new UsageError(`--workload '${w}' is not a workload; use unique or overwrite:K (K ≥ 1)`);
@@ -112,15 +112,17 @@ async function handler(args: Args): Promise<void> {
   let cases: PlannedCrashCase[];
   let trials: number;
   let suiteName: string | null = null;
-  if (suiteArg !== undefined && (loadSuite(suiteArg) as { kind?: unknown }).kind === 'crash') {
+  if (suiteArg !== undefined && isCrashSuite(suiteArg)) {
     ({ cases, trials, suiteName } = await suiteCases(args, suiteArg, crash));
   } else {
-    if (suiteArg !== undefined) checkCrashSuite(loadSuite(suiteArg), suiteArg);
+    if (suiteArg !== undefined) checkCrashSuite(readSuiteJson(suiteArg), suiteArg);
     const suite = await suiteFromArgs(args, 'crash', declaredNames(CRASH_FLAGS));
     const factories = await loadEngines(suite.engines);
+    checkCrashMarkers(crash.plan, factories);
     cases = planCrashCases(planCases(suite, factories), crash.plan);
     trials = crash.trials ?? DEFAULT_TRIALS;
   }
+  checkImageSpace(cases, typedImageMib(args));
   const targets = [...new Set(cases.map((c) => c.key.target))];
   const report = newCrashReport(targets.length > 0 ? targets : ['.'], suiteName, trials);
   const session = openSession(o, out, report);
@@ -142,8 +144,9 @@ async function handler(args: Args): Promise<void> {
   humanStream(out).write(render('crash', 'console', report, consoleOptions()));
   printPaths(session.paths);
   if (progress) progress.line.closing(progress.summary());
-  // cli/main.ts keeps this unless a stop signal ended the run (130/143).
-  process.exitCode = crashExitCode(report.cases);
+  // crash has its own exit codes (analysis/crash-verdict.ts: 1 a case failed, 3 inconclusive); cli/main.ts keeps them unless a stop signal ended the run (130/143).
+  setExitCode(crashExitCode(report.cases));
+  closeSession(session);
 }
 
 export const crashCommand: CommandModule<object, Args> = {

@@ -2,18 +2,20 @@
 import type { Argv, CommandModule } from 'yargs';
 import { builtinEngines, engineAvailability } from '../../engines/registry.js';
 import { engineCatalog } from '../../reports/render/engines.js';
-import { declareFlags, FLAGS, rejectPositionals } from '../flags.js';
+import { declareFlags, FLAGS, rejectPositionals, type FlagSpec } from '../flags.js';
 import { emit, outputFlags } from '../emit.js';
 
 type Args = Record<string, unknown>;
 
+export const ENGINES_FLAGS: readonly FlagSpec[] = [FLAGS.format, FLAGS.out, FLAGS.force];
+
 export const enginesCommand: CommandModule<object, Args> = {
   command: 'engines',
   describe: 'list engines, their modes, options and fault switches',
-  builder: (y: Argv) => declareFlags(y, [FLAGS.format, FLAGS.out], ['console', 'json', 'md'], ['console']) as Argv<Args>,
+  builder: (y: Argv) => declareFlags(y, ENGINES_FLAGS, ['console', 'json', 'md'], ['console']) as Argv<Args>,
   handler: async (args) => {
     rejectPositionals(args, 'engines');
-    const { formats, outDir } = outputFlags(args, 'engines');
+    const { formats, outDir } = outputFlags(args, 'engines', 'engines');
     // Engines with optional native libraries (sqlite, leveldb, lmdb) say here whether they loaded.
     const engines = builtinEngines();
     const availability = new Map<string, string | null>();

@@ -18,20 +18,30 @@ import { toBencher } from '../../reports/export/bencher.js';
 import { toGithubActionBenchmark } from '../../reports/export/github-action-benchmark.js';
 import { testbedOf } from '../../reports/export/names.js';
 import { render } from '../../reports/formats.js';
-import { writeOutputFile } from '../../reports/output.js';
+import { checkOutputDir, planOutDir, writeOutputFile } from '../../reports/output.js';
+import { newRunId } from '../../workspace/workdir.js';
 import { readReport } from '../../reports/read.js';
-import { declareFlags, FLAGS, readBoolean, readFormats, readNumber, readRepeated, readString, readStrings } from '../flags.js';
+import { declareFlags, FLAGS, readBoolean, readFormats, readNumber, readRepeated, readString, readStrings, type FlagSpec } from '../flags.js';
 import { consoleOptions } from '../session.js';
 
 type Args = Record<string, unknown> & { reports?: string[] };
 
+export const GATE_FLAGS: readonly FlagSpec[] = [
+  FLAGS.baseline,
+  FLAGS.rules,
+  FLAGS.rule,
+  FLAGS.normalize,
+  FLAGS.alpha,
+  FLAGS.allowMissing,
+  FLAGS.summary,
+  FLAGS.export,
+  FLAGS.format,
+  { ...FLAGS.out, describe: 'directory for --export files (one subdirectory per report when several; existing export files are kept: new ones go to a fresh subdirectory unless --force)', defaultText: '.' },
+  FLAGS.force,
+];
+
 function builder(y: Argv): Argv<Args> {
-  return declareFlags(
-    y.positional('reports', { type: 'string', array: true, describe: 'report.json files to check' }),
-    [FLAGS.baseline, FLAGS.rules, FLAGS.rule, FLAGS.normalize, FLAGS.alpha, FLAGS.allowMissing, FLAGS.summary, FLAGS.export, FLAGS.format, { ...FLAGS.out, describe: 'directory for --export files (one subdirectory per report when several)', defaultText: '.' }],
-    ['md', 'console', 'json'],
-    ['md'],
-  )
+  return declareFlags(y.positional('reports', { type: 'string', array: true, describe: 'report.json files to check' }), GATE_FLAGS, ['md', 'console', 'json'], ['md'])
     .example("$0 gate pr/report.json --baseline main/report.json --rule 'commit_p99_ns +10%' --rule 'sync_p99_ns < 10ms [mode=sync]'", 'relative and absolute rules')
     .example('$0 gate report.json --rules gate.json --export bencher --out ci/', 'rules from a file, Bencher JSON for CI')
     .epilogue(RULE_GRAMMAR) as Argv<Args>;
@@ -51,6 +61,26 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
+/** `--summary FILE` must be a file we can append to (or create): checked before anything is evaluated. */
+function checkSummaryFile(file: string): void {
+  let st: fs.Stats | null = null;
+  try {
+    st = fs.statSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--summary '${file}' cannot be used (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a file you can append to`);
+  }
+  if (st === null) {
+    checkOutputDir(path.dirname(path.resolve(file)), file, '--summary');
+    return;
+  }
+  if (!st.isFile()) throw new UsageError(`--summary '${file}' is not a regular file; give a file to append the summary to`);
+  try {
+    fs.closeSync(fs.openSync(file, 'a'));
+  } catch (err) {
+    throw new UsageError(`--summary '${file}' cannot be appended to (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a file you can write to`);
+  }
+}
+
 /** Append to a file the CI owns (its step summary), and make it durable like every file we write. */
 function appendDurably(file: string, text: string): void {
   const fd = fs.openSync(file, 'a');
@@ -60,6 +90,11 @@ function appendDurably(file: string, text: string): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The subdirectory of one report's exports when several reports are gated. */
+function subdirOf(label: string): string {
+  return label.replace(/[\\/]/g, '_');
 }
 
 /** The exports of one report, written to `dir`. */
@@ -88,11 +123,19 @@ function handler(args: Args): void {
   const exports = readStrings(args, FLAGS.export) ?? [];
   const files = args.reports ?? [];
   if (files.length === 0) throw new UsageError('gate needs at least one report to check');
+  const summary = readString(args, FLAGS.summary);
+  if (summary) checkSummaryFile(summary);
+  const outGiven = readString(args, FLAGS.out);
+  if (outGiven !== undefined && exports.length === 0) throw new UsageError('--out is where --export files go; add --export github-action-benchmark or --export bencher, or drop --out');
+  const labels = uniqueLabels(files);
+  const perReport = exports.flatMap((e) => (e === 'github-action-benchmark' ? ['github-action-benchmark-smaller.json', 'github-action-benchmark-bigger.json'] : ['bencher.json', 'bencher-testbed']));
+  const exportNames = files.length > 1 ? labels.flatMap((l) => perReport.map((n) => path.join(subdirOf(l), n))) : perReport;
+  const outPlan = exports.length > 0 ? planOutDir(outGiven ?? '.', outGiven ?? '.', exportNames, { force: readBoolean(args, FLAGS.force), freshName: newRunId() }) : null;
   const rules: GateRule[] = [];
   let baselineFile = readString(args, FLAGS.baseline) ?? null;
   const rulesFile = readString(args, FLAGS.rules);
   if (rulesFile) {
-    const compiled = compileConfig(readJson(rulesFile, 'rule file'), rulesFile);
+    const compiled = compileConfig(readJson(rulesFile, '--rules'), rulesFile);
     rules.push(...compiled.rules);
     if (!baselineFile && compiled.baseline) baselineFile = path.resolve(path.dirname(rulesFile), compiled.baseline);
   }
@@ -101,16 +144,15 @@ function handler(args: Args): void {
   if (normalize !== null && !rules.some((r) => r.check.kind === 'relative')) {
     throw new UsageError('--normalize applies to relative rules (METRIC +N% or -N%), and there is none; drop --normalize, or normalise an absolute rule in a rule file ("normalize": "raw-sync-p50", "value": "3x")');
   }
-  const labels = uniqueLabels(files);
   const reports = files.map((file, i) => ({ name: labels[i]!, report: readReport(file) }));
-  const baseline = baselineFile ? { name: `baseline ${baselineFile}`, report: readReport(baselineFile) } : null;
+  const baseline = baselineFile ? { name: `baseline ${baselineFile}`, report: readReport(baselineFile, `--baseline '${baselineFile}'`) } : null;
   const result = evaluateGate({ rules, reports, baseline, alpha: readNumber(args, FLAGS.alpha) ?? COMPARE_ALPHA, allowMissing: readBoolean(args, FLAGS.allowMissing) });
 
   for (const f of formats) process.stdout.write(render('gate', f, result, f === 'console' ? consoleOptions() : undefined));
-  const summary = readString(args, FLAGS.summary);
   if (summary) appendDurably(summary, render('gate', 'md', result));
-  const outDir = readString(args, FLAGS.out) ?? '.';
-  const written = reports.flatMap((r) => writeExports(exports, r.report, r.name, reports.length > 1 ? path.join(outDir, r.name.replace(/[\\/]/g, '_')) : outDir));
+  if (outPlan?.note) process.stderr.write(`durabench: ${outPlan.note}\n`);
+  const outDir = outPlan?.dir ?? '.';
+  const written = reports.flatMap((r) => writeExports(exports, r.report, r.name, reports.length > 1 ? path.join(outDir, subdirOf(r.name)) : outDir));
   if (written.length > 0) process.stderr.write(`written: ${written.join(', ')}\n`);
   if (result.unchecked.length > 0 && !result.allowMissing) {
     const u = result.unchecked[0]!;

@@ -2,27 +2,30 @@
  * `durabench merge A.json B.json … --out merged.json`: the same cases of several reports merged
  * exactly (histograms add). Only reports of one CPU architecture and one kernel are pooled: an x86
  * and an arm runner, or two kernels, are different distributions, and their sum describes neither
- * (`compare --by host` lines them up instead); `--force` merges anyway.
+ * (`compare --by host` lines them up instead); `--force` merges anyway. An existing `--out` file
+ * is replaced only with `--force` too.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { mergeReports } from '../../analysis/merge.js';
 import { hostLabel, reportCaseKey } from '../../analysis/lineup.js';
 import { UsageError } from '../../model/errors.js';
 import { render } from '../../reports/formats.js';
-import { writeOutputFile } from '../../reports/output.js';
+import { checkOutputFile, writeOutputFile } from '../../reports/output.js';
 import { readReport } from '../../reports/read.js';
-import { declareFlags, FLAGS, readBoolean } from '../flags.js';
+import { declareFlags, FLAGS, readBoolean, readString, type FlagSpec } from '../flags.js';
 
-interface MergeArgs {
-  reports: string[];
-  out: string;
-  [k: string]: unknown;
-}
+type Args = Record<string, unknown> & { reports?: string[] };
 
-function handler(args: MergeArgs): void {
+const MERGE_OUT: FlagSpec = { name: 'out', kind: 'string', describe: 'the merged report.json to write (an existing file is replaced only with --force)' };
+/** One `--force` for both refusals merge makes: other architectures or kernels, and an existing --out. */
+export const MERGE_FLAGS: readonly FlagSpec[] = [MERGE_OUT, { ...FLAGS.force, describe: 'merge reports from different CPU architectures or kernels anyway, and replace --out if it exists' }];
+
+function handler(args: Args): void {
   const files = args.reports ?? [];
   if (files.length < 2) throw new UsageError('merge needs two or more reports');
-  if (typeof args.out !== 'string' || args.out.trim() === '') throw new UsageError('--out needs the path of the merged report.json to write');
+  const out = readString(args, MERGE_OUT);
+  if (out === undefined) throw new UsageError('--out needs the path of the merged report.json to write');
+  checkOutputFile(out, out, { force: readBoolean(args, FLAGS.force) });
   const loaded = files.map((file) => ({ file, report: readReport(file) }));
   if (!readBoolean(args, FLAGS.force)) {
     const first = loaded[0]!;
@@ -41,17 +44,13 @@ function handler(args: MergeArgs): void {
   const common = [...keys[0]!].some((k) => keys.slice(1).some((s) => s.has(k)));
   if (!common) throw new UsageError(`${files.join(', ')} have no completed case in common; merge reports of the same suite`);
   const merged = mergeReports(loaded, reportCaseKey);
-  writeOutputFile(args.out, render('run', 'json', merged));
-  process.stderr.write(`merged ${files.length} reports (${merged.cases.length} cases) into ${args.out}\n`);
+  writeOutputFile(out, render('run', 'json', merged));
+  process.stderr.write(`merged ${files.length} reports (${merged.cases.length} cases) into ${out}\n`);
 }
 
-export const mergeCommand: CommandModule<object, MergeArgs> = {
+export const mergeCommand: CommandModule<object, Args> = {
   command: 'merge <reports..>',
   describe: 'merge the histograms of the same cases from several reports of one architecture and kernel exactly (runs from many machines add up)',
-  builder: (y) =>
-    declareFlags(
-      y.positional('reports', { type: 'string', array: true, describe: 'report.json files of the same suite' }).option('out', { type: 'string', demandOption: true, describe: 'the merged report.json to write' }),
-      [FLAGS.force],
-    ) as unknown as Argv<MergeArgs>,
+  builder: (y) => declareFlags(y.positional('reports', { type: 'string', array: true, describe: 'report.json files of the same suite' }), MERGE_FLAGS) as Argv<Args>,
   handler,
 };

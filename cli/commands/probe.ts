@@ -7,7 +7,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS } from '../../coordinator/defaults.js';
-import { checkTarget } from '../../coordinator/resolve.js';
+import { uniqueTargets } from '../../coordinator/resolve.js';
 import { UsageError } from '../../model/errors.js';
 import { methodIds } from '../../probe/methods.js';
 import { newProbeReport, runProbe, selectMethods } from '../../probe/run-probe.js';
@@ -16,11 +16,12 @@ import type { ProbeMethodInfo, ProbeResult } from '../../model/probe-report.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { newRunId } from '../../workspace/workdir.js';
 import { declareFlags, FLAGS, OUTPUT_FLAGS, readNumber, readNumbers, readStrings, rejectPositionals, type FlagSpec } from '../flags.js';
-import { consoleOptions, humanStream, openSession, printPaths, progressLine, printWarnings, sessionOutput } from '../session.js';
+import { consoleOptions, closeSession, humanStream, openSession, printPaths, progressLine, printWarnings, sessionOutput } from '../session.js';
+import { EXIT, setExitCode } from '../exit.js';
 
 type Args = Record<string, unknown>;
 
-const PROBE_FLAGS: readonly FlagSpec[] = [FLAGS.dir, FLAGS.probeDuration, FLAGS.probeWarmup, FLAGS.blockBytes, FLAGS.method, ...OUTPUT_FLAGS];
+export const PROBE_FLAGS: readonly FlagSpec[] = [FLAGS.dir, FLAGS.probeDuration, FLAGS.probeWarmup, FLAGS.blockBytes, FLAGS.method, ...OUTPUT_FLAGS];
 
 function builder(y: Argv): Argv<Args> {
   return declareFlags(y, PROBE_FLAGS, fileFormatsOf('probe'))
@@ -40,8 +41,7 @@ export function probeSettings(args: Args): { targets: string[]; seconds: number;
     for (const m of asked) if (!known.includes(m)) throw new UsageError(`--method '${m}' is not a probe method; use one of ${known.join(', ')}`);
     methods = [...new Set(asked)];
   }
-  const targets = [...new Set(readStrings(args, FLAGS.dir) ?? [process.cwd()])];
-  for (const t of targets) checkTarget(t);
+  const targets = uniqueTargets(readStrings(args, FLAGS.dir) ?? [process.cwd()]);
   return { targets, seconds, warmupSeconds, blockBytes, methods };
 }
 
@@ -70,7 +70,8 @@ async function handler(args: Args): Promise<void> {
   printWarnings(report.warnings);
   printPaths(session.paths);
   if (progress) progress.line.closing(progress.summary());
-  if (report.status === 'completed' && report.results.some((r) => r.state === 'errored')) process.exitCode = 1;
+  if (report.results.some((r) => r.state === 'errored')) setExitCode(EXIT.failed);
+  closeSession(session);
 }
 
 export const probeCommand: CommandModule<object, Args> = {

@@ -6,7 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_TRIALS, RUN_FS_IMAGE_MIB, SUITE_DEFAULTS, type SuiteInput } from '../../coordinator/defaults.js';
 import { createFsImages, fsImagesUnavailable, onImages, type FsImages } from '../../coordinator/fs-targets.js';
-import type { PlannedCase } from '../../coordinator/plan.js';
+import { planCases, type PlannedCase } from '../../coordinator/plan.js';
 import { RunProgress, silentProgress } from '../../coordinator/progress.js';
 import { loadEngines, loadSuite, resolveSuite } from '../../coordinator/resolve.js';
 import { executeRun, newRunReport, type RunSettings } from '../../coordinator/run.js';
@@ -14,10 +14,12 @@ import { LAB_FILESYSTEMS, type LabFs } from '../../model/crash-report.js';
 import { UsageError } from '../../model/errors.js';
 import type { FsSpec } from '../../model/fs-spec.js';
 import type { ResolvedSuite, RunReport } from '../../model/run-report.js';
+import type { EngineFactory } from '../../engines/types.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { allWarnings } from '../../reports/render/run.js';
+import { planCrashCases } from '../../lab/matrix.js';
 import { newRunId } from '../../workspace/workdir.js';
-import { fsSpecsFromFlags, runCrashFromFlags, runCrashPlan, type RunCrashFlags } from '../crash-flags.js';
+import { checkCrashMarkers, checkImageSpace, fsSpecsFromFlags, runCrashFromFlags, runCrashPlan, typedImageMib, type RunCrashFlags } from '../crash-flags.js';
 import {
   CRASH_TRIAL_FLAGS,
   declaredNames,
@@ -34,7 +36,8 @@ import {
   suiteInputFromFlags,
   type FlagSpec,
 } from '../flags.js';
-import { consoleOptions, humanStream, openSession, printPaths, progressLine, printWarnings, sessionOutput } from '../session.js';
+import { consoleOptions, closeSession, humanStream, openSession, printPaths, progressLine, printWarnings, sessionOutput } from '../session.js';
+import { exitForCases, setExitCode } from '../exit.js';
 import { crashAfterCase } from '../../lab/attach.js';
 import { stopSignal } from '../stop.js';
 
@@ -89,9 +92,16 @@ export interface RunTargets {
  * without it) and move the matrix onto them; power trials cut power on an image of the filesystem
  * each case ran on — the `--fs` image's, or the target directory's own.
  */
-export function prepareTargets(args: Args, suite: ResolvedSuite): RunTargets {
+export function prepareTargets(args: Args, suite: ResolvedSuite, factories: readonly EngineFactory[]): RunTargets {
   const specs = fsSpecsFromFlags(args);
   const crash = runCrashFromFlags(args);
+  if (crash) {
+    // Mistakes in the crash flags are one line now, before any image is made or case is run.
+    const plans = (specs.length > 0 ? specs : [null]).map((s) => runCrashPlan(crash, s));
+    checkCrashMarkers(plans[0]!, factories);
+    const planned = planCases(suite, factories);
+    for (const plan of plans) checkImageSpace(planCrashCases(planned, plan), typedImageMib(args));
+  }
   let images: FsImages | null = null;
   if (specs.length > 0) {
     const why = fsImagesUnavailable(specs);
@@ -146,7 +156,7 @@ async function handler(args: Args): Promise<void> {
   const timeline = intervalFrom(args);
   const resolved = await suiteFromArgs(args, 'run', declaredNames(RUN_FLAGS));
   const factories = await loadEngines(resolved.engines);
-  const targets = prepareTargets(args, resolved);
+  const targets = prepareTargets(args, resolved, factories);
   const keep = args['keep'] === true;
   try {
     const report = newRunReport(targets.suite);
@@ -168,6 +178,8 @@ async function handler(args: Args): Promise<void> {
     printWarnings(allWarnings(report).slice(report.warnings.length));
     printPaths(session.paths);
     if (progress) progress.line.closing(progress.summary());
+    setExitCode(exitForCases(report.cases));
+    closeSession(session);
   } finally {
     targets.release(keep);
   }

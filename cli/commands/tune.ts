@@ -18,12 +18,13 @@ import { renderText } from '../../reports/document/text.js';
 import { tuneConsoleDoc } from '../../reports/render/tune.js';
 import { runCrashFromFlags } from '../crash-flags.js';
 import { declaredNames, declareEngineOptions, declareFlags, FLAGS, readNumber, readString, rejectPositionals, type FlagSpec } from '../flags.js';
-import { consoleOptions, humanStream, openSession, printPaths, progressLine, sessionOutput } from '../session.js';
+import { consoleOptions, closeSession, humanStream, openSession, printPaths, progressLine, sessionOutput } from '../session.js';
+import { exitForCases, setExitCode } from '../exit.js';
 import { intervalFrom, prepareTargets, RUN_FLAGS, suiteFromArgs } from './run.js';
 
 type Args = Record<string, unknown>;
 
-const TUNE_FLAGS: readonly FlagSpec[] = [...RUN_FLAGS, FLAGS.lossBudgetMs, FLAGS.lossBudgetCommits, FLAGS.exposure];
+export const TUNE_FLAGS: readonly FlagSpec[] = [...RUN_FLAGS, FLAGS.lossBudgetMs, FLAGS.lossBudgetCommits, FLAGS.exposure];
 
 function builder(y: Argv): Argv<Args> {
   const b = declareFlags(y.strict(false), TUNE_FLAGS, fileFormatsOf('run'));
@@ -57,7 +58,7 @@ async function handler(args: Args): Promise<void> {
   const engine = suite.engines[0]!;
   const factories = await loadEngines(suite.engines);
   const crash = runCrashFromFlags(args);
-  const targets = prepareTargets(args, suite);
+  const targets = prepareTargets(args, suite, factories);
   const keep = args['keep'] === true;
   try {
     const report = newRunReport({ ...targets.suite, name: `tune-${engine}` });
@@ -89,6 +90,8 @@ async function handler(args: Args): Promise<void> {
     if (report.tune) humanStream(out).write(renderText(tuneConsoleDoc(report.tune), consoleOptions()));
     printPaths(session.paths);
     if (progress) progress.line.closing(progress.summary('setting'));
+    setExitCode(exitForCases(report.cases));
+    closeSession(session);
   } finally {
     targets.release(keep);
   }

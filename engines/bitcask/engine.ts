@@ -205,6 +205,8 @@ export const bitcaskEngine: EngineFactory = {
       type: 'number',
       default: 64 * 1024 * 1024,
       min: 4096,
+      max: 64 * 1024 ** 3,
+      integer: true,
       describe: 'bitcask: rotate the active data file when it would grow past this many bytes',
     },
     {
@@ -212,6 +214,8 @@ export const bitcaskEngine: EngineFactory = {
       type: 'number',
       default: 8,
       min: 0,
+      max: 10_000,
+      integer: true,
       describe: 'bitcask: merge the immutable data files once there are this many (0 = never)',
     },
   ],

@@ -260,12 +260,15 @@ export const btreeEngine: EngineFactory = {
   summary: 'B+tree in 4 KiB pages + WAL; commit = WAL append + sync, checkpoint = page writes + fsync, then WAL truncate',
   modes: MODES,
   options: [
-    { name: 'btree-page-bytes', type: 'number', default: 4096, min: 1024, describe: 'btree: page size in bytes' },
+    { name: 'btree-page-bytes', type: 'number', default: 4096, min: 1024, max: 65536, integer: true, describe: 'btree: page size in bytes' },
     {
       name: 'checkpoint-commits',
       type: 'number',
       default: 1000,
       min: 1,
+      // Dirty pages stay in memory until the checkpoint.
+      max: 10_000_000,
+      integer: true,
       describe: 'btree: checkpoint (write dirty pages, fsync, truncate the WAL) every this many commits',
     },
   ],

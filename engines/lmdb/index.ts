@@ -103,6 +103,9 @@ export const lmdbEngine: EngineFactory = {
   faults: [],
   markers: [],
   contract: 'sync',
+  // lmdb-js aborts the process some time after a write fails with ENOSPC ("free(): invalid pointer",
+  // SIGBUS; kriszyp/lmdb-js#40): its cases run in a child process so a full disk ends only the case.
+  isolation: 'process',
   availability: loadLmdb,
   create: (ctx: EngineContext) => new LmdbEngine(ctx),
 };

@@ -8,6 +8,9 @@ export const MEMTABLE_BYTES_OPTION: EngineOptionSpec = {
   type: 'number',
   default: 4 * 1024 * 1024,
   min: 4096,
+  // The memtable lives in memory until it is flushed.
+  max: 1024 ** 3,
+  integer: true,
   describe: 'lsm: flush the memtable to an SSTable once this many bytes were put into it',
 };
 
@@ -16,6 +19,8 @@ export const BLOCK_BYTES_OPTION: EngineOptionSpec = {
   type: 'number',
   default: 4096,
   min: 256,
+  max: 64 * 1024 * 1024,
+  integer: true,
   describe: 'lsm: target size of an SSTable data block',
 };
 
@@ -24,6 +29,8 @@ export const COMPACTION_TABLES_OPTION: EngineOptionSpec = {
   type: 'number',
   default: 4,
   min: 2,
+  max: 1000,
+  integer: true,
   describe: 'lsm: merge a tier once it has this many SSTables of similar size (size-tiered compaction)',
 };
 

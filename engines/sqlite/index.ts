@@ -181,6 +181,8 @@ export const sqliteEngine: EngineFactory = {
       type: 'number',
       default: 1000,
       min: 0,
+      max: 1_000_000_000,
+      integer: true,
       describe: 'sqlite: WAL, sync/none mode: run a timed checkpoint every N commits (0 = SQLite auto-checkpoint, untimed)',
     },
   ],

@@ -10,6 +10,9 @@ export const SEGMENT_BYTES_OPTION: EngineOptionSpec = {
   type: 'number',
   default: 64 * 1024 * 1024,
   min: 4096,
+  // With --preallocate a whole segment is zero-filled at once: 64 GiB is far past any real WAL.
+  max: 64 * 1024 ** 3,
+  integer: true,
   describe: 'wal, lsm: rotate to a new WAL segment file at this size',
 };
 

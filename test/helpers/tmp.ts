@@ -16,6 +16,17 @@ export const repoRoot = (() => {
 
 const base = path.join(repoRoot, '.durabench-test');
 
+/**
+ * Run records (workspace/registry.ts) of this test file's durabench processes go to a state
+ * directory of its own: another test file's SIGKILLed runs, or another checkout's, never show up
+ * in this file's leftover notices, and its own `durabench clean` never touches theirs.
+ */
+if (process.env['DURABENCH_STATE_DIR'] === undefined) {
+  const state = path.join(base, `state-${process.pid}`);
+  process.env['DURABENCH_STATE_DIR'] = state;
+  after(() => fs.rmSync(state, { recursive: true, force: true }));
+}
+
 /** A fresh empty directory, removed when the test file finishes. */
 export function tempDir(label = 'tmp'): string {
   fs.mkdirSync(base, { recursive: true });

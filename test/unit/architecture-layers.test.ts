@@ -76,6 +76,6 @@ test('the checker finds back arrows and sibling imports, and reads real imports'
   assert.equal(violations('model/x.ts', 'model', ['reports/read.ts']).length, 1);
   assert.equal(violations('stats/x.ts', 'stats', ['io/io.ts']).length, 1, 'io and stats are one layer: no imports between them');
   assert.deepEqual(violations('cli/x.ts', 'cli', ['model/errors.ts', 'cli/flags.ts', 'node_modules/x.js']), []);
-  const seen = importsOf(path.join(repoRoot, 'cli', 'main.ts'));
+  const seen = importsOf(path.join(repoRoot, 'cli', 'program.ts'));
   assert.ok(seen.includes(path.join('model', 'errors.js')), seen.join(', '));
 });
