@@ -49,3 +49,26 @@ test('workload names parse', () => {
   assert.equal(parseWorkload('overwrite:0'), null);
   assert.equal(parseWorkload('zipf'), null);
 });
+
+test('unique keys cut from blocks equal the formatted key, in sequence and at random, and are never overwritten', () => {
+  const w = new Workload({ seed: 5, writer: 12, valueBytes: 16, workload: 'unique' });
+  const want = (i: number): string => `w012-${String(i).padStart(12, '0')}`;
+  const kept: [number, Buffer][] = [];
+  for (let i = 0; i <= 25_000; i++) {
+    const k = w.key(i);
+    assert.equal(k.toString('latin1'), want(i));
+    if (i % 997 === 0) kept.push([i, k]);
+  }
+  let x = 3;
+  for (let n = 0; n < 5000; n++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    const i = n % 2 === 0 ? x : x * 200 + (n % 1000);
+    const k = w.key(i);
+    assert.equal(k.toString('latin1'), want(i));
+    if (n % 101 === 0) kept.push([i, k]);
+  }
+  // Keys an engine kept still hold their own bytes after later keys were generated.
+  for (const [i, k] of kept) assert.equal(k.toString('latin1'), want(i));
+  assert.equal(w.key(999).length, 17);
+  assert.notEqual(w.key(1000).buffer, w.key(999).buffer);
+});
