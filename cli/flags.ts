@@ -9,7 +9,7 @@
  * exactly what the user typed.
  */
 import type { Argv } from 'yargs';
-import { DEFAULT_FORMATS, DEFAULT_TRIALS, LIMITS, OUT_ROOT, PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS, SUITE_DEFAULTS, type SuiteInput } from '../coordinator/defaults.js';
+import { DEFAULT_FORMATS, DEFAULT_TRIALS, LIMITS, OUT_ROOT, PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_PASSES, PROBE_DEFAULT_PATTERNS, PROBE_DEFAULT_SECONDS, SUITE_DEFAULTS, type SuiteInput } from '../coordinator/defaults.js';
 import { allOptionSpecs } from '../engines/options.js';
 import { builtinEngines } from '../engines/registry.js';
 import type { EngineOptionValue } from '../engines/types.js';
@@ -76,6 +76,8 @@ export const FLAGS = {
   probeWarmup: f({ name: 'warmup', kind: 'number', rule: LIMITS.warmup, describe: 'warm-up seconds per method and target', defaultText: 'a fifth of --duration, at most 0.2' }),
   blockBytes: f({ name: 'block-bytes', kind: 'numbers', rule: LIMITS.blockBytes, describe: 'write size in bytes of the block-size methods (comma list)', defaultText: String(PROBE_DEFAULT_BLOCK_BYTES) }),
   method: f({ name: 'method', kind: 'strings', describe: 'only these probe methods (comma list); see durabench probe --help' }),
+  pattern: f({ name: 'pattern', kind: 'strings', choices: ['rewrite', 'sequential'], noun: 'an access pattern', describe: "where the overwrite methods write (comma list): rewrite = the same block(s) at offset 0 every operation (pg_test_fsync's), sequential = stepping through a 16 MiB file", defaultText: list(PROBE_DEFAULT_PATTERNS) }),
+  passes: f({ name: 'passes', kind: 'number', rule: LIMITS.passes, describe: 'round-robin passes: every method and target runs this many times, in turn, for a share of --duration', defaultText: String(PROBE_DEFAULT_PASSES) }),
   // Output (every command).
   out: f({ name: 'out', kind: 'string', describe: 'output directory', defaultText: `${OUT_ROOT}/<run id>` }),
   format: f({ name: 'format', kind: 'strings', describe: 'output formats (comma list)', deprecated: ['json'], defaultText: list(DEFAULT_FORMATS) }),
