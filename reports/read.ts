@@ -16,6 +16,7 @@ import { ProbeReport } from '../model/probe-report.js';
 import { TOOL_NAME } from '../model/provenance.js';
 import { EnvReport, REPORT_KINDS, SCHEMA_VERSION, type ReportKind } from '../model/report.js';
 import { RunReport } from '../model/run-report.js';
+import { applyJournal, journalPathOf } from './journal.js';
 import { upgradeV1 } from './upgrade-v1.js';
 
 const SCHEMAS = { run: RunReport, crash: CrashReport, probe: ProbeReport, env: EnvReport } satisfies Record<ReportKind, TSchema>;
@@ -50,7 +51,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Check already-parsed JSON (pure). `name` is how the input is named in messages (a file path). */
 export function parseReport<K extends ReportKind>(value: unknown, name: string, kinds: readonly K[]): ReportOfKind[K] {
   if (!isObject(value) || !isObject(value['tool']) || value['tool']['name'] !== TOOL_NAME || typeof value['schemaVersion'] !== 'number') {
-    throw new UsageError(`${name} is not a durabench report (no tool.name "durabench" and schemaVersion); give a report.json written by durabench`);
+    throw new UsageError(
+      `${name} is not a durabench report (no tool.name "durabench" and schemaVersion); give a report.json written by durabench`,
+    );
   }
   const version = value['schemaVersion'];
   if (version > SCHEMA_VERSION) {
@@ -58,7 +61,8 @@ export function parseReport<K extends ReportKind>(value: unknown, name: string, 
       `${name} has schemaVersion ${version} (written by durabench ${String(value['tool']['version'])}), newer than the schemaVersion ${SCHEMA_VERSION} this durabench reads; upgrade durabench to read it`,
     );
   }
-  if (!Number.isInteger(version) || version < 1) throw new UsageError(`${name} has an invalid schemaVersion '${String(version)}'; it is not a durabench report`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new UsageError(`${name} has an invalid schemaVersion '${String(version)}'; it is not a durabench report`);
   const kind = value['kind'];
   if (typeof kind !== 'string' || !(REPORT_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`${name} has kind ${JSON.stringify(kind)}, which is not a durabench report kind (${REPORT_KINDS.join(', ')})`);
@@ -71,7 +75,9 @@ export function parseReport<K extends ReportKind>(value: unknown, name: string, 
   if (!check.Check(current)) {
     const first = check.Errors(current).First();
     const where = first?.path ? first.path : '/';
-    throw new UsageError(`${name} is not a valid ${kind} report: at ${where}, ${first?.message.toLowerCase() ?? 'unexpected value'}; was it written by durabench and left unedited?`);
+    throw new UsageError(
+      `${name} is not a valid ${kind} report: at ${where}, ${first?.message.toLowerCase() ?? 'unexpected value'}; was it written by durabench and left unedited?`,
+    );
   }
   return current as ReportOfKind[K];
 }
@@ -87,17 +93,37 @@ export function parseReportText<K extends ReportKind>(text: string, name: string
   return parseReport(value, name, kinds);
 }
 
-/** Read and check one report file of one of the given kinds. */
+/**
+ * Read and check one report file of one of the given kinds. A session still running (or stopped by
+ * a crash) keeps the cases since its last whole rewrite in a journal beside the file
+ * (reports/journal.ts): it is applied, so the report read is complete up to the last case.
+ */
 export function readReportOf<K extends ReportKind>(file: string, kinds: readonly K[]): ReportOfKind[K] {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (err as Error).message})`;
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (err as Error).message})`;
     throw new UsageError(`report ${file} ${why}; give the path of a report.json written by durabench`);
   }
-  return parseReportText(text, file, kinds);
+  const text = bytes.toString('utf8');
+  let journal: string | null = null;
+  try {
+    journal = fs.readFileSync(journalPathOf(file), 'utf8');
+  } catch {
+    journal = null;
+  }
+  if (journal === null) return parseReportText(text, file, kinds);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file} is not JSON (${(err as Error).message}); give a report.json written by durabench`);
+  }
+  applyJournal(value, bytes, journal);
+  return parseReport(value, file, kinds);
 }
 
 /** Read and check one run report (compare, gate, merge). */

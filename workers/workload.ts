@@ -52,6 +52,27 @@ export function mix(seed: number, a: number, b: number): number {
   return h >>> 0;
 }
 
+/**
+ * Pools of this thread by (seed, writer): a writer thread runs case after case with the same seed
+ * and writer index, and generating the 1 MiB pool is most of a short case's set-up. The stream is
+ * sequential, so a longer pool's prefix is the shorter one: one pool per (seed, writer), grown when
+ * a case needs more. Pools above POOL_CACHE_MAX_BYTES are not kept.
+ */
+const poolCache = new Map<string, Buffer>();
+const POOL_CACHE_MAX_BYTES = 8 * 1024 * 1024;
+
+function poolFor(seed: number, writer: number, bytes: number): Buffer {
+  const id = `${seed}:${writer}`;
+  const cached = poolCache.get(id);
+  if (cached !== undefined && cached.length >= bytes + 8) return cached.subarray(0, bytes + 8);
+  // Headroom, so a matrix of growing value sizes does not regenerate the pool for every case.
+  const size = Math.max(bytes, OFFSET_SPAN + 64 * 1024, 2 * (cached?.length ?? 0));
+  if (size + 8 > POOL_CACHE_MAX_BYTES) return fillPool(seed, writer, bytes);
+  const pool = fillPool(seed, writer, size);
+  poolCache.set(id, pool);
+  return pool.subarray(0, bytes + 8);
+}
+
 function fillPool(seed: number, writer: number, bytes: number): Buffer {
   const pool = Buffer.allocUnsafe(bytes + 8);
   // xorshift32 seeded from (seed, writer); never zero.
@@ -84,7 +105,7 @@ export class Workload {
     const parsed = parseWorkload(spec.workload);
     if (!parsed) throw new Error(`unknown workload '${spec.workload}'`);
     this.overwriteKeys = parsed.kind === 'overwrite' ? parsed.keys : null;
-    this.pool = fillPool(spec.seed, spec.writer, OFFSET_SPAN + spec.valueBytes);
+    this.pool = poolFor(spec.seed, spec.writer, OFFSET_SPAN + spec.valueBytes);
     this.poolAb = this.pool.buffer;
     this.poolBase = this.pool.byteOffset;
     this.valueBytes = spec.valueBytes;
