@@ -7,7 +7,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../model/errors.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, requestedCommand } from './commands/index.js';
 import { stopExitCode, stopSignal } from './stop.js';
 
 function fail(message: string): never {
@@ -20,7 +20,9 @@ export async function main(argv: string[]): Promise<void> {
   stopSignal();
   let cli = yargs(argv)
     .scriptName('durabench')
-    .usage('$0 <command> [options]\n\nMeasures what durability costs (fsync and commit latency) and what it risks (the measured loss window).')
+    .usage(
+      '$0 <command> [options]\n\nMeasures what durability costs (fsync and commit latency) and what it risks (the measured loss window).',
+    )
     .strict()
     .demandCommand(1, 'name a command: durabench run, or durabench --help for the list')
     .recommendCommands()
@@ -33,7 +35,18 @@ export async function main(argv: string[]): Promise<void> {
       // yargs' own messages may span several lines: fold them into one, add where to look.
       fail(`${(msg ?? 'invalid arguments').replace(/\s*\n\s*/g, ' ').trim()} (see durabench --help)`);
     });
-  for (const command of COMMANDS) cli = cli.command(command);
+  // Only the command that runs is loaded; the others are listed (for --help and "did you mean").
+  const wanted = requestedCommand(argv);
+  for (const entry of COMMANDS) {
+    if (entry === wanted) cli = cli.command(await entry.load());
+    else
+      cli = cli.command(
+        entry.command,
+        entry.describe,
+        (y) => y,
+        () => undefined,
+      );
+  }
   try {
     await cli.parseAsync();
   } catch (err) {
