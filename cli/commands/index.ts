@@ -33,17 +33,17 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     command: 'compare <reports..>',
-    describe: 'compare reports (hosts, filesystems, commits) or the targets of one report, with ratios and noise',
+    describe: 'compare reports (hosts, filesystems, commits), or the targets, hosts or filesystems of reports: ratios, and verdicts only beyond the noise',
     load: async () => (await import('./compare.js')).compareCommand,
   },
   {
     command: 'merge <reports..>',
-    describe: 'merge the histograms of the same cases from several reports exactly (runs from many machines add up)',
+    describe: 'merge the histograms of the same cases from several reports of one architecture and kernel exactly (runs from many machines add up)',
     load: async () => (await import('./merge.js')).mergeCommand,
   },
   {
     command: 'gate <reports..>',
-    describe: 'check reports against rules (relative to a baseline, absolute limits, loss limits): exit 0 pass, 1 regression',
+    describe: 'check reports against rules (relative to a baseline, absolute limits, loss limits): exit 0 pass, 1 a rule broken, 2 bad input or a rule that checked nothing',
     load: async () => (await import('./gate.js')).gateCommand,
   },
   {
