@@ -21,6 +21,8 @@ import {
   LIMITS,
   OUT_ROOT,
   PROBE_DEFAULT_BLOCK_BYTES,
+  PROBE_DEFAULT_PASSES,
+  PROBE_DEFAULT_PATTERNS,
   PROBE_DEFAULT_SECONDS,
   RUN_FS_IMAGE_MIB,
   SUITE_DEFAULTS,
@@ -138,6 +140,8 @@ export const FLAGS = {
   probeWarmup: f({ name: 'warmup', kind: 'number', rule: LIMITS.warmup, describe: 'warm-up seconds per method and target', defaultText: 'a fifth of --duration, at most 0.2' }),
   blockBytes: f({ name: 'block-bytes', kind: 'numbers', rule: LIMITS.blockBytes, describe: 'write size in bytes of the block-size methods (comma list)', defaultText: String(PROBE_DEFAULT_BLOCK_BYTES) }),
   method: f({ name: 'method', kind: 'strings', describe: 'only these probe methods (comma list); see durabench probe --help' }),
+  pattern: f({ name: 'pattern', kind: 'strings', choices: ['rewrite', 'sequential'], noun: 'an access pattern', describe: "where the overwrite methods write (comma list): rewrite = the same block(s) at offset 0 every operation (pg_test_fsync's), sequential = stepping through a 16 MiB file", defaultText: list(PROBE_DEFAULT_PATTERNS) }),
+  passes: f({ name: 'passes', kind: 'number', rule: LIMITS.passes, describe: 'round-robin passes: every method and target runs this many times, in turn, for a share of --duration', defaultText: String(PROBE_DEFAULT_PASSES) }),
   // Output (every command).
   out: f({ name: 'out', kind: 'string', describe: 'output directory (created if missing; existing report files are kept: new ones go to a fresh <run id> subdirectory unless --force), or - for standard output (one --format, written when the run ends; progress stays on stderr)', defaultText: `${OUT_ROOT}/<run id>` }),
   force: f({ name: 'force', kind: 'boolean', describe: 'overwrite existing files in --out instead of writing to a fresh subdirectory' }),

@@ -5,7 +5,7 @@
  */
 import yargs from 'yargs';
 import { OutputError, UsageError } from '../model/errors.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, requestedCommand } from './commands/index.js';
 import { EXIT } from './exit.js';
 import { leftoverNotice } from './leftover-notice.js';
 import { checkSwitchValues, joinDashValues } from './flags.js';
@@ -62,7 +62,18 @@ export async function main(argv: string[]): Promise<number> {
     })
     // Before any command runs: switches given a value (`--keep=maybe`), then one line about leftovers of dead runs.
     .middleware(beforeCommand(argv) as never);
-  for (const command of COMMANDS) cli = cli.command(command);
+  // Only the command that runs is loaded; the others are listed (for --help and "did you mean").
+  const wanted = requestedCommand(argv);
+  for (const entry of COMMANDS) {
+    if (entry === wanted) cli = cli.command(await entry.load());
+    else
+      cli = cli.command(
+        entry.command,
+        entry.describe,
+        (y) => y,
+        () => undefined,
+      );
+  }
   let code: number;
   try {
     await cli.parseAsync();

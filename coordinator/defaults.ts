@@ -68,6 +68,7 @@ export const LIMITS = {
   trials: { integer: true, min: 1, max: 10_000 },
   imageMib: { integer: true, min: 1, max: 1024 * 1024 },
   blockBytes: { integer: true, min: 1, max: 4 * MIB },
+  passes: { integer: true, min: 1, max: 1000 },
   lossBudgetMs: { min: 0, max: 86_400_000 },
   lossBudgetCommits: { integer: true, min: 0 },
   /** ms; below 10 ms an interval holds too few sync-mode commits for a p99. */
@@ -122,6 +123,14 @@ export const DEFAULT_FORMATS: readonly string[] = ['json', 'csv', 'md', 'html'];
 /** Probe: measured seconds per method and target; the write size of the block-size methods. */
 export const PROBE_DEFAULT_SECONDS = 1;
 export const PROBE_DEFAULT_BLOCK_BYTES = 8192;
+/** Probe: the access pattern of the overwrite methods (pg_test_fsync's: the same block at offset 0). */
+export const PROBE_DEFAULT_PATTERNS: readonly ('rewrite' | 'sequential')[] = ['rewrite'];
+/**
+ * Probe: round-robin passes. Every method and target runs this many times for a share of
+ * `--duration`, in turn, so drifting background load is spread over all methods instead of
+ * falling on the ones that happened to run at a bad moment.
+ */
+export const PROBE_DEFAULT_PASSES = 5;
 /**
  * compare and gate: significance level of the Mann–Whitney test on the repeats (the convention of
  * criterion.rs, Google Benchmark's compare.py and hyperfine's scripts).

@@ -357,7 +357,8 @@ function trialMark(t: CrashTrial): string {
 
 /** The probe's progress: one unit per method and target, weighted by its planned seconds. */
 export class ProbeProgress {
-  private readonly counts = { completed: 0, unsupported: 0, errored: 0 };
+  /** The latest state of each method on each target (with --passes a method reports once per pass). */
+  private readonly states = new Map<string, ProbeResult['state']>();
 
   constructor(
     readonly line: Progress,
@@ -375,13 +376,16 @@ export class ProbeProgress {
   }
 
   finished(r: ProbeResult): void {
-    this.counts[r.state === 'completed' ? 'completed' : r.state === 'unsupported' ? 'unsupported' : 'errored'] += 1;
+    this.states.set(`${r.target}\u0000${r.method.id}`, r.state);
     this.line.finish(r.state === 'completed' ? `${formatRate(r.metrics.opsPerSec)} ops/s, p99 ${formatNs(r.metrics.latency.p99Ns)}` : `${r.state}: ${r.reason}`);
   }
 
   summary(): string {
-    const n = this.counts.completed + this.counts.unsupported + this.counts.errored;
-    const problems = [this.counts.unsupported > 0 ? `${this.counts.unsupported} unsupported` : '', this.counts.errored > 0 ? `${this.counts.errored} errored` : ''].filter((x) => x !== '');
+    const all = [...this.states.values()];
+    const n = all.length;
+    const unsupported = all.filter((s) => s === 'unsupported').length;
+    const errored = all.filter((s) => s === 'errored').length;
+    const problems = [unsupported > 0 ? `${unsupported} unsupported` : '', errored > 0 ? `${errored} errored` : ''].filter((x) => x !== '');
     return `${plural(n, 'method')}${problems.length > 0 ? ` (${problems.join(', ')})` : ''}`;
   }
 }

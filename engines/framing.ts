@@ -69,6 +69,33 @@ export function frameKv(key: Uint8Array, value: Uint8Array, padToBytes = 0): Buf
   return out;
 }
 
+/**
+ * Frame key/value records into one reused buffer, for logs that hand the record to write(2) and keep
+ * no reference to it (the kernel has copied the bytes when write returns): one copy of key and value
+ * and no allocation per record, where `frameKv` allocates (a new 8 KiB pool every few records) and
+ * copies. Records an engine keeps (an LSM memtable's views) must use `frameKv`.
+ */
+export class FrameScratch {
+  /** The framed record is `buf[0, length)` after `frameKv`; grown on demand, never shrunk. */
+  buf: Buffer = Buffer.allocUnsafe(4096);
+
+  /** Frame `key`/`value` (padded with zeros to `padToBytes`) into `buf`; returns the record length. */
+  frameKv(key: Uint8Array, value: Uint8Array, padToBytes = 0): number {
+    const payloadLength = 2 + key.length + value.length;
+    const framed = FRAME_HEADER_BYTES + payloadLength;
+    const total = framed > padToBytes ? framed : padToBytes;
+    if (total > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(total, 2 * this.buf.length));
+    const out = this.buf;
+    out.writeUInt32LE(payloadLength, 0);
+    out.writeUInt16LE(key.length, FRAME_HEADER_BYTES);
+    out.set(key, FRAME_HEADER_BYTES + 2);
+    out.set(value, FRAME_HEADER_BYTES + 2 + key.length);
+    if (total > framed) out.fill(0, framed, total);
+    out.writeUInt32LE(checksum(out, payloadLength), 4);
+    return total;
+  }
+}
+
 /** Split a key/value payload; null if it is malformed. */
 export function parseKv(payload: Buffer): { key: Buffer; value: Buffer } | null {
   if (payload.length < 2) return null;

@@ -10,11 +10,13 @@ class NullEngine implements Engine {
   private readonly data = new Map<string, Buffer>();
   private readonly policy: SyncPolicy;
   private readonly syncNs: bigint;
+  private readonly keep: boolean;
   syncs = 0;
 
   constructor(private readonly ctx: EngineContext) {
     this.policy = SyncPolicy.fromContext(ctx);
     this.syncNs = BigInt(Math.round(Number(ctx.options['null-sync-us'] ?? 0) * 1000));
+    this.keep = ctx.options['null-keep'] === true;
   }
 
   open() {
@@ -22,7 +24,7 @@ class NullEngine implements Engine {
   }
 
   put(key: Buffer, value: Buffer): void {
-    if (this.ctx.options['null-keep'] === true) this.data.set(key.toString('latin1'), value);
+    if (this.keep) this.data.set(key.toString('latin1'), value);
     this.policy.append();
     if (this.policy.due()) this.sync();
   }

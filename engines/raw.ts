@@ -9,7 +9,7 @@
  * Records are framed (length + CRC32C) so recovery finds the end and never returns garbage.
  */
 import path from 'node:path';
-import { FRAME_HEADER_BYTES, frameKv, parseKv, scanFrames } from './framing.js';
+import { FRAME_HEADER_BYTES, FrameScratch, parseKv, scanFrames } from './framing.js';
 import { SyncPolicy } from './sync-policy.js';
 import { emptyRecovery, MODES, type Engine, type EngineContext, type EngineFactory, type RecoveryReport } from './types.js';
 
@@ -22,6 +22,8 @@ class RawEngine implements Engine {
   private readonly syncCall: string;
   private readonly preallocate: boolean;
   private readonly preallocBytes: number;
+  /** Records are framed into one reused buffer (write(2) copies it; nothing keeps a reference). */
+  private readonly scratch = new FrameScratch();
   private fd = -1;
   private writePos = 0;
   private allocatedBytes = 0;
@@ -75,11 +77,11 @@ class RawEngine implements Engine {
   }
 
   put(key: Buffer, value: Buffer): void {
-    const record = frameKv(key, value, this.recordBytes);
-    if (this.preallocate && this.writePos + record.length > this.allocatedBytes) this.extend();
-    this.ctx.io.write(this.fd, record, this.writePos);
+    const length = this.scratch.frameKv(key, value, this.recordBytes);
+    if (this.preallocate && this.writePos + length > this.allocatedBytes) this.extend();
+    this.ctx.io.write(this.fd, this.scratch.buf, this.writePos, 0, length);
     this.index?.set(key.toString('latin1'), this.writePos);
-    this.writePos += record.length;
+    this.writePos += length;
     this.policy.append();
     if (this.policy.due()) this.sync();
   }

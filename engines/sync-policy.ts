@@ -10,6 +10,7 @@
  *           commit is `batchMs` old, whichever comes first
  *   none  — never due; data becomes durable only through OS writeback
  */
+import { hrtime } from 'node:process';
 import type { Durability, Mode } from '../model/durability.js';
 import type { DurabilityListener, EngineContext } from './types.js';
 
@@ -33,7 +34,7 @@ export class SyncPolicy {
   constructor(
     setting: Durability,
     private readonly listener: DurabilityListener,
-    private readonly clockNs: () => bigint = process.hrtime.bigint,
+    private readonly clockNs: () => bigint = hrtime.bigint,
   ) {
     this.mode = setting.mode;
     this.batchSize = setting.mode === 'batch' ? setting.batchSize : 1;

@@ -11,6 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { hrtime } from 'node:process';
 
 import { zeroSyncCounts, type SyncCounts, type SyncKind } from '../model/sync-kind.js';
 
@@ -89,19 +90,25 @@ export class Io {
     return c.fdatasync + c.fsync + c.dirfsync + c['odsync-write'];
   }
 
-  private op(kind: IoOpKind, p: string, extra?: { syncKind?: SyncKind; bytes?: number }): void {
+  /** Number an operation; the hook's object is built only when there is a hook (writes are hot). */
+  private op(kind: IoOpKind, p: string, syncKind?: SyncKind, bytes?: number): void {
     this.opSeq += 1;
     const hook = this.observer.afterOp;
-    if (hook) hook({ seq: this.opSeq, kind, path: p, ...extra });
+    if (hook === undefined) return;
+    const op: { seq: number; kind: IoOpKind; path: string; syncKind?: SyncKind; bytes?: number } = { seq: this.opSeq, kind, path: p };
+    if (syncKind !== undefined) op.syncKind = syncKind;
+    if (bytes !== undefined) op.bytes = bytes;
+    hook(op);
   }
 
   private timeSync(kind: SyncKind, p: string, call: () => void): number {
-    const t0 = process.hrtime.bigint();
+    // The clock imported from node:process: the `process` global of an ES module is a getter.
+    const t0 = hrtime.bigint();
     call();
-    const ns = Number(process.hrtime.bigint() - t0);
+    const ns = Number(hrtime.bigint() - t0);
     this.syncCounts[kind] += 1;
     this.observer.onSync?.(kind, ns);
-    this.op('sync', p, { syncKind: kind });
+    this.op('sync', p, kind);
     return ns;
   }
 
@@ -130,7 +137,7 @@ export class Io {
     const fd = fs.openSync(p, flags, 0o644);
     this.files.set(fd, { path: p, syncsOnWrite: Boolean(opts.dsync || opts.osync) });
     if (opts.create && !existed) this.op('create', p);
-    else if (opts.truncate) this.op('truncate', p, { bytes: 0 });
+    else if (opts.truncate) this.op('truncate', p, undefined, 0);
     return fd;
   }
 
@@ -146,28 +153,29 @@ export class Io {
   write(fd: number, buf: Uint8Array, position: number | null = null, offset = 0, length = buf.byteLength - offset): number {
     const file = this.files.get(fd);
     const p = file?.path ?? `fd:${fd}`;
-    const writeAll = (): void => {
-      let done = 0;
-      while (done < length) {
-        const n = fs.writeSync(fd, buf, offset + done, length - done, position === null ? null : position + done);
-        if (n <= 0) throw Object.assign(new Error(`short write to ${p}`), { code: 'EIO' });
-        done += n;
-      }
-    };
     if (file?.syncsOnWrite) {
-      const t0 = process.hrtime.bigint();
-      writeAll();
-      const ns = Number(process.hrtime.bigint() - t0);
+      const t0 = hrtime.bigint();
+      this.writeAll(fd, p, buf, position, offset, length);
+      const ns = Number(hrtime.bigint() - t0);
       this.syncCounts['odsync-write'] += 1;
       this.bytesWritten += length;
       this.observer.onSync?.('odsync-write', ns);
-      this.op('write', p, { syncKind: 'odsync-write', bytes: length });
+      this.op('write', p, 'odsync-write', length);
       return length;
     }
-    writeAll();
+    this.writeAll(fd, p, buf, position, offset, length);
     this.bytesWritten += length;
-    this.op('write', p, { bytes: length });
+    this.op('write', p, undefined, length);
     return length;
+  }
+
+  private writeAll(fd: number, p: string, buf: Uint8Array, position: number | null, offset: number, length: number): void {
+    let done = 0;
+    while (done < length) {
+      const n = fs.writeSync(fd, buf, offset + done, length - done, position === null ? null : position + done);
+      if (n <= 0) throw Object.assign(new Error(`short write to ${p}`), { code: 'EIO' });
+      done += n;
+    }
   }
 
   /** Read up to `length` bytes at `position` (not numbered). Returns bytes read. */
@@ -201,7 +209,7 @@ export class Io {
 
   ftruncate(fd: number, lengthBytes: number): void {
     fs.ftruncateSync(fd, lengthBytes);
-    this.op('truncate', this.pathOf(fd), { bytes: lengthBytes });
+    this.op('truncate', this.pathOf(fd), undefined, lengthBytes);
   }
 
   /**

@@ -17,10 +17,10 @@ import { attachCachedDevice, bdiName, detachCachedDevice, type CachedDevice } fr
 import { copySparse, createImage, removeImage } from '../workspace/image.js';
 import { attachLoop, detachLoop, deviceCounters } from '../workspace/loop-device.js';
 import { createMountPoint, mountImage, mountTmpfs, mountTracefs, removeMountPoint, unmount } from '../workspace/mount.js';
-import { WritebackWatch } from '../workspace/tracefs.js';
+import { BlockWriteWatch, WritebackWatch } from '../workspace/tracefs.js';
 import { planStates, writeState, type PlannedState } from './crash-states.js';
 import { RecordType, type ChildStops } from './protocol.js';
-import { captureDrive, warmCache } from './snapshot.js';
+import { CACHE_BLOCK_BYTES, captureDrive, warmCache } from './snapshot.js';
 import type { StraceInjection, TraceLog } from './syscall-trace.js';
 import { appendOrThrow, childConfig, errorTrial, notReached, prepareDirs, readTrace, runningMs, trialFrom, verifyOrError, type RunSpec, type TrialWhere } from './trial.js';
 import { blockMaps, writeBackRandomHalf } from './writeback.js';
@@ -144,6 +144,7 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
   let after: DeviceCounters | null = null;
   let trace: TraceLog | null = null;
   let primary: unknown = null;
+  let written: BlockWriteWatch | null = null;
   const traceLog = spec.census || (stops.kind === 'points' && stops.inject) ? path.join(lab.scratch, `run-${o.runIndex}.strace`) : null;
   try {
     copySparse(lab.template, medium);
@@ -151,6 +152,14 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
     drive = attachCachedDevice(medium);
     const d = drive;
     undo.push(() => detachCachedDevice(d));
+    // Before the filesystem is mounted: from here on every write the drive gets is seen.
+    if (lab.tracefs) {
+      const bw = BlockWriteWatch.create(lab.tracefs, `durabench-${process.pid}-${path.basename(lab.scratch).slice(-4)}-w${o.runIndex}`, bdiName(drive.inner), CACHE_BLOCK_BYTES);
+      if (typeof bw !== 'string') {
+        written = bw;
+        undo.push(() => bw.close());
+      }
+    }
     createMountPoint(mntA);
     undo.push(() => removeMountPoint(mntA));
     mountImage(drive.inner, mntA, lab.fsType, lab.mountOptions, false);
@@ -211,7 +220,7 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
       const stopT0 = process.hrtime.bigint();
       const at = writer.ledger.at();
       const where: TrialWhere = { instant, image: baseImage(model), crashPoint: o.label(i), writerRunMs: runningMs(crashNs, writer.ledger.firstAckNs(), pausedNs) };
-      const capture = await captureDrive(drive, medium, `${prefix}-i${i}.img`);
+      const capture = await captureDrive(drive, medium, `${prefix}-i${i}.img`, written);
       const captureNs = Number(process.hrtime.bigint() - stopT0);
       if (lab.watch) destagedPages += lab.watch.take();
       const syscall = inject ? readTrace(traceLog)?.stops[i] : undefined;

@@ -47,8 +47,12 @@ export interface CachedBlocks {
   readonly data: Buffer[];
 }
 
-/** Blocks where `live` (read through its page cache) differs from the file `medium`. 4 MiB at a time, 4 KiB only inside differing chunks. */
-export function cachedBlocks(live: string, medium: string, bytes: number): CachedBlocks {
+/**
+ * Blocks where `live` (read through its page cache) differs from the file `medium`. 4 MiB at a time,
+ * 4 KiB only inside differing chunks. With `written` (ascending 4 KiB block indices: every block the
+ * drive was ever sent a write for) only those are read: no other block can differ.
+ */
+export function cachedBlocks(live: string, medium: string, bytes: number, written: readonly number[] | null = null): CachedBlocks {
   const offsets: number[] = [];
   const data: Buffer[] = [];
   const a = Buffer.alloc(CHUNK_BYTES);
@@ -56,8 +60,8 @@ export function cachedBlocks(live: string, medium: string, bytes: number): Cache
   const fa = fs.openSync(live, 'r');
   const fb = fs.openSync(medium, 'r');
   try {
-    for (let off = 0; off < bytes; off += CHUNK_BYTES) {
-      const want = Math.min(CHUNK_BYTES, bytes - off);
+    for (const [off, end] of written === null ? wholeChunks(bytes) : runsOf(written, bytes)) {
+      const want = end - off;
       const na = fs.readSync(fa, a, 0, want, off);
       const nb = fs.readSync(fb, b, 0, want, off);
       a.fill(0, na, want);
@@ -75,6 +79,22 @@ export function cachedBlocks(live: string, medium: string, bytes: number): Cache
     fs.closeSync(fb);
   }
   return { offsets, data };
+}
+
+function* wholeChunks(bytes: number): Generator<[number, number]> {
+  for (let off = 0; off < bytes; off += CHUNK_BYTES) yield [off, Math.min(bytes, off + CHUNK_BYTES)];
+}
+
+/** Byte ranges of runs of consecutive blocks, at most a chunk each, inside `bytes`. */
+function* runsOf(blocks: readonly number[], bytes: number): Generator<[number, number]> {
+  const perChunk = CHUNK_BYTES / CACHE_BLOCK_BYTES;
+  for (let i = 0; i < blocks.length;) {
+    let j = i + 1;
+    while (j < blocks.length && blocks[j] === blocks[j - 1]! + 1 && j - i < perChunk) j++;
+    const off = blocks[i]! * CACHE_BLOCK_BYTES;
+    if (off < bytes) yield [off, Math.min(bytes, blocks[j - 1]! * CACHE_BLOCK_BYTES + CACHE_BLOCK_BYTES)];
+    i = j;
+  }
 }
 
 /**
@@ -100,15 +120,33 @@ export interface Capture {
   readonly retries: number;
 }
 
-/** Capture the drive at the instant into `copy` (plus its cache contents). */
-export async function captureDrive(drive: CachedDevice, medium: string, copy: string, maxAttempts = 8): Promise<Capture> {
+/** What the drive was sent since it was attached: the blocks of every write (null: unknown, compare all). */
+export interface WrittenBlocks {
+  drain(): void;
+  blocks(): number[] | null;
+}
+
+/**
+ * Capture the drive at the instant into `copy` (plus its cache contents). With `written` (a watch of
+ * the inner device's completed writes since it was attached, workspace/tracefs.ts) only the blocks
+ * it names are compared. It is drained after the counters are read: a write completing later moves
+ * them, and the capture is retried.
+ */
+export async function captureDrive(
+  drive: CachedDevice,
+  medium: string,
+  copy: string,
+  written: WrittenBlocks | null = null,
+  maxAttempts = 8,
+): Promise<Capture> {
   const devices = [drive.inner, drive.outer];
   const bytes = fs.statSync(medium).size;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     await settle(devices, 2, 10_000);
     const before = counters(devices);
+    written?.drain();
     copySparse(medium, copy);
-    const cached = cachedBlocks(drive.outer, copy, bytes);
+    const cached = cachedBlocks(drive.outer, copy, bytes, written?.blocks() ?? null);
     if (quiet(devices) && counters(devices) === before) return { medium: copy, cached, retries: attempt };
     removeImage(copy);
   }

@@ -3,6 +3,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import { LatencySummary } from './latency.js';
 import { HeaderProps, SessionProps } from './report.js';
 
+/**
+ * Where the overwrite methods write: `rewrite` the same block(s) at offset 0 every operation
+ * (pg_test_fsync's pattern), `sequential` the next block(s) of a 16 MiB data file, wrapping at its end.
+ */
+export const PROBE_PATTERNS = ['rewrite', 'sequential'] as const;
+export type ProbePattern = (typeof PROBE_PATTERNS)[number];
+
 /** One way of making writes durable that the probe measures (docs/probe-and-env.md). */
 export const ProbeMethodInfo = Type.Object({
   /** Stable id, e.g. `fdatasync`, `o_sync-4x4k`, `dirfsync-after-rename`. */
@@ -18,6 +25,8 @@ export const ProbeMethodInfo = Type.Object({
   writesPerOp: Type.Integer({ minimum: 0 }),
   /** Sync calls per operation (an O_DSYNC/O_SYNC write counts as one). */
   syncsPerOp: Type.Integer({ minimum: 0 }),
+  /** The access pattern of an overwrite method; absent for appends and directory fsyncs (and in reports before patterns existed, which cycled: `sequential`). */
+  pattern: Type.Optional(Type.Union(PROBE_PATTERNS.map((p) => Type.Literal(p)))),
 });
 export type ProbeMethodInfo = Static<typeof ProbeMethodInfo>;
 
@@ -26,13 +35,25 @@ export const ProbeMetrics = Type.Object({
   samples: Type.Integer({ minimum: 0 }),
   /** 1e9 / mean latency: operations per second of the timed part of each operation. */
   opsPerSec: Type.Number({ minimum: 0 }),
+  /**
+   * Operations per second of wall time (measured operations / measured wall time, the loop's own
+   * bookkeeping included): pg_test_fsync's definition. Absent in reports written before it existed.
+   */
+  wallOpsPerSec: Type.Optional(Type.Number({ minimum: 0 })),
   /** Sum of the measured latencies, ns. */
   measuredNs: Type.Number({ minimum: 0 }),
   /** Per-operation latency in ns, from our own HDR histogram. */
   latency: LatencySummary,
-  /** tinybench's relative margin of error of the mean latency (95 % confidence), percent. */
+  /**
+   * Relative margin of error of the mean latency (95 % confidence), percent: Student's t over the
+   * mean latencies of the slices (batch means, so correlated neighbouring operations do not make it
+   * look tighter than it is).
+   */
   rmePercent: Type.Number({ minimum: 0 }),
-  /** Operations per second in each fifth of the measured time (a wide spread is a noisy measurement). */
+  /**
+   * Operations per second of each slice of the measured time: each round-robin pass of the method
+   * (`settings.passes` ≥ 2), or each fifth of one pass. A wide spread is a noisy measurement.
+   */
   sliceOpsPerSec: Type.Array(Type.Number({ minimum: 0 })),
   /** How the method was set up where it matters (e.g. where the O_DIRECT buffer is aligned). */
   notes: Type.Array(Type.String()),
@@ -61,6 +82,10 @@ export const ProbeSettings = Type.Object({
   /** Write sizes of the block-size methods, bytes (pg_test_fsync uses 8 kB). */
   blockBytes: Type.Array(Type.Integer({ minimum: 1 })),
   targets: Type.Array(Type.String()),
+  /** Access patterns of the overwrite methods (absent before patterns existed: the methods cycled, `sequential`). */
+  patterns: Type.Optional(Type.Array(Type.Union(PROBE_PATTERNS.map((p) => Type.Literal(p))))),
+  /** Round-robin passes: every method and target ran this many times, `seconds / passes` each (absent: 1). */
+  passes: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type ProbeSettings = Static<typeof ProbeSettings>;
 
@@ -74,7 +99,8 @@ export const ProbeReport = Type.Object({
 export type ProbeReport = Static<typeof ProbeReport>;
 
 /** `fdatasync`, or `fdatasync 4k` when the probe ran several block sizes. */
-export function methodLabel(info: ProbeMethodInfo, severalBlockSizes: boolean): string {
-  if (!severalBlockSizes || info.bytesPerOp === 0 || info.group.startsWith('O_SYNC')) return info.id;
-  return `${info.id} ${info.blockBytes % 1024 === 0 ? `${info.blockBytes / 1024}k` : `${info.blockBytes}b`}`;
+export function methodLabel(info: ProbeMethodInfo, severalBlockSizes: boolean, severalPatterns = false): string {
+  const pattern = severalPatterns && info.pattern !== undefined ? ` ${info.pattern}` : '';
+  if (!severalBlockSizes || info.bytesPerOp === 0 || info.group.startsWith('O_SYNC')) return `${info.id}${pattern}`;
+  return `${info.id} ${info.blockBytes % 1024 === 0 ? `${info.blockBytes / 1024}k` : `${info.blockBytes}b`}${pattern}`;
 }

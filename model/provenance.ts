@@ -20,6 +20,16 @@ export const ToolInfo = Type.Object({
   gitShaReason: Type.Optional(Type.String()),
   /** The checkout had uncommitted changes when the report was written. */
   gitDirty: Type.Optional(Type.Boolean()),
+  /**
+   * Which CRC-32C implementation checksummed the built-in engines' records (engines/crc32c.ts): the
+   * native package, or the JavaScript fallback and why. Absent in reports written before it existed.
+   */
+  crc32c: Type.Optional(
+    Type.Union([
+      Type.Object({ kind: Type.Literal('native'), package: Type.String() }),
+      Type.Object({ kind: Type.Literal('js'), reason: Type.String() }),
+    ]),
+  ),
 });
 export type ToolInfo = Static<typeof ToolInfo>;
 

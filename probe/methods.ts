@@ -2,17 +2,26 @@
  * The probe's methods: every way of making a write durable that `durabench probe` compares, after
  * pg_test_fsync (PostgreSQL's src/bin/pg_test_fsync), each one as one repeatable operation.
  *
- * A method's `prepare` opens and preallocates its files inside the probe's work directory (untimed);
- * its `op` performs one operation and returns the nanoseconds of the part that is timed (the whole
- * write + sync, or only the directory fsync for the directory methods). Housekeeping that keeps
- * files bounded (rotating a growing file, removing created files) happens outside the timed part.
- * All file operations go through the io layer (`Io`), as engines' do.
+ * A method's `prepare` opens its files inside the probe's work directory (untimed); its `op` performs
+ * one operation and returns the nanoseconds of the part that is timed (the whole write + sync, or only
+ * the directory fsync for the directory methods). Housekeeping that keeps files bounded (rotating a
+ * growing file, removing created files) happens outside the timed part. All file operations go
+ * through the io layer (`Io`), as engines' do.
+ *
+ * Like pg_test_fsync, the overwrite methods of one target share one data file, filled with random
+ * bytes and fsynced before the first method (`PrepareContext.dataFile`), and the access pattern is
+ * a setting: `rewrite` writes the same block(s) at offset 0 every operation (pg_test_fsync's
+ * pattern), `sequential` steps through the file and wraps at its end (a WAL segment's). pg_test_fsync's
+ * open_datasync and open_sync are O_DIRECT: `o_direct_dsync` and `o_direct_sync` here.
  */
 import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { hrtime } from 'node:process';
 import type { Io, OpenOptions } from '../io/io.js';
-import { type ProbeMethodInfo } from '../model/probe-report.js';
+import { PROBE_PATTERNS, type ProbeMethodInfo, type ProbePattern } from '../model/probe-report.js';
+
+export { PROBE_PATTERNS, type ProbePattern } from '../model/probe-report.js';
 
 /** A method the platform or filesystem cannot do: reported as `unsupported` with the reason. */
 export class UnsupportedError extends Error {
@@ -35,13 +44,23 @@ export interface MethodRun {
   readonly notes: string[];
 }
 
-export interface ProbeMethod {
-  readonly info: ProbeMethodInfo;
-  /** Open and preallocate files in `dir` (untimed). Throws `UnsupportedError` when the method cannot run here. */
-  prepare(dir: string, io: Io): MethodRun;
+/** What a target offers every method prepared on it. */
+export interface PrepareContext {
+  /**
+   * The path of a file of at least `bytes`, filled with random bytes with real writes and fsynced
+   * (file and directory) before it is first handed out; shared by the overwrite methods of a target,
+   * as pg_test_fsync's one file is. Methods only overwrite it, never change its size.
+   */
+  dataFile(bytes: number): string;
 }
 
-/** Size of the preallocated file that overwrite methods cycle through (pg_test_fsync: one 16 MB WAL segment). */
+export interface ProbeMethod {
+  readonly info: ProbeMethodInfo;
+  /** Open files in `dir` (untimed). Throws `UnsupportedError` when the method cannot run here. */
+  prepare(dir: string, io: Io, ctx?: PrepareContext): MethodRun;
+}
+
+/** Size of the shared data file the overwrite methods write into (pg_test_fsync: one 16 MB WAL segment). */
 export const PREALLOCATED_BYTES = 16 * 1024 * 1024;
 /** A growing file is truncated back to zero (untimed) when it reaches this size. */
 export const APPEND_ROTATE_BYTES = 64 * 1024 * 1024;
@@ -54,9 +73,10 @@ const ALIGN_WINDOW = 4096;
 export const OSYNC_SERIES_BYTES = 16 * 1024;
 const OSYNC_SERIES_WRITES = [1, 2, 4, 8, 16] as const;
 
-type SyncStyle = 'fdatasync' | 'fsync' | 'o_dsync' | 'o_sync' | 'o_direct_dsync';
+type SyncStyle = 'fdatasync' | 'fsync' | 'o_dsync' | 'o_sync' | 'o_direct_dsync' | 'o_direct_sync';
 
-const now = (): bigint => process.hrtime.bigint();
+// The clock imported from node:process: the `process` global of an ES module is a getter.
+const now = hrtime.bigint;
 
 function kib(bytes: number): string {
   return bytes % 1024 === 0 ? `${bytes / 1024}k` : `${bytes}b`;
@@ -84,21 +104,69 @@ function openFlags(style: SyncStyle): OpenOptions {
       need('O_DSYNC');
       need('O_DIRECT');
       return { dsync: true, direct: true };
+    case 'o_direct_sync':
+      need('O_SYNC');
+      need('O_DIRECT');
+      return { osync: true, direct: true };
     default:
       return {};
   }
 }
 
-/** Create `file` zero-filled to `bytes` with real writes and make it durable (untimed set-up). */
-function preallocate(io: Io, file: string, bytes: number): void {
+/** Chunk size of the random prefill. */
+const PREFILL_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Create `file` with `bytes` of random content written for real (not a sparse hole, not fallocate),
+ * fsync it and its directory (untimed set-up): pg_test_fsync fills its file with random bytes, so
+ * storage that skips or compresses zero blocks gets no easy ride, and no later overwrite has size or
+ * extent metadata to commit.
+ */
+export function prefillRandom(io: Io, file: string, bytes: number): void {
   const fd = io.open(file, { create: true, truncate: true });
   try {
-    io.zeroFill(fd, 0, bytes);
+    const chunk = Buffer.allocUnsafe(Math.min(bytes, PREFILL_CHUNK_BYTES));
+    for (let pos = 0; pos < bytes; pos += chunk.byteLength) {
+      const n = Math.min(chunk.byteLength, bytes - pos);
+      randomFillSync(chunk, 0, n);
+      io.write(fd, chunk, pos, 0, n);
+    }
     io.fsync(fd);
   } finally {
     io.close(fd);
   }
   io.fsyncDir(path.dirname(file));
+}
+
+/** A context for one method alone (tests, `measureMethod`): its own data file in its directory. */
+export function standaloneContext(dir: string, io: Io): PrepareContext {
+  let file: string | null = null;
+  let size = 0;
+  return {
+    dataFile(bytes) {
+      if (file === null || size < bytes) {
+        file = path.join(dir, 'probe-data.dat');
+        prefillRandom(io, file, bytes);
+        size = bytes;
+      }
+      return file;
+    },
+  };
+}
+
+/**
+ * Where each operation writes: `rewrite` the same `opBytes` at offset 0 every time, `sequential`
+ * the next `opBytes` of the file, wrapping to 0 when they would pass its end.
+ */
+function positions(pattern: ProbePattern, opBytes: number, fileBytes: number): () => number {
+  if (pattern === 'rewrite') return () => 0;
+  let pos = 0;
+  return () => {
+    if (pos + opBytes > fileBytes) pos = 0;
+    const at = pos;
+    pos += opBytes;
+    return at;
+  };
 }
 
 /**
@@ -135,25 +203,28 @@ function openWith(io: Io, file: string, style: SyncStyle): number {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? null;
     if (code === 'EINVAL' || code === 'EOPNOTSUPP' || code === 'ENOTSUP') {
-      throw new UnsupportedError(`open with ${style.toUpperCase().replace('_DIRECT_', '_DIRECT|O_')} refused (${code}): the filesystem does not support it`, code);
+      throw new UnsupportedError(
+        `open with ${style.toUpperCase().replace('_DIRECT_', '_DIRECT|O_')} refused (${code}): the filesystem does not support it`,
+        code,
+      );
     }
     throw err;
   }
 }
 
-/** `writes` writes of `writeBytes` into a preallocated file, then the sync (or each write syncs itself). */
-function syncedWrites(info: ProbeMethodInfo, style: SyncStyle, writes: number, writeBytes: number): ProbeMethod {
+/** `writes` writes of `writeBytes` into the data file, then the sync (or each write syncs itself). */
+function syncedWrites(info: ProbeMethodInfo, style: SyncStyle, writes: number, writeBytes: number, pattern: ProbePattern): ProbeMethod {
   return {
     info,
-    prepare(dir, io) {
-      const file = path.join(dir, `${info.id}-${info.blockBytes}.dat`);
-      preallocate(io, file, Math.max(PREALLOCATED_BYTES, 2 * writes * writeBytes));
+    prepare(dir, io, ctx = standaloneContext(dir, io)) {
+      const opBytes = writes * writeBytes;
+      const file = ctx.dataFile(Math.max(PREALLOCATED_BYTES, 2 * opBytes));
       const size = io.sizeOf(file);
       const fd = openWith(io, file, style);
       const notes: string[] = [];
       let buf: Buffer;
       try {
-        if (style === 'o_direct_dsync') {
+        if (style === 'o_direct_dsync' || style === 'o_direct_sync') {
           const a = alignedSlice(io, fd, writeBytes);
           buf = a.buf;
           notes.push(a.note);
@@ -164,19 +235,19 @@ function syncedWrites(info: ProbeMethodInfo, style: SyncStyle, writes: number, w
         io.close(fd);
         throw err;
       }
-      let pos = 0;
-      const opBytes = writes * writeBytes;
+      const next = positions(pattern, opBytes, size);
+      const syncCall = style === 'fdatasync' ? 1 : style === 'fsync' ? 2 : 0;
       return {
         notes,
         op() {
-          if (pos + opBytes > size) pos = 0;
+          let pos = next();
           const t0 = now();
           for (let w = 0; w < writes; w++) {
             io.write(fd, buf, pos);
             pos += writeBytes;
           }
-          if (style === 'fdatasync') io.fdatasync(fd);
-          else if (style === 'fsync') io.fsync(fd);
+          if (syncCall === 1) io.fdatasync(fd);
+          else if (syncCall === 2) io.fsync(fd);
           return Number(now() - t0);
         },
         close: () => io.close(fd),
@@ -190,29 +261,35 @@ const STYLE_TEXT: Record<SyncStyle, { name: string; how: string }> = {
   fsync: { name: 'fsync', how: 'then fsync' },
   o_dsync: { name: 'O_DSYNC', how: 'through an O_DSYNC descriptor (each write syncs)' },
   o_sync: { name: 'O_SYNC', how: 'through an O_SYNC descriptor (each write syncs)' },
-  o_direct_dsync: { name: 'O_DIRECT|O_DSYNC', how: 'through an O_DIRECT|O_DSYNC descriptor, aligned buffer (each write syncs)' },
+  o_direct_dsync: {
+    name: 'O_DIRECT|O_DSYNC',
+    how: "through an O_DIRECT|O_DSYNC descriptor, aligned buffer (each write syncs; pg_test_fsync's open_datasync)",
+  },
+  o_direct_sync: {
+    name: 'O_DIRECT|O_SYNC',
+    how: "through an O_DIRECT|O_SYNC descriptor, aligned buffer (each write syncs; pg_test_fsync's open_sync)",
+  },
 };
 
-const STYLES: readonly SyncStyle[] = ['fdatasync', 'fsync', 'o_dsync', 'o_sync', 'o_direct_dsync'];
+const STYLES: readonly SyncStyle[] = ['fdatasync', 'fsync', 'o_dsync', 'o_sync', 'o_direct_dsync', 'o_direct_sync'];
 
 function syncsPerOp(style: SyncStyle, writes: number): number {
+  // fdatasync and fsync sync once per operation; through an O_*SYNC descriptor every write syncs.
   return style === 'fdatasync' || style === 'fsync' ? 1 : writes;
 }
 
 /** write + fsync on the same descriptor, or write, close, reopen and fsync the new descriptor. */
-function otherDescriptor(info: ProbeMethodInfo, reopen: boolean): ProbeMethod {
+function otherDescriptor(info: ProbeMethodInfo, reopen: boolean, pattern: ProbePattern): ProbeMethod {
   return {
     info,
-    prepare(dir, io) {
-      const file = path.join(dir, `${info.id}-${info.blockBytes}.dat`);
-      preallocate(io, file, Math.max(PREALLOCATED_BYTES, 2 * info.blockBytes));
-      const size = io.sizeOf(file);
+    prepare(dir, io, ctx = standaloneContext(dir, io)) {
+      const file = ctx.dataFile(Math.max(PREALLOCATED_BYTES, 2 * info.blockBytes));
+      const next = positions(pattern, info.blockBytes, io.sizeOf(file));
       const buf = randomBuffer(info.blockBytes);
-      let pos = 0;
       return {
         notes: [],
         op() {
-          if (pos + info.blockBytes > size) pos = 0;
+          const pos = next();
           const t0 = now();
           const fd = io.open(file);
           io.write(fd, buf, pos);
@@ -225,7 +302,6 @@ function otherDescriptor(info: ProbeMethodInfo, reopen: boolean): ProbeMethod {
             io.fsync(fd);
             io.close(fd);
           }
-          pos += info.blockBytes;
           return Number(now() - t0);
         },
         close: () => undefined,
@@ -309,24 +385,21 @@ function dirMethod(info: ProbeMethodInfo, kind: 'create' | 'rename'): ProbeMetho
   };
 }
 
-/** Plain writes into a preallocated file, never synced: the ceiling (page cache speed). */
-function noSync(info: ProbeMethodInfo): ProbeMethod {
+/** Plain writes into the data file, never synced: the ceiling (page cache speed). */
+function noSync(info: ProbeMethodInfo, pattern: ProbePattern): ProbeMethod {
   return {
     info,
-    prepare(dir, io) {
-      const file = path.join(dir, `${info.id}-${info.blockBytes}.dat`);
-      preallocate(io, file, Math.max(PREALLOCATED_BYTES, 2 * info.blockBytes));
-      const size = io.sizeOf(file);
+    prepare(dir, io, ctx = standaloneContext(dir, io)) {
+      const file = ctx.dataFile(Math.max(PREALLOCATED_BYTES, 2 * info.blockBytes));
+      const next = positions(pattern, info.blockBytes, io.sizeOf(file));
       const fd = io.open(file);
       const buf = randomBuffer(info.blockBytes);
-      let pos = 0;
       return {
         notes: [],
         op() {
-          if (pos + info.blockBytes > size) pos = 0;
+          const pos = next();
           const t0 = now();
           io.write(fd, buf, pos);
-          pos += info.blockBytes;
           return Number(now() - t0);
         },
         close: () => io.close(fd),
@@ -345,116 +418,131 @@ export const GROUPS = {
   ceiling: 'non-synced writes (ceiling)',
 } as const;
 
-/** Every method for one block size, in report order. */
-export function methodsFor(blockBytes: number): ProbeMethod[] {
+/** How an operation's writes are placed, for the method descriptions. */
+function where(pattern: ProbePattern, writes: number): string {
+  if (pattern === 'rewrite')
+    return writes === 1
+      ? 'at offset 0 of the data file (the same block every operation)'
+      : 'at offsets 0, 1 block, … of the data file (the same blocks every operation)';
+  return 'stepping through the data file';
+}
+
+/** Every method for one block size and access pattern, in report order. */
+export function methodsFor(blockBytes: number, pattern: ProbePattern = 'rewrite'): ProbeMethod[] {
   const b = blockBytes;
   const out: ProbeMethod[] = [];
-  for (const style of STYLES) {
-    const t = STYLE_TEXT[style];
-    out.push(
-      syncedWrites(
-        {
-          id: style,
-          group: GROUPS.one,
-          description: `one ${kib(b)} write ${t.how}${style === 'fdatasync' || style === 'fsync' ? ', overwriting a preallocated file' : ''}`,
-          blockBytes: b,
-          bytesPerOp: b,
-          writesPerOp: 1,
-          syncsPerOp: syncsPerOp(style, 1),
-        },
-        style,
-        1,
-        b,
-      ),
-    );
-  }
-  for (const style of STYLES) {
-    const t = STYLE_TEXT[style];
-    out.push(
-      syncedWrites(
-        {
-          id: `${style}-2w`,
-          group: GROUPS.two,
-          description: `two ${kib(b)} writes ${t.how}`,
-          blockBytes: b,
-          bytesPerOp: 2 * b,
-          writesPerOp: 2,
-          syncsPerOp: syncsPerOp(style, 2),
-        },
-        style,
-        2,
-        b,
-      ),
-    );
+  for (const [writes, group, suffix] of [
+    [1, GROUPS.one, ''],
+    [2, GROUPS.two, '-2w'],
+  ] as const) {
+    for (const style of STYLES) {
+      const t = STYLE_TEXT[style];
+      out.push(
+        syncedWrites(
+          {
+            id: `${style}${suffix}`,
+            group,
+            description: `${writes === 1 ? 'one' : 'two'} ${kib(b)} write${writes === 1 ? '' : 's'} ${where(pattern, writes)}, ${t.how}`,
+            blockBytes: b,
+            bytesPerOp: writes * b,
+            writesPerOp: writes,
+            syncsPerOp: syncsPerOp(style, writes),
+            pattern,
+          },
+          style,
+          writes,
+          b,
+          pattern,
+        ),
+      );
+    }
   }
   out.push(
     otherDescriptor(
       {
         id: 'write-fsync-close',
         group: GROUPS.descriptor,
-        description: `open, one ${kib(b)} write, fsync, close (the descriptor that wrote syncs)`,
+        description: `open, one ${kib(b)} write ${where(pattern, 1)}, fsync, close (the descriptor that wrote syncs)`,
         blockBytes: b,
         bytesPerOp: b,
         writesPerOp: 1,
         syncsPerOp: 1,
+        pattern,
       },
       false,
+      pattern,
     ),
     otherDescriptor(
       {
         id: 'write-close-reopen-fsync',
         group: GROUPS.descriptor,
-        description: `open, one ${kib(b)} write, close, reopen, fsync, close (a different descriptor syncs; similar times mean the kernel syncs what another descriptor wrote)`,
+        description: `open, one ${kib(b)} write ${where(pattern, 1)}, close, reopen, fsync, close (a different descriptor syncs; similar times mean the kernel syncs what another descriptor wrote)`,
         blockBytes: b,
         bytesPerOp: b,
         writesPerOp: 1,
         syncsPerOp: 1,
+        pattern,
       },
       true,
+      pattern,
     ),
-    appendMethod({
-      id: 'append-fdatasync',
-      group: GROUPS.append,
-      description: `one ${kib(b)} write appended to a growing file, then fdatasync (the size change is metadata it must sync; compare with fdatasync, which overwrites a preallocated file)`,
-      blockBytes: b,
-      bytesPerOp: b,
-      writesPerOp: 1,
-      syncsPerOp: 1,
-    }),
-    noSync({
-      id: 'write-nosync',
-      group: GROUPS.ceiling,
-      description: `one ${kib(b)} write into a preallocated file, never synced (page cache speed: the ceiling)`,
-      blockBytes: b,
-      bytesPerOp: b,
-      writesPerOp: 1,
-      syncsPerOp: 0,
-    }),
+    noSync(
+      {
+        id: 'write-nosync',
+        group: GROUPS.ceiling,
+        description: `one ${kib(b)} write ${where(pattern, 1)}, never synced (page cache speed: the ceiling)`,
+        blockBytes: b,
+        bytesPerOp: b,
+        writesPerOp: 1,
+        syncsPerOp: 0,
+        pattern,
+      },
+      pattern,
+    ),
   );
   return out;
 }
 
-/** Methods that do not depend on the block size: the O_SYNC size series and the directory fsyncs. */
-export function fixedMethods(): ProbeMethod[] {
+/** The method whose every operation appends, whatever the pattern (one per block size). */
+function appendFor(b: number): ProbeMethod {
+  return appendMethod({
+    id: 'append-fdatasync',
+    group: GROUPS.append,
+    description: `one ${kib(b)} write appended to a growing file, then fdatasync (the size change is metadata it must sync; compare with fdatasync, which overwrites the data file)`,
+    blockBytes: b,
+    bytesPerOp: b,
+    writesPerOp: 1,
+    syncsPerOp: 1,
+  });
+}
+
+/** Methods that do not depend on the block size: the O_SYNC size series (per pattern) and the directory fsyncs. */
+export function fixedMethods(patterns: readonly ProbePattern[] = ['rewrite']): ProbeMethod[] {
   const out: ProbeMethod[] = [];
-  for (const writes of OSYNC_SERIES_WRITES) {
-    const size = OSYNC_SERIES_BYTES / writes;
-    out.push(
-      syncedWrites(
-        {
-          id: `o_sync-${writes}x${kib(size)}`,
-          group: GROUPS.osyncSizes,
-          description: `${writes} × ${kib(size)} writes through an O_SYNC descriptor (16 kB per operation)`,
-          blockBytes: size,
-          bytesPerOp: OSYNC_SERIES_BYTES,
-          writesPerOp: writes,
-          syncsPerOp: writes,
-        },
-        'o_sync',
-        writes,
-        size,
-      ),
-    );
+  for (const pattern of patterns) {
+    for (const style of ['o_sync', 'o_direct_sync'] as const) {
+      for (const writes of OSYNC_SERIES_WRITES) {
+        const size = OSYNC_SERIES_BYTES / writes;
+        out.push(
+          syncedWrites(
+            {
+              id: `${style}-${writes}x${kib(size)}`,
+              group: GROUPS.osyncSizes,
+              description: `${writes} × ${kib(size)} writes ${where(pattern, writes)}, through an ${STYLE_TEXT[style].name} descriptor (16 kB per operation${style === 'o_direct_sync' ? "; pg_test_fsync's open_sync sizes" : ''})`,
+              blockBytes: size,
+              bytesPerOp: OSYNC_SERIES_BYTES,
+              writesPerOp: writes,
+              syncsPerOp: writes,
+              pattern,
+            },
+            style,
+            writes,
+            size,
+            pattern,
+          ),
+        );
+      }
+    }
   }
   out.push(
     dirMethod(
@@ -486,24 +574,27 @@ export function fixedMethods(): ProbeMethod[] {
 }
 
 /**
- * The probe's full method list for the given block sizes, in report order: per block size the
- * one-write, two-write, other-descriptor, append and ceiling methods; then (once) the O_SYNC size
- * series and the directory fsyncs.
+ * The probe's full method list for the given block sizes and access patterns, in report order:
+ * per block size and pattern the one-write, two-write, other-descriptor and ceiling methods, the
+ * append method once per block size; then (once per pattern) the O_SYNC size series and (once) the
+ * directory fsyncs.
  */
-export function allMethods(blockBytes: readonly number[]): ProbeMethod[] {
-  const perBlock = blockBytes.map(methodsFor);
-  const first = perBlock[0] ?? [];
-  const rest = perBlock.slice(1).flat();
-  // Keep groups together: one/two-write methods of every size first, then the fixed series.
+export function allMethods(blockBytes: readonly number[], patterns: readonly ProbePattern[] = ['rewrite']): ProbeMethod[] {
+  const all: ProbeMethod[] = [];
+  for (const b of blockBytes) {
+    for (const pattern of patterns) all.push(...methodsFor(b, pattern));
+    all.push(appendFor(b));
+  }
+  all.push(...fixedMethods(patterns));
+  // Keep groups together: every size and pattern of a group, then the next group.
   const order = Object.values(GROUPS) as string[];
-  const all = [...first, ...rest, ...fixedMethods()];
   return all
     .map((m, i) => ({ m, i }))
     .sort((a, b) => order.indexOf(a.m.info.group) - order.indexOf(b.m.info.group) || a.i - b.i)
     .map((x) => x.m);
 }
 
-/** Every method id (block-size independent), for validating `--method`. */
+/** Every method id (block-size and pattern independent), for validating `--method`. */
 export function methodIds(): string[] {
-  return [...new Set(allMethods([8192]).map((m) => m.info.id))];
+  return [...new Set(allMethods([8192], PROBE_PATTERNS).map((m) => m.info.id))];
 }

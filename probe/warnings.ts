@@ -5,7 +5,6 @@
  */
 import { NOISE_SPREAD, noiseWarnings, spreadOf, syncPlausibilityWarnings, targetWarnings } from '../analysis/warnings.js';
 import { methodLabel } from '../model/probe-report.js';
-import { SLICES } from './measure.js';
 import { type ProbeReport } from '../model/probe-report.js';
 import { type Warning } from '../model/warning.js';
 import { GROUPS } from './methods.js';
@@ -31,7 +30,7 @@ export function probeWarnings(report: ProbeReport): Warning[] {
       if (r.state !== 'completed') continue;
       const slices = r.metrics.sliceOpsPerSec;
       if (r.metrics.samples < MIN_OPS_PER_SLICE * slices.length || slices.some((v) => v <= 0)) continue;
-      const label = methodLabel(r.method, report.settings.blockBytes.length > 1);
+      const label = methodLabel(r.method, report.settings.blockBytes.length > 1, (report.settings.patterns?.length ?? 1) > 1);
       const [w] = noiseWarnings(slices, `${target.dir}: ${label} ops/s`);
       if (w) noisy.push({ label, spread: spreadOf(slices)?.spread ?? 0, warning: w });
     }
@@ -40,7 +39,7 @@ export function probeWarnings(report: ProbeReport): Warning[] {
       const worst = [...noisy].sort((a, b) => b.spread - a.spread).slice(0, 4);
       out.push({
         code: 'noisy',
-        message: `${target.dir}: ${noisy.length} of ${mine.filter((r) => r.state === 'completed').length} methods varied by more than ${NOISE_SPREAD * 100} % of their median ops/s between the ${SLICES} slices of their measured time (worst: ${worst.map((x) => `${x.label} ${(x.spread * 100).toFixed(0)} %`).join(', ')})`,
+        message: `${target.dir}: ${noisy.length} of ${mine.filter((r) => r.state === 'completed').length} methods varied by more than ${NOISE_SPREAD * 100} % of their median ops/s between the slices of their measured time (round-robin passes, or fifths of one pass) (worst: ${worst.map((x) => `${x.label} ${(x.spread * 100).toFixed(0)} %`).join(', ')})`,
         remedy: noisy[0]!.warning.remedy,
       });
     }

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32cBackend } from '../engines/crc32c.js';
 import { TOOL_NAME, type ToolInfo } from '../model/provenance.js';
 
 /** The directory holding durabench's package.json (from src under tsx, or from dist). */
@@ -21,8 +22,12 @@ function git(root: string, args: readonly string[]): string {
   return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
 }
 
-/** Version from package.json; git revision (and whether the tree was dirty) from a checkout. */
+/** Version from package.json; git revision (and whether the tree was dirty) from a checkout; the CRC-32C backend. */
 export function collectToolInfo(root = packageRoot()): ToolInfo {
+  return { ...collectVersion(root), crc32c: crc32cBackend };
+}
+
+function collectVersion(root: string): ToolInfo {
   let version = '0.0.0';
   try {
     version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;

@@ -16,15 +16,15 @@
 import fs from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { recomputeRepeatSummary } from '../analysis/repeat-stats.js';
 import { CrashReport } from '../model/crash-report.js';
 import { UsageError } from '../model/errors.js';
 import { ProbeReport } from '../model/probe-report.js';
 import { TOOL_NAME } from '../model/provenance.js';
 import { EnvReport, REPORT_KINDS, SCHEMA_VERSION, type ReportKind } from '../model/report.js';
-import { RunReport } from '../model/run-report.js';
-import { recomputeRepeatSummary } from '../analysis/repeat-stats.js';
-import type { CaseMetrics } from '../model/run-report.js';
+import { RunReport, type CaseMetrics } from '../model/run-report.js';
 import { decodeHistogram } from '../stats/hdr.js';
+import { applyJournal, journalPathOf } from './journal.js';
 import { upgradeV1 } from './upgrade-v1.js';
 import { upgradeV2 } from './upgrade-v2.js';
 
@@ -83,7 +83,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Check already-parsed JSON (pure). `name` is how the input is named in messages (a file path). */
 export function parseReport<K extends ReportKind>(value: unknown, name: string, kinds: readonly K[]): ReportOfKind[K] {
   if (!isObject(value) || !isObject(value['tool']) || value['tool']['name'] !== TOOL_NAME || typeof value['schemaVersion'] !== 'number') {
-    throw new UsageError(`${name} is not a durabench report (no tool.name "durabench" and schemaVersion); give a report.json written by durabench`);
+    throw new UsageError(
+      `${name} is not a durabench report (no tool.name "durabench" and schemaVersion); give a report.json written by durabench`,
+    );
   }
   const version = value['schemaVersion'];
   if (version > SCHEMA_VERSION) {
@@ -91,7 +93,8 @@ export function parseReport<K extends ReportKind>(value: unknown, name: string, 
       `${name} has schemaVersion ${version} (written by durabench ${String(value['tool']['version'])}), newer than the schemaVersion ${SCHEMA_VERSION} this durabench reads; upgrade durabench to read it`,
     );
   }
-  if (!Number.isInteger(version) || version < 1) throw new UsageError(`${name} has an invalid schemaVersion '${String(version)}'; it is not a durabench report`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new UsageError(`${name} has an invalid schemaVersion '${String(version)}'; it is not a durabench report`);
   const kind = value['kind'];
   if (typeof kind !== 'string' || !(REPORT_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`${name} has kind ${JSON.stringify(kind)}, which is not a durabench report kind (${REPORT_KINDS.join(', ')})`);
@@ -107,7 +110,9 @@ export function parseReport<K extends ReportKind>(value: unknown, name: string, 
   if (!check.Check(current)) {
     const first = check.Errors(current).First();
     const where = first?.path ? first.path : '/';
-    throw new UsageError(`${name} is not a valid ${kind} report: at ${where}, ${first?.message.toLowerCase() ?? 'unexpected value'}; was it written by durabench and left unedited?`);
+    throw new UsageError(
+      `${name} is not a valid ${kind} report: at ${where}, ${first?.message.toLowerCase() ?? 'unexpected value'}; was it written by durabench and left unedited?`,
+    );
   }
   return (kind === 'run' ? rederive(current as RunReport) : current) as ReportOfKind[K];
 }
@@ -123,17 +128,38 @@ export function parseReportText<K extends ReportKind>(text: string, name: string
   return parseReport(value, name, kinds);
 }
 
-/** Read and check one report file of one of the given kinds. `label` names it in messages (default: its path; `--baseline 'x.json'` for an option's file). */
+/**
+ * Read and check one report file of one of the given kinds. `label` names it in messages (default:
+ * its path; `--baseline 'x.json'` for an option's file). A session still running (or stopped by a
+ * crash) keeps the cases since its last whole rewrite in a journal beside the file
+ * (reports/journal.ts): it is applied, so the report read is complete up to the last case.
+ */
 export function readReportOf<K extends ReportKind>(file: string, kinds: readonly K[], label?: string): ReportOfKind[K] {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (err as Error).message})`;
     throw new UsageError(`${label ?? `report ${file}`} ${why}; give the path of a report.json written by durabench`);
   }
-  return parseReportText(text, label ?? file, kinds);
+  const name = label ?? file;
+  const text = bytes.toString('utf8');
+  let journal: string | null = null;
+  try {
+    journal = fs.readFileSync(journalPathOf(file), 'utf8');
+  } catch {
+    journal = null;
+  }
+  if (journal === null) return parseReportText(text, name, kinds);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${name} is not JSON (${(err as Error).message}); give a report.json written by durabench`);
+  }
+  applyJournal(value, bytes, journal);
+  return parseReport(value, name, kinds);
 }
 
 /** Read and check one run report (compare, gate, merge). */

@@ -3,26 +3,38 @@
  * extremes, the histogram kept encoded), and back from stored summaries for re-merging. No fs, no
  * console.
  */
-import { FIO_PERCENTILES, fioPercentileKey, type CountSummary, type EncodedCounts, type EncodedLatency, type LatencySummary } from '../model/latency.js';
-import { encodeHistogram, mergeEncoded, type MergedHistogram } from './hdr.js';
+import {
+  FIO_PERCENTILES,
+  fioPercentileKey,
+  type CountSummary,
+  type EncodedCounts,
+  type EncodedLatency,
+  type LatencySummary,
+} from '../model/latency.js';
+import { encodeHistogram, histogramStats, mergeEncoded, type MergedHistogram } from './hdr.js';
+
+/** The percentiles every latency summary reports: fio's list, then the named fields' (p50 … p99.99). */
+const SUMMARY_PERCENTILES: readonly number[] = [...FIO_PERCENTILES, 50, 90, 99, 99.9, 99.99];
 
 /** Summarise merged latencies (ns). Percentiles are HDR values (within 0.1 %); min and max are exact. */
 export function summarizeMergedLatency(m: MergedHistogram): LatencySummary {
   const h = m.histogram;
-  const at = (p: number): number => (m.count === 0 ? 0 : Math.min(h.getValueAtPercentile(p), m.max));
+  const stats = histogramStats(h, SUMMARY_PERCENTILES);
+  const at = (k: number): number => (m.count === 0 ? 0 : Math.min(stats.valuesAtPercentiles[k]!, m.max));
   const percentilesNs: Record<string, number> = {};
-  for (const p of FIO_PERCENTILES) percentilesNs[fioPercentileKey(p)] = at(p);
+  FIO_PERCENTILES.forEach((p, k) => (percentilesNs[fioPercentileKey(p)] = at(k)));
+  const named = FIO_PERCENTILES.length;
   return {
     count: m.count,
     minNs: m.min,
-    meanNs: m.count === 0 ? 0 : h.mean,
-    stddevNs: m.count === 0 ? 0 : h.stdDeviation,
+    meanNs: m.count === 0 ? 0 : stats.mean,
+    stddevNs: m.count === 0 ? 0 : stats.stdDeviation,
     maxNs: m.max,
-    p50Ns: at(50),
-    p90Ns: at(90),
-    p99Ns: at(99),
-    p999Ns: at(99.9),
-    p9999Ns: at(99.99),
+    p50Ns: at(named),
+    p90Ns: at(named + 1),
+    p99Ns: at(named + 2),
+    p999Ns: at(named + 3),
+    p9999Ns: at(named + 4),
     percentilesNs,
     histogram: encodeHistogram(h),
   };
@@ -37,8 +49,9 @@ export function summarizeLatency(parts: readonly EncodedLatency[]): LatencySumma
 export function summarizeCounts(parts: readonly EncodedCounts[]): CountSummary | null {
   const m = mergeEncoded(parts);
   if (m.count === 0) return null;
-  const at = (p: number): number => Math.min(m.histogram.getValueAtPercentile(p), m.max);
-  return { count: m.count, min: m.min, mean: m.histogram.mean, p50: at(50), p99: at(99), max: m.max, histogram: encodeHistogram(m.histogram) };
+  const stats = histogramStats(m.histogram, [50, 99]);
+  const [p50, p99] = stats.valuesAtPercentiles.map((v) => Math.min(v, m.max)) as [number, number];
+  return { count: m.count, min: m.min, mean: stats.mean, p50, p99, max: m.max, histogram: encodeHistogram(m.histogram) };
 }
 
 /** A stored latency summary as an encoded histogram again (for re-merging saved reports). */

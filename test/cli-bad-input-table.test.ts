@@ -1,6 +1,6 @@
 /**
  * Every flag of every command, with every class of wrong value its kind allows, derived from the
- * flag table (cli/commands/index.ts COMMAND_FLAGS, the engines' option specs): not a number, empty,
+ * flag table (cli/commands/flag-sets.ts COMMAND_FLAGS, the engines' option specs): not a number, empty,
  * below the minimum, above the maximum, a fraction where a whole number is needed, a word that is
  * not one of the choices, a value given to a switch — plus, per flag name, the wrong values only
  * its meaning knows (a missing directory, a file where a directory goes, /proc, a suite file with an
@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { COMMAND_FLAGS, ENGINE_OPTION_COMMANDS } from '../cli/commands/index.js';
+import { COMMAND_FLAGS, ENGINE_OPTION_COMMANDS } from '../cli/commands/flag-sets.js';
 import type { FlagSpec } from '../cli/flags.js';
 import { maxWriters } from '../coordinator/defaults.js';
 import { optionRule, allOptionSpecs } from '../engines/options.js';

@@ -96,18 +96,21 @@ test('a locale that is not UTF-8: progress, table and closing line in ASCII', as
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout + r.stderr, /[^\x00-\x7f]/, 'only ASCII');
   assert.match(r.stdout, /^------ +-----/m, 'table rules drawn with dashes');
-  assert.match(r.stdout, / us /, 'µs spelled us');
+  assert.match(r.stdout, / us\b/, 'µs spelled us');
   assert.match(r.stderr, /^durabench run: 2 cases in /m);
 });
 
-test('probe --format json --out -: the probe report on stdout, one progress line per method', async () => {
+test('probe --format json --out -: the probe report on stdout, one progress line per method and pass', async () => {
   const dir = tempDir('probe');
-  const r = await runCli(['probe', '--dir', dir, '--method', 'fdatasync,write-nosync', '--duration', '0.1', '--format', 'json', '--out', '-'], { cwd: dir, env: UTF8 });
+  const r = await runCli(['probe', '--dir', dir, '--method', 'fdatasync,write-nosync', '--duration', '0.1', '--passes', '2', '--format', 'json', '--out', '-'], { cwd: dir, env: UTF8 });
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as ProbeReport;
   assert.equal(report.kind, 'probe');
   assert.equal(report.results.length, 2);
-  assert.match(r.stderr, /^\[1\/2 50\.0%\] fdatasync {2}[\d,.]+ ops\/s, p99 /m);
+  // Two methods × two round-robin passes: four slots, the methods taking turns.
+  assert.match(r.stderr, /^\[1\/4 25\.0%\] fdatasync {2}[\d,.]+ ops\/s, p99 /m);
+  assert.match(r.stderr, /^\[2\/4 50\.0%\] write-nosync {2}/m);
+  assert.match(r.stderr, /^\[3\/4 75\.0%\] fdatasync {2}/m);
   assert.match(r.stderr, /^durabench probe: 2 methods in /m);
 });
 

@@ -62,6 +62,8 @@ for (const [args, mentions] of [
   [['probe', '--block-bytes', '0'], '--block-bytes'],
   [['probe', '--block-bytes', 'x'], '--block-bytes'],
   [['probe', '--method', 'nope'], '--method'],
+  [['probe', '--pattern', 'zigzag'], '--pattern'],
+  [['probe', '--passes', '0'], '--passes'],
   [['probe', '--format', 'xml'], '--format'],
 ] as const) {
   test(`bad input: durabench ${args.join(' ')} → one line naming ${mentions}, exit 2`, async () => {

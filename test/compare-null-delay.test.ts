@@ -58,14 +58,27 @@ test('two runs of the same case are within noise; a case slowed by a null sync d
   });
   const metric = (id: string) => c.cases.find((x) => x.key === KEY)!.metrics.find((m) => m.metric.id === id)!;
   const same = metric('commit_p50_ns').cells[1]!;
-  assert.equal(same.verdict, 'noise', same.reason);
-  assert.match(same.reason, /^within noise/);
+  if (same.test !== null && same.test.minP >= 0.05) {
+    // The p50s of the twelve repeats fall into so few HDR buckets (64 ns wide at 100 µs; the
+    // harness adds well under that) that ties leave no arrangement significant: the rank test then
+    // cannot call it noise either, and compare says so — never a verdict. Seen in 1 run of 5.
+    assert.equal(same.verdict, 'unknown', same.reason);
+    assert.match(same.reason, /^no significance: .*smallest possible p/);
+    assert.ok(Math.abs(same.ratio! - 1) < 0.01, same.reason);
+  } else {
+    assert.equal(same.verdict, 'noise', same.reason);
+    assert.match(same.reason, /^within noise/);
+  }
   for (const id of ['commit_p50_ns', 'commits_per_sec']) {
     const worse = metric(id).cells[2]!;
     assert.equal(worse.verdict, 'worse', `${id}: ${worse.reason}`);
-    // Six repeats against six, fully separated: p = 2 / C(12, 6).
-    assert.ok(Math.abs(worse.test!.p - 2 / 924) < 1e-12, worse.reason);
+    assert.ok(worse.test !== null && worse.test.p < 0.05, worse.reason);
   }
+  // The p50 of six repeats against six is fully separated: p = 2 / C(12, 6). Throughput is not held
+  // to that: a busy wait's commits per second is its share of a CPU, and on a loaded machine one
+  // 30 ms repeat of the fast case can lose more than the 3× to preemption (seen: p = 0.026,
+  // medians −55 %) — a real difference in the machine, which the rank test still calls worse.
+  assert.ok(Math.abs(metric('commit_p50_ns').cells[2]!.test!.p - 2 / 924) < 1e-12, metric('commit_p50_ns').cells[2]!.reason);
   assert.ok(metric('commit_p50_ns').cells[2]!.ratio! > 2.5);
   // Every judged cell has its evidence: a rank test on six repeats per side.
   for (const m of c.cases[0]!.metrics)

@@ -2,6 +2,7 @@
  * Builds one engine instance with its io layer and context. Shared by the pool's writer threads and
  * the crash lab's child process, so both run engines exactly the same way.
  */
+import { hrtime } from 'node:process';
 import { Io, type IoObserver } from '../io/io.js';
 import { loadEngine } from '../engines/registry.js';
 import { DurabilityCounter, guardEngine } from '../engines/validate.js';
@@ -42,7 +43,7 @@ export async function createEngineInstance(
     faults: new Set(spec.faults),
     durability: counter,
     recordPhase,
-    clockNs: process.hrtime.bigint,
+    clockNs: hrtime.bigint,
   });
   const engine = guardEngine(created, factory, spec.durability.mode, counter);
   return { factory, engine, io, isAsync: factory.contract === 'async' };

@@ -3,6 +3,7 @@
  * per commit, ack → return of the sync that covers it (0 when the sync returned before the ack), the
  * number of commits per sync as they really happened, and the peak of acked-but-unsynced commits.
  */
+import { hrtime } from 'node:process';
 import type { DurabilityListener } from '../engines/types.js';
 import type { Mode } from '../model/durability.js';
 import type { EncodedLatency } from '../model/latency.js';
@@ -31,13 +32,39 @@ export class ExposureTracker implements DurabilityListener {
   private zeroExposures = 0;
   /** Exposure of commits acked before their covering sync returned. Use `encodeExposure()` for all. */
   readonly exposure = new LatencyRecorder();
-  /** How many commits each sync covered. */
-  readonly commitsPerSync = new CountRecorder();
+  private readonly perSync = new CountRecorder();
+  /**
+   * Syncs of equal size not yet recorded, run-length counted: in sync mode every sync covers one
+   * commit, and counting it here costs nothing inside `put` (where `durable()` runs, timed).
+   */
+  private runSize = 0;
+  private runCount = 0;
 
   constructor(
     private readonly mode: Mode,
-    private readonly clockNs: () => bigint = process.hrtime.bigint,
+    private readonly clockNs: () => bigint = hrtime.bigint,
   ) {}
+
+  /** How many commits each sync covered. */
+  get commitsPerSync(): CountRecorder {
+    this.flushRun();
+    return this.perSync;
+  }
+
+  private countSync(size: number): void {
+    if (size === this.runSize) {
+      this.runCount += 1;
+      return;
+    }
+    this.flushRun();
+    this.runSize = size;
+    this.runCount = 1;
+  }
+
+  private flushRun(): void {
+    if (this.runCount > 0) this.perSync.recordCount(this.runSize, this.runCount);
+    this.runCount = 0;
+  }
 
   get unbounded(): boolean {
     return this.mode === 'none';
@@ -88,6 +115,14 @@ export class ExposureTracker implements DurabilityListener {
   durable(commits: number): void {
     if (commits <= this.durableCount) return;
     const coveredAcked = Math.min(commits, this.ackedCount);
+    const size = this.ackedCount + 1 >= this.measuredFrom ? commits - this.durableCount : 0;
+    if (coveredAcked <= this.settledUpTo && this.coverCount === 0 && (size === 0 || size === this.runSize)) {
+      // Nothing acked waits for this sync (sync mode, or the commit in flight filled a batch): no
+      // exposure to settle and no clock to read; a size equal to the current run is only counted.
+      if (size > 0) this.runCount += 1;
+      this.durableCount = commits;
+      return;
+    }
     const k = this.coverCount++;
     if (k === this.coverUpTo.length) {
       this.coverUpTo.push(0);
@@ -96,7 +131,7 @@ export class ExposureTracker implements DurabilityListener {
     }
     this.coverUpTo[k] = coveredAcked;
     this.coverAtRel[k] = coveredAcked > this.settledUpTo ? Number(this.clockNs() - this.originNs) : 0;
-    this.coverSize[k] = this.ackedCount + 1 >= this.measuredFrom ? commits - this.durableCount : 0;
+    this.coverSize[k] = size;
     this.durableCount = commits;
   }
 
@@ -110,7 +145,7 @@ export class ExposureTracker implements DurabilityListener {
         if (seq >= this.measuredFrom && ackRel !== undefined) this.exposure.record(Math.max(0, atRel - ackRel));
       }
       if (upTo > this.settledUpTo) this.settledUpTo = upTo;
-      if (this.coverSize[k]! > 0) this.commitsPerSync.record(this.coverSize[k]!);
+      if (this.coverSize[k]! > 0) this.countSync(this.coverSize[k]!);
     }
     this.coverCount = 0;
   }
@@ -136,6 +171,6 @@ export class ExposureTracker implements DurabilityListener {
 
   destroy(): void {
     this.exposure.destroy();
-    this.commitsPerSync.destroy();
+    this.perSync.destroy();
   }
 }

@@ -69,3 +69,116 @@ export function pagesWrittenBack(trace: string): number {
   }
   return pages;
 }
+
+const BLOCK_EVENT = 'block_rq_complete';
+/** Per-CPU ring buffer of the block-write instance: the lab drains it at every capture, so it only has to hold the writes of one gap between instants. */
+const BLOCK_BUFFER_KB = 4096;
+
+/**
+ * Which blocks of a device were ever written: `block:block_rq_complete` on that device (every request
+ * the block layer completed, with its first sector and length), drained from a private instance's
+ * `trace_pipe` (a consuming read, so nothing between two drains is missed or counted twice). The
+ * crash lab's drive cache can only differ from the medium in blocks the inner device wrote, so the
+ * capture compares those instead of the whole image. An overrun of the ring buffer (events lost)
+ * makes `blocks()` null for good: the caller then compares everything.
+ */
+export class BlockWriteWatch {
+  private readonly written = new Set<number>();
+  private lost = false;
+
+  private constructor(
+    private readonly instance: string,
+    private readonly blockBytes: number,
+  ) {}
+
+  /** Watch `devNumbers` (`7:5`, the device's sysfs `dev`) from now on; the reason when the kernel lacks the event. */
+  static create(tracefsDir: string, name: string, devNumbers: string, blockBytes: number): BlockWriteWatch | string {
+    assertLabPath(tracefsDir, 'create a tracing instance in');
+    const m = /^(\d+):(\d+)$/.exec(devNumbers);
+    if (!m) throw new Error(`not a device number: '${devNumbers}'`);
+    if (!fs.existsSync(path.join(tracefsDir, 'events', 'block', BLOCK_EVENT))) return `the kernel has no block:${BLOCK_EVENT} tracepoint`;
+    const instance = path.join(tracefsDir, 'instances', name);
+    fs.mkdirSync(instance);
+    hold({ kind: 'trace-instance', path: instance });
+    const w = new BlockWriteWatch(instance, blockBytes);
+    try {
+      fs.writeFileSync(path.join(instance, 'buffer_size_kb'), String(BLOCK_BUFFER_KB));
+      const ev = path.join(instance, 'events', 'block', BLOCK_EVENT);
+      // The kernel's dev_t: major << 20 | minor (include/linux/kdev_t.h, MKDEV).
+      fs.writeFileSync(path.join(ev, 'filter'), `dev == ${Number(m[1]) * 2 ** 20 + Number(m[2])}`);
+      fs.writeFileSync(path.join(ev, 'enable'), '1');
+    } catch (err) {
+      w.close();
+      throw err;
+    }
+    return w;
+  }
+
+  /** Read every event completed since the last drain. */
+  drain(): void {
+    if (this.lost) return;
+    const fd = fs.openSync(path.join(this.instance, 'trace_pipe'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const buf = Buffer.alloc(1 << 20);
+    let text = '';
+    try {
+      for (;;) {
+        let n: number;
+        try {
+          n = fs.readSync(fd, buf, 0, buf.length, null);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EAGAIN') break;
+          throw err;
+        }
+        if (n === 0) break;
+        text += buf.toString('latin1', 0, n);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    for (const r of blockWrites(text)) {
+      const first = Math.floor((r.sector * 512) / this.blockBytes);
+      const last = Math.floor(((r.sector + r.sectors) * 512 - 1) / this.blockBytes);
+      for (let b = first; b <= last; b++) this.written.add(b);
+    }
+    if (overrun(this.instance)) this.lost = true;
+  }
+
+  /** Indices (ascending) of the blocks written since watching began; null if events were lost. */
+  blocks(): number[] | null {
+    return this.lost ? null : [...this.written].sort((a, b) => a - b);
+  }
+
+  close(): void {
+    try {
+      fs.writeFileSync(path.join(this.instance, 'events', 'block', BLOCK_EVENT, 'enable'), '0');
+    } finally {
+      fs.rmdirSync(this.instance);
+      release({ kind: 'trace-instance', path: this.instance });
+    }
+  }
+}
+
+/** Events lost by any CPU's ring buffer of the instance (`per_cpu/cpuN/stats`: overrun, dropped events). */
+function overrun(instance: string): boolean {
+  const dir = path.join(instance, 'per_cpu');
+  for (const cpu of fs.readdirSync(dir)) {
+    const stats = fs.readFileSync(path.join(dir, cpu, 'stats'), 'latin1');
+    for (const m of stats.matchAll(/^(overrun|dropped events): (\d+)/gm)) if (Number(m[2]) > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * `… block_rq_complete: 7,5 WS () 123456 + 8 none,0,0 [0]` lines → the ranges of every request
+ * that was not a read (rwbs: an optional F for a preflush, then the operation: W write, D discard,
+ * Z write-zeroes, R read, …). Pure.
+ */
+export function blockWrites(trace: string): { sector: number; sectors: number }[] {
+  const out: { sector: number; sectors: number }[] = [];
+  for (const line of trace.split('\n')) {
+    const m = /block_rq_complete: \d+,\d+ (\S+) \(.*?\) (\d+) \+ (\d+)/.exec(line);
+    if (!m || /^F?R/.test(m[1]!) || m[3] === '0') continue;
+    out.push({ sector: Number(m[2]), sectors: Number(m[3]) });
+  }
+  return out;
+}

@@ -6,7 +6,13 @@
  * 2 bad input, 130/143 stopped by SIGINT/SIGTERM.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS } from '../../coordinator/defaults.js';
+import {
+  PROBE_DEFAULT_BLOCK_BYTES,
+  PROBE_DEFAULT_PASSES,
+  PROBE_DEFAULT_PATTERNS,
+  PROBE_DEFAULT_SECONDS,
+} from '../../coordinator/defaults.js';
+import type { ProbePattern } from '../../model/probe-report.js';
 import { uniqueTargets } from '../../coordinator/resolve.js';
 import { UsageError } from '../../model/errors.js';
 import { methodIds } from '../../probe/methods.js';
@@ -21,28 +27,52 @@ import { EXIT, setExitCode } from '../exit.js';
 
 type Args = Record<string, unknown>;
 
-export const PROBE_FLAGS: readonly FlagSpec[] = [FLAGS.dir, FLAGS.probeDuration, FLAGS.probeWarmup, FLAGS.blockBytes, FLAGS.method, ...OUTPUT_FLAGS];
+export const PROBE_FLAGS: readonly FlagSpec[] = [
+  FLAGS.dir,
+  FLAGS.probeDuration,
+  FLAGS.probeWarmup,
+  FLAGS.blockBytes,
+  FLAGS.pattern,
+  FLAGS.passes,
+  FLAGS.method,
+  ...OUTPUT_FLAGS,
+];
 
 function builder(y: Argv): Argv<Args> {
   return declareFlags(y, PROBE_FLAGS, fileFormatsOf('probe'))
     .example('$0 probe', 'every method in the current directory, 1 s each')
-    .example('$0 probe --dir /mnt/nvme --dir /mnt/hdd --duration 5', 'two disks side by side') as Argv<Args>;
+    .example('$0 probe --dir /mnt/nvme --dir /mnt/hdd --duration 5', 'two disks side by side')
+    .example(
+      '$0 probe --pattern rewrite,sequential --method fdatasync,o_direct_dsync',
+      "pg_test_fsync's pattern against a WAL's",
+    ) as Argv<Args>;
 }
 
 /** Validate and normalise the flags; every mistake is one UsageError line naming the option. */
-export function probeSettings(args: Args): { targets: string[]; seconds: number; warmupSeconds: number; blockBytes: number[]; methods: string[] | null } {
+export function probeSettings(args: Args): {
+  targets: string[];
+  seconds: number;
+  warmupSeconds: number;
+  blockBytes: number[];
+  patterns: ProbePattern[];
+  passes: number;
+  methods: string[] | null;
+} {
   const seconds = readNumber(args, FLAGS.probeDuration) ?? PROBE_DEFAULT_SECONDS;
   const warmupSeconds = readNumber(args, FLAGS.probeWarmup) ?? Math.min(0.2, seconds / 5);
   const blockBytes = [...new Set(readNumbers(args, FLAGS.blockBytes) ?? [PROBE_DEFAULT_BLOCK_BYTES])];
+  const patterns = [...new Set((readStrings(args, FLAGS.pattern) ?? PROBE_DEFAULT_PATTERNS) as ProbePattern[])];
+  const passes = readNumber(args, FLAGS.passes) ?? PROBE_DEFAULT_PASSES;
   let methods: string[] | null = null;
   const asked = readStrings(args, FLAGS.method);
   if (asked !== undefined) {
     const known = methodIds();
-    for (const m of asked) if (!known.includes(m)) throw new UsageError(`--method '${m}' is not a probe method; use one of ${known.join(', ')}`);
+    for (const m of asked)
+      if (!known.includes(m)) throw new UsageError(`--method '${m}' is not a probe method; use one of ${known.join(', ')}`);
     methods = [...new Set(asked)];
   }
   const targets = uniqueTargets(readStrings(args, FLAGS.dir) ?? [process.cwd()]);
-  return { targets, seconds, warmupSeconds, blockBytes, methods };
+  return { targets, seconds, warmupSeconds, blockBytes, patterns, passes, methods };
 }
 
 async function handler(args: Args): Promise<void> {
@@ -53,8 +83,10 @@ async function handler(args: Args): Promise<void> {
   const report = newProbeReport(s);
   const session = openSession(o, out, report);
   const line = progressLine('probe', out);
-  const units = selectMethods(s.blockBytes, s.methods).length * s.targets.length;
-  const progress = line ? new ProbeProgress(line, units, (s.seconds + s.warmupSeconds) * 1000) : null;
+  // One unit of progress per slot: every method on every target, once per pass.
+  const passes = Math.max(1, s.passes);
+  const units = selectMethods(s.blockBytes, s.methods, s.patterns).length * s.targets.length * passes;
+  const progress = line ? new ProbeProgress(line, units, ((s.seconds + s.warmupSeconds) * 1000) / passes) : null;
   await runProbe(session, {
     ...s,
     runId: report.runId ?? newRunId(),
@@ -76,7 +108,8 @@ async function handler(args: Args): Promise<void> {
 
 export const probeCommand: CommandModule<object, Args> = {
   command: 'probe',
-  describe: 'compare ways of making a write durable (fdatasync, fsync, O_DSYNC, O_DIRECT, ...) on each --dir: ops/s and latency percentiles',
+  describe:
+    'compare ways of making a write durable (fdatasync, fsync, O_DSYNC, O_DIRECT, ...) on each --dir: ops/s and latency percentiles',
   builder,
   handler,
 };

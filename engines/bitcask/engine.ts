@@ -22,7 +22,7 @@
  * File formats and the protocol: docs/engines-bitcask-btree.md.
  */
 import path from 'node:path';
-import { FRAME_HEADER_BYTES, frameKv, parseKv, scanFrames } from '../framing.js';
+import { FRAME_HEADER_BYTES, FrameScratch, parseKv, scanFrames } from '../framing.js';
 import { SyncPolicy } from '../sync-policy.js';
 import { emptyRecovery, MODES, type Engine, type EngineContext, type EngineFactory, type RecoveryReport } from '../types.js';
 import { compareIds, dataName, decodeHints, hintName, parseName, readRecord, type FileId, type KeyLocation } from './files.js';
@@ -36,6 +36,8 @@ class BitcaskEngine implements Engine {
   private readonly mergeAt: number;
   private readonly noFsync: boolean;
   private readonly keydir = new Map<string, KeyLocation>();
+  /** Records are framed into one reused buffer (write(2) copies it; the keydir keeps offsets, not bytes). */
+  private readonly scratch = new FrameScratch();
   /** Data files other than the active one, in id order. */
   private immutable: FileId[] = [];
   private activeId: FileId = { major: 1, minor: 0 };
@@ -129,11 +131,11 @@ class BitcaskEngine implements Engine {
   }
 
   put(key: Buffer, value: Buffer): void {
-    const record = frameKv(key, value);
-    if (this.writePos > 0 && this.writePos + record.length > this.fileBytes) this.rotate();
-    this.ctx.io.write(this.fd, record, this.writePos);
-    this.keydir.set(key.toString('latin1'), { file: this.activePath, offset: this.writePos, bytes: record.length });
-    this.writePos += record.length;
+    const length = this.scratch.frameKv(key, value);
+    if (this.writePos > 0 && this.writePos + length > this.fileBytes) this.rotate();
+    this.ctx.io.write(this.fd, this.scratch.buf, this.writePos, 0, length);
+    this.keydir.set(key.toString('latin1'), { file: this.activePath, offset: this.writePos, bytes: length });
+    this.writePos += length;
     this.policy.append();
     if (this.policy.due()) this.sync();
     if (this.mergeAt > 0 && this.immutable.length >= this.mergeAt) this.merge();

@@ -7,7 +7,7 @@
  * `get` uses an in-memory index key → record position, built by one scan on the first `get` and
  * kept up to date from then on, so puts stay as close to `raw` as possible.
  */
-import { frameKv, parseKv } from '../framing.js';
+import { FrameScratch, parseKv } from '../framing.js';
 import { SyncPolicy } from '../sync-policy.js';
 import { MODES, type Engine, type EngineContext, type EngineFactory, type EngineStats, type RecoveryReport } from '../types.js';
 import { WalLog } from './log.js';
@@ -17,6 +17,8 @@ import type { WalPosition } from './position.js';
 class WalEngine implements Engine {
   private readonly policy: SyncPolicy;
   private readonly log: WalLog;
+  /** Records are framed into one reused buffer (write(2) copies it; the index keeps positions, not bytes). */
+  private readonly scratch = new FrameScratch();
   private index: Map<string, WalPosition> | null = null;
   private open_ = false;
 
@@ -32,7 +34,8 @@ class WalEngine implements Engine {
   }
 
   put(key: Buffer, value: Buffer): void {
-    const pos = this.log.appendFramed(frameKv(key, value));
+    const length = this.scratch.frameKv(key, value);
+    const pos = this.log.appendFramed(this.scratch.buf, length);
     this.index?.set(key.toString('latin1'), pos);
     this.policy.append();
     if (this.policy.due()) this.sync();

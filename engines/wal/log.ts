@@ -242,21 +242,24 @@ export class WalLog {
     return this.appendFramed(frame(payload));
   }
 
-  /** Append a record already framed with engines/framing.ts (`frame`, `frameKv`). */
-  appendFramed(framed: Uint8Array): WalPosition {
+  /**
+   * Append a record already framed with engines/framing.ts (`frame`, `frameKv`, or the first
+   * `length` bytes of a `FrameScratch` buffer: the bytes are copied by write(2), not kept).
+   */
+  appendFramed(framed: Uint8Array, length = framed.byteLength): WalPosition {
     let seg = this.requireActive();
     // A record larger than a whole segment still goes into a fresh one (the file grows past the size).
-    if (seg.writePos > SEGMENT_HEADER_BYTES && seg.writePos + framed.byteLength > this.config.segmentBytes) {
+    if (seg.writePos > SEGMENT_HEADER_BYTES && seg.writePos + length > this.config.segmentBytes) {
       this.rotate();
       seg = this.requireActive();
     }
     const offset = seg.writePos;
-    this.io.write(seg.fd, framed, offset);
-    seg.writePos += framed.byteLength;
+    this.io.write(seg.fd, framed, offset, 0, length);
+    seg.writePos += length;
     if (seg.writePos > seg.fileBytes) seg.fileBytes = seg.writePos;
     this.activeUnsynced = true;
     this.counters.recordsAppended += 1;
-    this.counters.bytesAppended += framed.byteLength;
+    this.counters.bytesAppended += length;
     return { segment: seg.seq, offset };
   }
 

@@ -28,6 +28,7 @@ function row(r: ProbeResult, label: string, target: string): string[] {
  */
 export function probeTables(report: ProbeReport): { group: string; rows: string[][] }[] {
   const several = report.settings.blockBytes.length > 1;
+  const severalPatterns = (report.settings.patterns?.length ?? 1) > 1;
   const oneTarget = report.settings.targets.length <= 1;
   const groups: { group: string; rows: string[][] }[] = [];
   let lastLabel = '';
@@ -38,7 +39,7 @@ export function probeTables(report: ProbeReport): { group: string; rows: string[
       groups.push(g);
       lastLabel = '';
     }
-    const label = methodLabel(r.method, several);
+    const label = methodLabel(r.method, several, severalPatterns);
     const cells = row(r, label === lastLabel ? '' : label, r.target);
     lastLabel = label;
     g.rows.push(cells);
@@ -50,7 +51,8 @@ export function probeTables(report: ProbeReport): { group: string; rows: string[
 /** One line per result that is not completed: what and why. */
 export function problemLines(report: ProbeReport): string[] {
   const several = report.settings.blockBytes.length > 1;
+  const severalPatterns = (report.settings.patterns?.length ?? 1) > 1;
   return report.results.flatMap((r) =>
-    r.state === 'completed' ? [] : [`${r.state}: ${methodLabel(r.method, several)} on ${r.target}: ${r.reason}${r.code ? ` (${r.code})` : ''}`],
+    r.state === 'completed' ? [] : [`${r.state}: ${methodLabel(r.method, several, severalPatterns)} on ${r.target}: ${r.reason}${r.code ? ` (${r.code})` : ''}`],
   );
 }

@@ -11,7 +11,7 @@ import { logBarChart } from './charts.js';
 import { probeTables, problemLines } from './probe-table.js';
 import { environmentBlocks, sessionFacts, targetSummary } from './provenance.js';
 
-const LEGEND = "ops/s = 1 / mean latency of one operation; percentiles from each operation's latency (HDR histogram); ±rme = tinybench's relative margin of error of the mean (95 %).";
+const LEGEND = "ops/s = 1 / mean latency of one operation; percentiles from each operation's latency (HDR histogram); ±rme = relative margin of error of the mean (95 %, Student t over the round-robin passes or slices).";
 
 function settingsLine(report: ProbeReport): string {
   const s = report.settings;
@@ -32,12 +32,13 @@ export function probeConsoleDoc(report: ProbeReport): Doc {
 
 function opsChart(report: ProbeReport, group: string): Block[] {
   const several = report.settings.blockBytes.length > 1;
+  const severalPatterns = (report.settings.patterns?.length ?? 1) > 1;
   const results = report.results.filter((r) => r.method.group === group);
-  const labels = [...new Set(results.map((r) => methodLabel(r.method, several)))];
+  const labels = [...new Set(results.map((r) => methodLabel(r.method, several, severalPatterns)))];
   const groups = report.settings.targets.map((t) => ({
     name: t,
     values: labels.map((l) => {
-      const r = results.find((x) => x.target === t && methodLabel(x.method, several) === l);
+      const r = results.find((x) => x.target === t && methodLabel(x.method, several, severalPatterns) === l);
       return r && r.state === 'completed' ? r.metrics.opsPerSec : null;
     }),
   }));

@@ -20,7 +20,8 @@ function shortKnown<T>(k: Known<T> | undefined, show: (v: T) => string = String)
 
 export function toolLine(tool: ToolInfo): string {
   const rev = tool.gitSha ? `git ${tool.gitSha.slice(0, 12)}${tool.gitDirty ? ' (dirty)' : ''}` : `no git revision (${tool.gitShaReason ?? 'not a checkout'})`;
-  return `${tool.name} ${tool.version}, ${rev}`;
+  const crc = tool.crc32c === undefined ? '' : tool.crc32c.kind === 'native' ? `, CRC-32C native (${tool.crc32c.package})` : `, CRC-32C in JavaScript (${tool.crc32c.reason})`;
+  return `${tool.name} ${tool.version}, ${rev}${crc}`;
 }
 
 /** Label/value rows describing the host. */

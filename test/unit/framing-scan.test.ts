@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { frame, frameKv, parseKv, scanFrames } from '../../engines/framing.js';
+import { frame, frameKv, FrameScratch, parseKv, scanFrames } from '../../engines/framing.js';
 
 const records = [frameKv(Buffer.from('a'), Buffer.from('one')), frameKv(Buffer.from('bb'), Buffer.alloc(0)), frame(Buffer.from('x'))];
 const log = Buffer.concat(records);
@@ -51,4 +51,25 @@ test('fixed-stride scan skips record padding', () => {
   const r = scanFrames(padded, 0, 64);
   assert.equal(r.frames.length, 2);
   assert.equal(r.frames[1]!.offset, 64);
+});
+
+test('FrameScratch frames exactly the bytes frameKv does, padded or not, growing its buffer on demand', () => {
+  const scratch = new FrameScratch();
+  let x = 99;
+  const next = (mod: number): number => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x % mod;
+  };
+  for (let k = 0; k < 2000; k++) {
+    const key = Buffer.from(`w000-${k}`);
+    const value = Buffer.alloc(k < 1000 ? next(600) : next(20_000), k & 0xff);
+    for (let i = 0; i < value.length; i += 7) value[i] = next(256);
+    const pad = k % 3 === 0 ? 0 : next(24_000);
+    // Dirty the scratch first: stale bytes must never leak into a record's padding.
+    scratch.buf.fill(0xee);
+    const n = scratch.frameKv(key, value, pad);
+    const want = frameKv(key, value, pad);
+    assert.equal(n, want.length, `record ${k}`);
+    assert.ok(scratch.buf.subarray(0, n).equals(want), `record ${k}: bytes differ`);
+  }
 });

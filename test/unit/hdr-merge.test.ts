@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { fioPercentileKey, type EncodedLatency } from '../../model/latency.js';
-import { LatencyRecorder, mergeEncoded } from '../../stats/hdr.js';
+import { createHistogram, encodeHistogram, histogramStats, LatencyRecorder, mergeEncoded } from '../../stats/hdr.js';
 import { summarizeLatency } from '../../stats/summary.js';
 
 /** Record values in a real worker thread (its own WebAssembly instance) and return the encoding. */
@@ -62,4 +62,96 @@ test('an empty merge summarises to zeros, not NaN', () => {
   assert.equal(s.count, 0);
   assert.equal(s.p99Ns, 0);
   assert.equal(s.meanNs, 0);
+});
+
+test('staged recording gives byte for byte the histogram that direct recording gives, edges included', () => {
+  const edges = [
+    0,
+    1,
+    2,
+    1023,
+    1024,
+    2047,
+    2048,
+    2049,
+    4095,
+    4096,
+    65_535,
+    65_536,
+    1e6,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 32 + 1,
+    2 ** 40,
+    1.5e12,
+  ];
+  let x = 7;
+  const rnd = (): number => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x;
+  };
+  const values = [...edges];
+  for (let i = 0; i < 20_000; i++)
+    values.push(rnd() % 2000, rnd() % 200_000, rnd() >>> (rnd() % 32), Math.floor((rnd() / 2 ** 32) * 2 ** 44));
+  const staged = new LatencyRecorder();
+  const direct = createHistogram();
+  for (const v of values) {
+    staged.record(v);
+    direct.recordValue(v);
+  }
+  assert.equal(staged.encode().histogram, encodeHistogram(direct));
+  assert.equal(staged.count, values.length);
+  assert.equal(staged.min, 0);
+  assert.equal(staged.max, Math.max(...values));
+  // Reading flushes; recording after a read, a reset and an add keep agreeing.
+  staged.record(12_345);
+  direct.recordValue(12_345);
+  assert.equal(staged.encode().histogram, encodeHistogram(direct));
+  const other = new LatencyRecorder();
+  other.record(777);
+  other.record(3_000_000);
+  staged.add(other);
+  direct.recordValue(777);
+  direct.recordValue(3_000_000);
+  assert.equal(staged.encode().histogram, encodeHistogram(direct));
+  staged.reset();
+  direct.reset();
+  staged.record(5);
+  direct.recordValue(5);
+  assert.equal(staged.encode().histogram, encodeHistogram(direct));
+  for (const r of [staged, other]) r.destroy();
+  direct.destroy();
+});
+
+test('histogramStats gives exactly the library getters: mean, standard deviation and every percentile', () => {
+  let x = 11;
+  const rnd = (): number => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x;
+  };
+  const percentiles = [0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100];
+  for (const [n, spread] of [
+    [1, 1000],
+    [7, 50],
+    [1000, 5000],
+    [50_000, 2 ** 30],
+  ] as const) {
+    const r = new LatencyRecorder();
+    for (let i = 0; i < n; i++) r.record(rnd() % spread);
+    // A decoded JS histogram, as the coordinator summarises them.
+    const h = mergeEncoded([r.encode()]).histogram;
+    const s = histogramStats(h, percentiles);
+    assert.equal(s.mean, h.mean, `mean, ${n} values`);
+    assert.equal(s.stdDeviation, h.stdDeviation, `stddev, ${n} values`);
+    assert.deepEqual(
+      s.valuesAtPercentiles,
+      percentiles.map((p) => h.getValueAtPercentile(p)),
+      `percentiles, ${n} values`,
+    );
+    r.destroy();
+  }
+  const empty = histogramStats(mergeEncoded([]).histogram, [50]);
+  assert.deepEqual(empty, { mean: 0, stdDeviation: 0, valuesAtPercentiles: [0] });
 });

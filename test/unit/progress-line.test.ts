@@ -225,9 +225,9 @@ test('probe progress: one unit per method and target', () => {
   const probe = new ProbeProgress(new Progress({ command: 'probe', stream: s, now: c.now }), 2, 1200);
   probe.started({ id: 'fdatasync' } as never, '/a', 0, false);
   c.advance(1200);
-  probe.finished({ state: 'completed', metrics: { opsPerSec: 4000, latency: { p99Ns: 400_000 } } } as never);
+  probe.finished({ target: '/a', method: { id: 'fdatasync' }, state: 'completed', metrics: { opsPerSec: 4000, latency: { p99Ns: 400_000 } } } as never);
   probe.started({ id: 'odirect' } as never, '/a', 1, false);
-  probe.finished({ state: 'unsupported', reason: 'O_DIRECT: EINVAL' } as never);
+  probe.finished({ target: '/a', method: { id: 'odirect' }, state: 'unsupported', reason: 'O_DIRECT: EINVAL' } as never);
   assert.deepEqual(s.screen().map((l) => l.replace(/ \(elapsed.*/, '')), ['[1/2 50.0%] fdatasync  4,000 ops/s, p99 400 µs', '[2/2 100.0%] odirect  unsupported: O_DIRECT: EINVAL']);
   assert.equal(probe.summary(), '2 methods (1 unsupported)');
 });
