@@ -10,7 +10,7 @@
  */
 import { UsageError } from '../model/errors.js';
 import { HEADLINE_METRICS, type MetricDef } from '../model/metrics.js';
-import { type CaseKey } from '../model/case.js';
+import { keyWithoutTarget, type CaseKey } from '../model/case.js';
 import { type CompletedCase, type RunReport } from '../model/run-report.js';
 
 /** Default relative noise allowance when a side has no repeats: ±5 %. */
@@ -63,16 +63,8 @@ export interface Comparison {
   missing: { key: string; missingFrom: string[] }[];
 }
 
-function modePart(k: CaseKey): string {
-  if (k.mode !== 'batch') return k.mode;
-  return `batch-${k.batchSize}${k.batchMs !== null ? `-${k.batchMs}ms` : ''}`;
-}
-
 /** The key that lines cases up: everything but the target directory (`raw/sync/w1/v128/unique`). */
-export function keyWithoutTarget(k: CaseKey): string {
-  const engine = k.fault ? `${k.engine}+${k.fault}` : k.engine;
-  return `${engine}/${modePart(k)}/w${k.writers}/v${k.valueBytes}/${k.workload}`;
-}
+export { keyWithoutTarget };
 
 /** Across reports: the key plus the target's position in its suite (t0, t1, …). */
 export function reportCaseKey(report: RunReport, c: { key: CaseKey }): string {

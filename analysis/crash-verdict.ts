@@ -9,7 +9,7 @@
  * A value that was never written (corrupt), or a recovery that throws, is a bug in every mode.
  */
 import type { CrashSetting, CrashSummary, CrashTrial, CrashVerdict } from '../model/crash-report.js';
-import type { Durability } from '../model/durability.js';
+import { batchAck, type Durability } from '../model/durability.js';
 import { nearestRank } from '../stats/summary.js';
 
 /** Prefix of a trial error whose engine threw while recovering (a contract violation). */
@@ -19,9 +19,12 @@ export const RECOVERY_FAILED = 'recovery failed: ';
 export function lossBound(d: Durability): number | null {
   switch (d.mode) {
     case 'sync':
+    case 'delay':
+    case 'pipelined':
       return 0;
     case 'batch':
-      return Math.max(0, d.batchSize - 1);
+      // Acked after its sync (a shared log's durable group commit): nothing acked is unsynced.
+      return batchAck(d) === 'after-sync' ? 0 : Math.max(0, d.batchSize - 1);
     case 'none':
       return null;
   }

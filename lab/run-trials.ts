@@ -12,7 +12,7 @@ import { resolveEngineOptions } from '../engines/options.js';
 import type { EngineOptionValue } from '../engines/types.js';
 import type { CaseKey } from '../model/case.js';
 import type { CrashSetting, CrashSummary, CrashTrial } from '../model/crash-report.js';
-import { durabilityOf } from '../model/durability.js';
+import { durabilityOf, engineModeOf } from '../model/durability.js';
 import { mix } from '../workers/workload.js';
 import { newRunId } from '../workspace/workdir.js';
 import { formatCrashPoint, type CrashPoint, type CrashSweep } from './crash-point.js';
@@ -97,13 +97,13 @@ async function probeSweep(base: TrialSpec, sweep: CrashSweep, scratch: string): 
 export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): Promise<CrashSummary> {
   const { key } = spec;
   const factory = await loadEngine(key.engine);
-  if (!factory.modes.includes(key.mode)) throw new Error(`engine ${key.engine} does not run in ${key.mode} mode`);
+  if (!factory.modes.includes(engineModeOf(key.mode))) throw new Error(`engine ${key.engine} does not run in ${key.mode} mode`);
   if (key.fault !== null && !factory.faults.some((f) => f.name === key.fault)) {
     throw new Error(`engine ${key.engine} has no fault switch '${key.fault}' (it has: ${factory.faults.map((f) => f.name).join(', ') || 'none'})`);
   }
   const { options, problem } = resolveEngineOptions(factory, spec.engineOptions);
   if (problem) throw new Error(problem);
-  const checked = factory.check?.(key.mode, options);
+  const checked = factory.check?.(engineModeOf(key.mode), options);
   if (checked) throw new Error(checked);
 
   const kind = opts.setting.kind;

@@ -84,6 +84,9 @@ export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timeli
     });
   }
 
+  // Shared log: one entry per sync, recorded by whichever writer's thread issued it.
+  const leaderWaitParts = ms.map((m) => m.leaderWait).filter((p): p is EncodedLatency => p !== undefined);
+
   const engineStats: Record<string, number> = {};
   for (const m of ms) for (const [k, v] of Object.entries(m.engineStats)) engineStats[k] = (engineStats[k] ?? 0) + v;
 
@@ -98,6 +101,7 @@ export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timeli
     syncLatency: summarizeLatency(ms.flatMap((m) => SYNC_KINDS.map((k) => m.syncLatency[k]))),
     syncLatencyByKind,
     commitsPerSync: summarizeCounts(ms.map((m) => m.commitsPerSync)),
+    ...(leaderWaitParts.length > 0 ? { leaderWaitLatency: summarizeLatency(leaderWaitParts) } : {}),
     exposure,
     phaseLatency,
     commitLatencyDuringPhase: nonEmpty(ms.map((m) => m.commitLatencyDuringPhase)),

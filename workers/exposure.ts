@@ -4,7 +4,7 @@
  * number of commits per sync as they really happened, and the peak of acked-but-unsynced commits.
  */
 import type { DurabilityListener } from '../engines/types.js';
-import type { Mode } from '../model/durability.js';
+import type { CaseMode } from '../model/durability.js';
 import type { EncodedLatency } from '../model/latency.js';
 import { CountRecorder, LatencyRecorder } from '../stats/hdr.js';
 
@@ -35,7 +35,7 @@ export class ExposureTracker implements DurabilityListener {
   readonly commitsPerSync = new CountRecorder();
 
   constructor(
-    private readonly mode: Mode,
+    private readonly mode: CaseMode,
     private readonly clockNs: () => bigint = process.hrtime.bigint,
   ) {}
 

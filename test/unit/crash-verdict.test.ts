@@ -24,7 +24,7 @@ function trial(lost: number, windowMs = 0, corrupt = 0, error?: string): CrashTr
 }
 
 const POWER_EXT4: CrashSetting = { kind: 'power', filesystem: 'ext4', mountOptions: null, crashAt: 'random', writeback: 'none' };
-const mode = (m: Durability['mode'], batchSize = 1): Durability => (m === 'batch' ? { mode: m, batchSize, batchMs: null } : { mode: m });
+const mode = (m: 'sync' | 'batch' | 'none', batchSize = 1): Durability => (m === 'batch' ? { mode: m, batchSize, batchMs: null } : { mode: m });
 const judge = (d: Durability, trials: CrashTrial[]) => summarizeTrials(POWER_EXT4, d, trials);
 
 test('declared bounds: sync 0, batch N−1, none unbounded', () => {
