@@ -85,7 +85,7 @@ export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timeli
   }
 
   // Shared log: one entry per sync, recorded by whichever writer's thread issued it.
-  const leaderWaitParts = ms.map((m) => m.leaderWait).filter((p): p is EncodedLatency => p !== undefined);
+  const leaderWaitParts = ms.map((m) => m.leaderWait).filter((p): p is EncodedLatency => p !== undefined && p.count > 0);
 
   const engineStats: Record<string, number> = {};
   for (const m of ms) for (const [k, v] of Object.entries(m.engineStats)) engineStats[k] = (engineStats[k] ?? 0) + v;

@@ -34,10 +34,20 @@ export class ExposureTracker implements DurabilityListener {
   /** How many commits each sync covered. */
   readonly commitsPerSync = new CountRecorder();
 
+  /**
+   * `groupsFromEngine`: on a shared log a writer's claims cover only its own commits, so its
+   * commits per sync are not the group sizes; those come from the syncing thread (`recordGroup`).
+   */
   constructor(
     private readonly mode: CaseMode,
     private readonly clockNs: () => bigint = process.hrtime.bigint,
+    private readonly groupsFromEngine = false,
   ) {}
+
+  /** Shared log: one sync this thread issued covered `commits` commits of all writers. */
+  recordGroup(commits: number): void {
+    if (this.ackedCount + 1 >= this.measuredFrom) this.commitsPerSync.record(commits);
+  }
 
   get unbounded(): boolean {
     return this.mode === 'none';
@@ -85,7 +95,7 @@ export class ExposureTracker implements DurabilityListener {
    * (once per sync, and only when acked commits wait for it); the histogram work is deferred to
    * `settle()`, after the commit's timing ended, so it never inflates commit latency.
    */
-  durable(commits: number): void {
+  durable(commits: number, atNs?: bigint): void {
     if (commits <= this.durableCount) return;
     const coveredAcked = Math.min(commits, this.ackedCount);
     const k = this.coverCount++;
@@ -95,8 +105,9 @@ export class ExposureTracker implements DurabilityListener {
       this.coverSize.push(0);
     }
     this.coverUpTo[k] = coveredAcked;
-    this.coverAtRel[k] = coveredAcked > this.settledUpTo ? Number(this.clockNs() - this.originNs) : 0;
-    this.coverSize[k] = this.ackedCount + 1 >= this.measuredFrom ? commits - this.durableCount : 0;
+    // `atNs`: the covering sync returned earlier than this claim (another thread issued it).
+    this.coverAtRel[k] = coveredAcked > this.settledUpTo ? Number((atNs ?? this.clockNs()) - this.originNs) : 0;
+    this.coverSize[k] = !this.groupsFromEngine && this.ackedCount + 1 >= this.measuredFrom ? commits - this.durableCount : 0;
     this.durableCount = commits;
   }
 

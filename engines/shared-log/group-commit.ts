@@ -354,6 +354,12 @@ export class GroupCommit {
     else this.awaitDurable(lsnOf(t.end), false);
   }
 
+  /** Between commits: let a time-based batch (acked on write, with batchMs) sync when it is due. */
+  poll(): void {
+    const p = this.policy;
+    if (p.kind === 'batch' && p.ack === 'before-sync' && this.batchDue(p.batchSize, p.batchNs)) this.tryLead();
+  }
+
   /** Make every record this writer appended durable now (clean close). Not in none mode. */
   flush(): void {
     if (this.policy.kind === 'none' || this.ownAppended === 0) return;

@@ -14,6 +14,7 @@ import { chart, heading, list, paragraph, table, warnings as warningsBlock, type
 import { caseTable } from './case-table.js';
 import { percentileChart, timelineChart } from './charts.js';
 import { provenanceLine, targetItems } from './provenance.js';
+import { scalingBlocks, scalingConsoleBlocks } from './scaling.js';
 import { tuneBlocks } from './tune.js';
 
 /** `3 cases: 2 completed, 1 errored, 0 skipped (interrupted)`. */
@@ -31,7 +32,7 @@ export function allWarnings(report: RunReport): Warning[] {
 
 /** What the console prints at the end of a run. */
 export function runConsoleDoc(report: RunReport): Doc {
-  const blocks: Block[] = [table(caseTable(report)), paragraph(tallyLine(report))];
+  const blocks: Block[] = [table(caseTable(report)), ...scalingConsoleBlocks(report), paragraph(tallyLine(report))];
   const n = allWarnings(report).length;
   if (n > 0) blocks.push(paragraph(`${n} warning${n === 1 ? '' : 's'} (on stderr and in the report)`));
   return { title: `durabench report — ${report.suite.name}`, blocks };
@@ -136,6 +137,7 @@ export function runDoc(report: RunReport, opts: { charts: boolean }): Doc {
       "Commit latency is the wall time of one commit until its ack; sync latency is every sync call the engine made (all kinds). Exposure is the engine's declared window: acked commits not yet covered by a sync.",
       'muted',
     ),
+    ...scalingBlocks(report, opts),
     ...repeatsBlocks(completed),
     ...(report.tune ? tuneBlocks(report.tune, opts) : []),
     ...crashBlocks(completed),
