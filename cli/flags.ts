@@ -9,7 +9,7 @@
  * exactly what the user typed.
  */
 import type { Argv } from 'yargs';
-import { DEFAULT_FORMATS, DEFAULT_TRIALS, LIMITS, OUT_ROOT, PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS, SUITE_DEFAULTS, type SuiteInput } from '../coordinator/defaults.js';
+import { DEFAULT_FORMATS, DEFAULT_TRIALS, LIMITS, OUT_ROOT, PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS, PROBE_SYNC_THREADS, SUITE_DEFAULTS, type SuiteInput } from '../coordinator/defaults.js';
 import { allOptionSpecs } from '../engines/options.js';
 import { builtinEngines } from '../engines/registry.js';
 import type { EngineOptionValue } from '../engines/types.js';
@@ -80,6 +80,7 @@ export const FLAGS = {
   probeDuration: f({ name: 'duration', kind: 'number', rule: LIMITS.duration, describe: 'measured seconds per method and target', deprecated: ['seconds'], defaultText: String(PROBE_DEFAULT_SECONDS) }),
   probeWarmup: f({ name: 'warmup', kind: 'number', rule: LIMITS.warmup, describe: 'warm-up seconds per method and target', defaultText: 'a fifth of --duration, at most 0.2' }),
   blockBytes: f({ name: 'block-bytes', kind: 'numbers', rule: LIMITS.blockBytes, describe: 'write size in bytes of the block-size methods (comma list)', defaultText: String(PROBE_DEFAULT_BLOCK_BYTES) }),
+  threads: f({ name: 'threads', kind: 'numbers', rule: LIMITS.threads, describe: 'thread counts of the sync-parallelism methods: K threads syncing at once (comma list)', defaultText: list(PROBE_SYNC_THREADS) }),
   method: f({ name: 'method', kind: 'strings', describe: 'only these probe methods (comma list); see durabench probe --help' }),
   // Output (every command).
   out: f({ name: 'out', kind: 'string', describe: 'output directory', defaultText: `${OUT_ROOT}/<run id>` }),

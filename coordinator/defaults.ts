@@ -83,6 +83,7 @@ export const LIMITS = {
   trials: { integer: true, min: 1, max: 100_000 },
   imageMib: { integer: true, min: 1, max: 1024 * 1024 },
   blockBytes: { integer: true, min: 1, max: 4 * MIB },
+  threads: { integer: true, min: 1, max: 64 },
   lossBudgetMs: { min: 0, max: 86_400_000 },
   lossBudgetCommits: { integer: true, min: 0 },
 } satisfies Record<string, NumberRule>;
@@ -98,5 +99,7 @@ export const DEFAULT_FORMATS: readonly string[] = ['json', 'csv', 'md', 'html'];
 /** Probe: measured seconds per method and target; the write size of the block-size methods. */
 export const PROBE_DEFAULT_SECONDS = 1;
 export const PROBE_DEFAULT_BLOCK_BYTES = 8192;
+/** Probe: thread counts of the sync-parallelism methods (K threads syncing at once). */
+export const PROBE_SYNC_THREADS: readonly number[] = [1, 2, 4, 8, 16];
 /** The directory reports go to (one subdirectory per run) unless `--out` is given. */
 export const OUT_ROOT = 'durabench-out';

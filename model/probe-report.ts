@@ -18,6 +18,8 @@ export const ProbeMethodInfo = Type.Object({
   writesPerOp: Type.Integer({ minimum: 0 }),
   /** Sync calls per operation (an O_DSYNC/O_SYNC write counts as one). */
   syncsPerOp: Type.Integer({ minimum: 0 }),
+  /** Sync-parallelism methods: how many threads sync concurrently (ops/s is then their aggregate). */
+  threads: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type ProbeMethodInfo = Static<typeof ProbeMethodInfo>;
 
@@ -61,6 +63,8 @@ export const ProbeSettings = Type.Object({
   /** Write sizes of the block-size methods, bytes (pg_test_fsync uses 8 kB). */
   blockBytes: Type.Array(Type.Integer({ minimum: 1 })),
   targets: Type.Array(Type.String()),
+  /** Thread counts of the sync-parallelism methods (absent in reports from before them). */
+  threads: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
 });
 export type ProbeSettings = Static<typeof ProbeSettings>;
 

@@ -7,11 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { PROBE_SYNC_THREADS } from '../coordinator/defaults.js';
 import { sessionHeader, type Session } from '../coordinator/session.js';
 import type { ProbeReport, ProbeResult } from '../model/probe-report.js';
 import { createWorkDir, removeWorkDir } from '../workspace/workdir.js';
 import { allMethods, type ProbeMethod } from './methods.js';
 import { measureMethod } from './measure.js';
+import { measureParallel, parallelMethods, type ParallelMethod } from './parallel.js';
 import { probeWarnings } from './warnings.js';
 
 export interface ProbeRunOptions {
@@ -20,6 +22,8 @@ export interface ProbeRunOptions {
   seconds: number;
   warmupSeconds: number;
   blockBytes: number[];
+  /** Thread counts of the sync-parallelism methods (probe/parallel.ts); default 1, 2, 4, 8, 16. */
+  threads?: number[];
   /** Only these method ids (null: all). */
   methods: readonly string[] | null;
   runId: string;
@@ -33,11 +37,18 @@ export function selectMethods(blockBytes: readonly number[], only: readonly stri
   return only === null ? all : all.filter((m) => only.includes(m.info.id));
 }
 
+/** The sync-parallelism methods a probe runs, after the others. */
+export function selectParallel(blockBytes: readonly number[], threads: readonly number[], only: readonly string[] | null): ParallelMethod[] {
+  const all = parallelMethods(blockBytes, threads);
+  return only === null ? all : all.filter((m) => only.includes(m.info.id));
+}
+
 /** A fresh probe report: the header and the settings. */
-export function newProbeReport(opts: Pick<ProbeRunOptions, 'targets' | 'seconds' | 'warmupSeconds' | 'blockBytes'>): ProbeReport {
+export function newProbeReport(opts: Pick<ProbeRunOptions, 'targets' | 'seconds' | 'warmupSeconds' | 'blockBytes' | 'threads'>): ProbeReport {
+  const threads = opts.threads ?? [...PROBE_SYNC_THREADS];
   const report: ProbeReport = {
     ...sessionHeader('probe', opts.targets),
-    settings: { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds, blockBytes: [...opts.blockBytes], targets: [...opts.targets] },
+    settings: { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds, blockBytes: [...opts.blockBytes], targets: [...opts.targets], threads },
     results: [],
   };
   report.warnings = probeWarnings(report);
@@ -47,7 +58,7 @@ export function newProbeReport(opts: Pick<ProbeRunOptions, 'targets' | 'seconds'
 /** Run every method on every target inside the session; the report is rewritten after every result. */
 export async function runProbe(session: Session<ProbeReport>, opts: ProbeRunOptions): Promise<ProbeReport> {
   const report = session.report;
-  const methods = selectMethods(opts.blockBytes, opts.methods);
+  const methods: (ProbeMethod | ParallelMethod)[] = [...selectMethods(opts.blockBytes, opts.methods), ...selectParallel(opts.blockBytes, opts.threads ?? PROBE_SYNC_THREADS, opts.methods)];
   const workDirs: string[] = [];
   try {
     return await session.run(async () => {
@@ -63,7 +74,8 @@ export async function runProbe(session: Session<ProbeReport>, opts: ProbeRunOpti
           fs.mkdirSync(scratch);
           let result: ProbeResult;
           try {
-            result = measureMethod(method, opts.targets[ti]!, scratch, { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds });
+            const how = { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds };
+            result = 'kind' in method ? await measureParallel(method, opts.targets[ti]!, scratch, how) : measureMethod(method, opts.targets[ti]!, scratch, how);
           } finally {
             // Preallocated files add up (16 MiB each): remove each method's files before the next.
             fs.rmSync(scratch, { recursive: true, force: true });

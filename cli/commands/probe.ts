@@ -6,10 +6,11 @@
  * 2 bad input, 130/143 stopped by SIGINT/SIGTERM.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS } from '../../coordinator/defaults.js';
+import { PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS, PROBE_SYNC_THREADS } from '../../coordinator/defaults.js';
 import { checkTarget } from '../../coordinator/resolve.js';
 import { UsageError } from '../../model/errors.js';
 import { methodIds } from '../../probe/methods.js';
+import { parallelMethodIds } from '../../probe/parallel.js';
 import { newProbeReport, runProbe } from '../../probe/run-probe.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { newRunId } from '../../workspace/workdir.js';
@@ -18,29 +19,31 @@ import { openSession, printPaths, printWarnings, sessionOutput } from '../sessio
 
 type Args = Record<string, unknown>;
 
-const PROBE_FLAGS: readonly FlagSpec[] = [FLAGS.dir, FLAGS.probeDuration, FLAGS.probeWarmup, FLAGS.blockBytes, FLAGS.method, ...OUTPUT_FLAGS];
+const PROBE_FLAGS: readonly FlagSpec[] = [FLAGS.dir, FLAGS.probeDuration, FLAGS.probeWarmup, FLAGS.blockBytes, FLAGS.threads, FLAGS.method, ...OUTPUT_FLAGS];
 
 function builder(y: Argv): Argv<Args> {
   return declareFlags(y, PROBE_FLAGS, fileFormatsOf('probe'))
     .example('$0 probe', 'every method in the current directory, 1 s each')
-    .example('$0 probe --dir /mnt/nvme --dir /mnt/hdd --duration 5', 'two disks side by side') as Argv<Args>;
+    .example('$0 probe --dir /mnt/nvme --dir /mnt/hdd --duration 5', 'two disks side by side')
+    .example('$0 probe --method fdatasync-one-file-k1,fdatasync-one-file-k4,fdatasync-one-file-k16', 'do concurrent syncs of one file overlap here?') as Argv<Args>;
 }
 
 /** Validate and normalise the flags; every mistake is one UsageError line naming the option. */
-export function probeSettings(args: Args): { targets: string[]; seconds: number; warmupSeconds: number; blockBytes: number[]; methods: string[] | null } {
+export function probeSettings(args: Args): { targets: string[]; seconds: number; warmupSeconds: number; blockBytes: number[]; threads: number[]; methods: string[] | null } {
   const seconds = readNumber(args, FLAGS.probeDuration) ?? PROBE_DEFAULT_SECONDS;
   const warmupSeconds = readNumber(args, FLAGS.probeWarmup) ?? Math.min(0.2, seconds / 5);
   const blockBytes = [...new Set(readNumbers(args, FLAGS.blockBytes) ?? [PROBE_DEFAULT_BLOCK_BYTES])];
+  const threads = [...new Set(readNumbers(args, FLAGS.threads) ?? [...PROBE_SYNC_THREADS])].sort((a, b) => a - b);
   let methods: string[] | null = null;
   const asked = readStrings(args, FLAGS.method);
   if (asked !== undefined) {
-    const known = methodIds();
+    const known = [...methodIds(), ...parallelMethodIds(threads)];
     for (const m of asked) if (!known.includes(m)) throw new UsageError(`--method '${m}' is not a probe method; use one of ${known.join(', ')}`);
     methods = [...new Set(asked)];
   }
   const targets = [...new Set(readStrings(args, FLAGS.dir) ?? [process.cwd()])];
   for (const t of targets) checkTarget(t);
-  return { targets, seconds, warmupSeconds, blockBytes, methods };
+  return { targets, seconds, warmupSeconds, blockBytes, threads, methods };
 }
 
 async function handler(args: Args): Promise<void> {
