@@ -14,6 +14,8 @@ import { findMetric } from '../model/metrics.js';
 import { measure } from './compare.js';
 import { type CompletedCase, type LossBudget, type RunReport, type TunePoint, type TuneSummary } from '../model/run-report.js';
 import { formatNs, formatRate } from '../model/units.js';
+import { shareOf } from '../model/case.js';
+import { durabilityLabel } from '../model/durability.js';
 
 /** Declared exposure with `null` (unbounded) as +∞, for ordering. */
 function unboundedAsInfinity(v: number | null): number {
@@ -59,8 +61,19 @@ export function paretoFront(points: readonly { commitsPerSec: number; commitP99N
   return front;
 }
 
-function label(p: { batchSize: number; batchMs: number | null }): string {
-  return `batch size ${p.batchSize}${p.batchMs !== null ? ` with --batch-ms ${p.batchMs}` : ''}`;
+function label(p: { label?: string | undefined; batchSize: number; batchMs: number | null }): string {
+  return p.label ?? `batch size ${p.batchSize}${p.batchMs !== null ? ` with --batch-ms ${p.batchMs}` : ''}`;
+}
+
+/**
+ * A setting for people. A plain batch-size sweep says `batch size 16`; a sweep over writers and
+ * policies (a shared log's group commit) names the policy and the writers.
+ */
+function pointLabel(c: CompletedCase, wide: boolean): string | undefined {
+  if (!wide) return undefined;
+  const k = c.key;
+  const who = shareOf(k) === 'log' ? `${k.writers} writer${k.writers === 1 ? '' : 's'} on one log` : `${k.writers} writer${k.writers === 1 ? '' : 's'}, each its own`;
+  return `${durabilityLabel(k)}, ${who}`;
 }
 
 export interface TuneInput {
@@ -76,8 +89,11 @@ export function analyzeSweep(input: TuneInput): TuneSummary {
   const cases = report.cases.filter((c): c is CompletedCase => c.state === 'completed' && c.key.mode !== 'none');
   const cps = findMetric('commits_per_sec')!;
   const p99 = findMetric('commit_p99_ns')!;
+  // More than a batch-size sweep: several modes, writer counts or ways to share the log.
+  const wide = new Set(cases.map((c) => `${c.key.mode}/${c.key.writers}/${shareOf(c.key)}`)).size > 1 || cases.some((c) => c.key.mode !== 'batch' || shareOf(c.key) === 'log');
   const base = cases.map((c) => ({
     caseId: c.id,
+    ...(wide ? { label: pointLabel(c, wide)!, share: shareOf(c.key) } : {}),
     batchSize: c.key.mode === 'batch' ? c.key.batchSize : 1,
     batchMs: c.key.mode === 'batch' ? c.key.batchMs : null,
     commitsPerSec: measure(c, cps).value ?? 0,
@@ -92,7 +108,7 @@ export function analyzeSweep(input: TuneInput): TuneSummary {
   const front = paretoFront(base.map((p) => ({ ...p, exposure: unboundedAsInfinity(budget?.kind === 'commits' ? p.exposureMaxCommits : p.exposureMaxNs) })));
   const points: TunePoint[] = base.map(({ writers, ...p }, i) => {
     const problem = budget ? budgetProblem(p, budget, writers) : null;
-    return { ...p, pareto: front.has(i), withinBudget: problem === null, budgetReason: problem };
+    return { ...p, ...(wide ? { writers } : {}), pareto: front.has(i), withinBudget: problem === null, budgetReason: problem };
   });
   const fitting = points.filter((p) => p.withinBudget);
   const best = [...fitting].sort((a, b) => b.commitsPerSec - a.commitsPerSec || unboundedAsInfinity(a.exposureMaxNs) - unboundedAsInfinity(b.exposureMaxNs))[0];
@@ -104,17 +120,17 @@ export function analyzeSweep(input: TuneInput): TuneSummary {
 
   let verdict: string;
   let recommendation: TuneSummary['recommendation'] = null;
-  const frontText = points.filter((p) => p.pareto).map((p) => p.batchSize).join(', ');
+  const frontText = wide ? points.filter((p) => p.pareto).map((p) => label(p)).join('; ') : `batch size ${points.filter((p) => p.pareto).map((p) => p.batchSize).join(', ')}`;
   if (points.length === 0) {
     verdict = 'No setting completed: nothing to recommend (see the errored cases).';
   } else if (!budget) {
-    verdict = `No loss budget given: the Pareto front is batch size ${frontText}. Give --loss-budget-ms or --loss-budget-commits for a recommendation.`;
+    verdict = `No loss budget given: the Pareto front is ${frontText}. Give --loss-budget-ms or --loss-budget-commits for a recommendation.`;
   } else if (!best) {
     const least = [...points].sort((a, b) => (budget.kind === 'ms' ? unboundedAsInfinity(a.exposureMaxNs) - unboundedAsInfinity(b.exposureMaxNs) : unboundedAsInfinity(a.exposureMaxCommits) - unboundedAsInfinity(b.exposureMaxCommits)))[0]!;
     verdict = `No setting fits the loss budget of ${describeBudget(budget)}: the smallest, ${label(least)}, has ${least.budgetReason}. Use sync mode, smaller batch sizes or --batch-ms.`;
   } else {
     const reason = `${label(best)}: ${formatRate(best.commitsPerSec)} commits/s, commit p99 ${formatNs(best.commitP99Ns)}, declared exposure ≤ ${best.exposureMaxCommits} commits / ${formatNs(best.exposureMaxNs)}${best.lostMax !== null ? `, measured loss ≤ ${best.lostMax} commits / ${best.lossWindowMsMax} ms` : ''} — the highest throughput inside the loss budget of ${describeBudget(budget)}`;
-    recommendation = { caseId: best.caseId, batchSize: best.batchSize, batchMs: best.batchMs, reason };
+    recommendation = { caseId: best.caseId, ...(best.label !== undefined ? { label: best.label } : {}), batchSize: best.batchSize, batchMs: best.batchMs, reason };
     verdict = `Recommended: ${reason}.`;
   }
   return { engine: input.engine, budget, points, recommendation, verdict, crash: input.crash, notes };

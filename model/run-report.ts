@@ -183,6 +183,12 @@ export type LossBudget = Static<typeof LossBudget>;
 /** One setting of a batch sweep with what it cost and what it risks. */
 export const TunePoint = Type.Object({
   caseId: Type.String(),
+  /** For people: `batch 16`, or with writers and policy `delay 100 µs (siblings 5), 8 writers on one log`. */
+  label: Type.Optional(Type.String()),
+  /** The writer count and how they share storage (a sweep over writers × policy). */
+  writers: Type.Optional(Type.Integer({ minimum: 1 })),
+  share: Type.Optional(Type.Union(SHARES.map((x) => Type.Literal(x)))),
+  /** 1 for modes other than batch. */
   batchSize: Type.Integer({ minimum: 1 }),
   batchMs: Nullable(Type.Number()),
   commitsPerSec: Type.Number(),
@@ -207,7 +213,7 @@ export const TuneSummary = Type.Object({
   budget: Nullable(LossBudget),
   points: Type.Array(TunePoint),
   /** The highest-throughput point inside the budget, or null when none fits. */
-  recommendation: Nullable(Type.Object({ caseId: Type.String(), batchSize: Type.Integer(), batchMs: Nullable(Type.Number()), reason: Type.String() })),
+  recommendation: Nullable(Type.Object({ caseId: Type.String(), label: Type.Optional(Type.String()), batchSize: Type.Integer(), batchMs: Nullable(Type.Number()), reason: Type.String() })),
   /** One plain sentence: the recommendation, or that no setting fits the budget. */
   verdict: Type.String(),
   /** `measured` when crash trials ran; `pending` when they were asked for but none completed. */

@@ -13,11 +13,12 @@ function exposureCommits(p: TunePoint): string {
 }
 
 function tuneRows(t: TuneSummary): string[][] {
-  const rows = [['batch', 'batch ms', 'commits/s', 'commit p99', 'exposure', 'exposure max', 'measured loss', 'Pareto', 'budget']];
+  // A sweep over writers and policies names each setting; a batch-size sweep shows the batch.
+  const named = t.points.some((p) => p.label !== undefined);
+  const rows = [[...(named ? ['setting'] : ['batch', 'batch ms']), 'commits/s', 'commit p99', 'exposure', 'exposure max', 'measured loss', 'Pareto', 'budget']];
   for (const p of t.points) {
     rows.push([
-      String(p.batchSize),
-      p.batchMs === null ? '—' : String(p.batchMs),
+      ...(named ? [p.label ?? String(p.batchSize)] : [String(p.batchSize), p.batchMs === null ? '—' : String(p.batchMs)]),
       formatRate(p.commitsPerSec),
       formatNs(p.commitP99Ns),
       exposureCommits(p),
@@ -34,7 +35,7 @@ function tuneRows(t: TuneSummary): string[][] {
 export function tuneBlocks(t: TuneSummary, opts: { charts: boolean }): Block[] {
   const budgetMs = t.budget?.kind === 'ms' ? t.budget.ms : null;
   const points = t.points.map((p) => ({
-    label: `b${p.batchSize}${p.batchMs !== null ? `/${p.batchMs}ms` : ''}`,
+    label: p.label ?? `b${p.batchSize}${p.batchMs !== null ? `/${p.batchMs}ms` : ''}`,
     exposureMs: (p.exposureMaxNs ?? Infinity) / 1e6,
     commitsPerSec: p.commitsPerSec,
     commitP99Ns: p.commitP99Ns,
