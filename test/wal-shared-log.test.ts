@@ -275,3 +275,41 @@ test('after a reopen every writer continues its own sequence numbers', async () 
     ['0:1', '1:1', '0:2', '1:2', '0:3', '1:3', '0:4', '1:4', '0:5', '1:5', '0:6', '1:6'],
   );
 });
+
+test('crash trials of a shared log are skipped with the reason, never judged from one writer', { timeout: 60_000 }, async () => {
+  const dir = tempDir('shared-crash');
+  const out = path.join(dir, 'out');
+  const r = await runCli(
+    [
+      'crash',
+      '--engine',
+      'wal',
+      '--share',
+      'log',
+      '--writers',
+      '8',
+      '--mode',
+      'sync',
+      '--kind',
+      'kill',
+      '--trials',
+      '2',
+      '--out',
+      out,
+      '--format',
+      'json',
+      '--quiet',
+    ],
+    { cwd: dir },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(fs.readFileSync(path.join(out, 'crash-report.json'), 'utf8')) as {
+    cases: { key: { share?: string; writers: number }; state: string; reason?: string }[];
+  };
+  assert.equal(report.cases.length, 1);
+  const [c] = report.cases;
+  assert.equal(c!.key.share, 'log');
+  assert.equal(c!.key.writers, 8);
+  assert.equal(c!.state, 'skipped');
+  assert.match(c!.reason ?? '', /shared log need all its writers in one trial/);
+});
