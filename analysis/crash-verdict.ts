@@ -1,21 +1,23 @@
 /**
- * Pure: a case's crash trials → its summary and verdict.
+ * Pure: a case's crash trials → its summary and verdict; a case's verdict against a suite's
+ * expectation; the exit status of a crash run.
  *
- * The verdict compares measured loss with what the durability setting declares:
- *   sync  — every acked commit is durable: any loss is a durability bug;
- *   batch — at most batchSize − 1 acked commits per writer are unsynced (the commit that fills a
- *           batch is synced before its ack): losing more is a bug;
- *   none  — unbounded by the engine: any loss is consistent with the claim.
- * A value that was never written (corrupt), or a recovery that throws, is a bug in every mode.
+ * The verdict compares what came back with what the engine itself declared durable at the crash
+ * instant (its `durable(n)` claims, streamed to the ledger outside the crash), not with the mode's
+ * nominal bound: a lost acked commit the engine had declared durable is a broken promise in every
+ * mode. A value that was never written (corrupt), or a recovery that throws, is a bug in every mode.
+ * A verdict needs evidence: `consistent` only with at least one verified crash state and no errored
+ * one; otherwise `inconclusive`, with the reason.
  */
-import type { CrashSetting, CrashSummary, CrashTrial, CrashVerdict } from '../model/crash-report.js';
+import type { DeviceTruth } from '../model/device.js';
+import type { CrashCaseResult, CrashSetting, CrashSummary, CrashTrial, CrashVerdict, DeviceCache, LossBucket, SyscallCensus } from '../model/crash-report.js';
 import { batchAck, type Durability } from '../model/durability.js';
 import { nearestRank } from '../stats/summary.js';
 
 /** Prefix of a trial error whose engine threw while recovering (a contract violation). */
 export const RECOVERY_FAILED = 'recovery failed: ';
 
-/** The declared bound on lost acked commits per writer, or null when unbounded. */
+/** The mode's nominal bound on lost acked commits per writer, or null when unbounded (for reference). */
 export function lossBound(d: Durability): number | null {
   switch (d.mode) {
     case 'sync':
@@ -32,76 +34,157 @@ export function lossBound(d: Durability): number | null {
 
 /** How a verdict is shown to people. */
 export function verdictText(v: CrashVerdict): string {
-  return v === 'durability-bug' ? 'DURABILITY BUG' : 'consistent';
+  return v === 'durability-bug' ? 'DURABILITY BUG' : v;
 }
 
-/** `process kill`, `power cut on ext4 with random partial writeback`. */
+/** What each drive-cache model keeps at a power cut, for people. */
+export function deviceCacheText(c: DeviceCache): string {
+  switch (c) {
+    case 'none':
+      return 'no drive cache: every write the device completed survives';
+    case 'volatile':
+      return 'volatile drive cache: only writes a flush or FUA made durable survive';
+    case 'reorder':
+      return 'volatile, reordering drive cache: flushed writes plus random subsets of the cached blocks survive';
+  }
+}
+
+/** `process kill`, `power cut on ext4 (volatile cache, torn)`, `power cut on xfs (no cache) with random partial writeback`. */
 export function describeCrash(s: CrashSetting): string {
-  return s.kind === 'power' ? `power cut on ${s.filesystem ?? '?'}${s.writeback === 'random' ? ' with random partial writeback' : ''}` : 'process kill';
+  if (s.kind === 'kill') return 'process kill';
+  const cache = s.deviceCache === null ? '' : s.deviceCache === 'none' ? 'no cache' : `${s.deviceCache} cache`;
+  const extras = [cache, s.torn ? 'torn' : ''].filter((x) => x !== '').join(', ');
+  return `power cut on ${s.filesystem ?? '?'}${extras ? ` (${extras})` : ''}${s.writeback === 'random' ? ' with random partial writeback' : ''}`;
 }
 
-export function summarizeTrials(setting: CrashSetting, durability: Durability, trials: readonly CrashTrial[]): CrashSummary {
-  const ok = trials.filter((t) => t.error === undefined);
+/** Crash states per loss: 0, 1, 2–3, 4–7, … (powers of two), only buckets up to the largest loss. */
+export function lossDistribution(lost: readonly number[]): LossBucket[] {
+  if (lost.length === 0) return [];
+  const max = Math.max(...lost);
+  const buckets: LossBucket[] = [{ from: 0, to: 0, trials: 0 }];
+  for (let from = 1; from <= max; from *= 2) buckets.push({ from, to: from * 2 - 1, trials: 0 });
+  for (const n of lost) {
+    const i = n === 0 ? 0 : Math.floor(Math.log2(n)) + 1;
+    buckets[i]!.trials += 1;
+  }
+  return buckets;
+}
+
+export interface SummaryExtras {
+  /** Crash instants the trials came from. */
+  readonly instants: number;
+  /** Wall time of the case's trials, ms. */
+  readonly wallMs: number;
+  readonly device: DeviceTruth;
+  readonly syscalls: SyscallCensus;
+}
+
+export function summarizeTrials(setting: CrashSetting, durability: Durability, trials: readonly CrashTrial[], extras: SummaryExtras): CrashSummary {
+  const ok = trials.filter((t) => t.outcome === 'verified');
+  const failedRecovery = trials.filter((t) => t.outcome === 'recovery-failed');
+  const errored = trials.filter((t) => t.outcome === 'errored');
   const lost = ok.map((t) => t.lost);
   const windows = ok.map((t) => t.lossWindowMs);
-  const lostMax = Math.max(0, ...lost);
-  const corruptTotal = ok.reduce((s, t) => s + t.corrupt, 0);
-  const bound = lossBound(durability);
-  const labNs = ok.map((t) => t.labNs ?? 0).filter((n) => n > 0);
-  const recoveryFailures = trials.filter((t) => t.error?.startsWith(RECOVERY_FAILED));
-  const { verdict, reason } = judge(setting, durability, ok, lostMax, corruptTotal, bound, trials.length - ok.length, recoveryFailures);
-  return {
+  const labNs = trials.map((t) => t.labNs ?? 0).filter((n) => n > 0);
+  const summary = {
     setting,
     trials: [...trials],
+    instants: extras.instants,
+    trialsVerified: ok.length,
+    trialsErrored: errored.length,
+    recoveryFailures: failedRecovery.length,
     trialsWithLoss: ok.filter((t) => t.lost > 0).length,
-    trialsErrored: trials.length - ok.length,
-    lostMax,
+    trialsWithGaps: ok.filter((t) => t.lostGap > 0).length,
+    lostMax: Math.max(0, ...lost),
     lostP50: nearestRank(lost, 50),
     lostP99: nearestRank(lost, 99),
+    lostGapMax: Math.max(0, ...ok.map((t) => t.lostGap)),
+    lostDeclaredMax: Math.max(0, ...ok.map((t) => t.lostDeclared)),
+    exposureMax: Math.max(0, ...ok.map((t) => t.exposure)),
     lossWindowMsMax: Math.max(0, ...windows),
     lossWindowMsP99: nearestRank(windows, 99),
-    corruptTotal,
-    verdict,
-    verdictReason: reason,
-    lossBoundCommits: bound,
+    corruptTotal: ok.reduce((s, t) => s + t.corrupt, 0),
+    lossDistribution: lossDistribution(lost),
+    lossBoundCommits: lossBound(durability),
     labNsP50: nearestRank(labNs, 50),
     labNsMax: Math.max(0, ...labNs),
+    wallMs: extras.wallMs,
+    trialsPerMinute: extras.wallMs > 0 ? (ok.length + failedRecovery.length) / (extras.wallMs / 60_000) : 0,
+    destagedTrials: trials.filter((t) => t.destaged !== undefined).length,
+    device: extras.device,
+    syscalls: extras.syscalls,
   };
+  const { verdict, reason } = judge(setting, durability, summary, ok, failedRecovery, errored);
+  return { ...summary, verdict, verdictReason: reason };
 }
+
+type Counts = Pick<CrashSummary, 'lostMax' | 'lostDeclaredMax' | 'exposureMax' | 'corruptTotal' | 'lossBoundCommits' | 'instants'>;
 
 function judge(
   setting: CrashSetting,
   durability: Durability,
+  s: Counts,
   ok: readonly CrashTrial[],
-  lostMax: number,
-  corrupt: number,
-  bound: number | null,
-  errored: number,
-  recoveryFailures: readonly CrashTrial[],
+  failedRecovery: readonly CrashTrial[],
+  errored: readonly CrashTrial[],
 ): { verdict: CrashVerdict; reason: string } {
   const where = describeCrash(setting);
-  if (recoveryFailures.length > 0) {
-    return { verdict: 'durability-bug', reason: `recovery threw after a ${where} in ${recoveryFailures.length} trial(s): ${recoveryFailures[0]!.error}` };
+  const states = ok.length + failedRecovery.length + errored.length;
+  const erroredTail = errored.length > 0 ? `; ${errored.length} crash state(s) could not be verified (${errored[0]!.error ?? 'no reason given'})` : '';
+  if (failedRecovery.length > 0) {
+    return { verdict: 'durability-bug', reason: `recovery failed after a ${where} in ${failedRecovery.length} of ${states} crash state(s): ${failedRecovery[0]!.error ?? ''}${erroredTail}` };
   }
-  if (corrupt > 0) {
-    return { verdict: 'durability-bug', reason: `recovery returned ${corrupt} value(s) that were never written (${where})` };
+  if (s.corruptTotal > 0) {
+    return { verdict: 'durability-bug', reason: `recovery returned ${s.corruptTotal} value(s) that were never written (corrupt) after a ${where}${erroredTail}` };
   }
-  const withLoss = ok.filter((t) => t.lost > 0).length;
-  if (bound !== null && lostMax > bound) {
-    const claim =
-      durability.mode === 'sync' ? 'sync mode claims every acked commit durable' : `batch ${durability.mode === 'batch' ? durability.batchSize : ''} claims at most ${bound} unsynced acked commits`;
+  if (s.lostDeclaredMax > 0) {
+    const broken = ok.filter((t) => t.lostDeclared > 0);
+    const claim = durability.mode === 'sync' ? 'sync mode: the engine declared every acked commit durable' : 'the engine had declared them durable';
     return {
       verdict: 'durability-bug',
-      reason: `${claim}, but a ${where} lost up to ${lostMax} acked commits (${withLoss} of ${ok.length} trials)`,
+      reason: `a ${where} lost up to ${s.lostDeclaredMax} acked commit(s) the engine had declared durable (${claim}) in ${broken.length} of ${ok.length} verified crash state(s)${erroredTail}`,
     };
   }
-  const tail = errored > 0 ? `; ${errored} trial(s) could not be verified` : '';
-  if (ok.length === 0) return { verdict: 'consistent', reason: `no trial was verified${tail}` };
-  if (bound === null) {
+  if (ok.length === 0) {
+    return { verdict: 'inconclusive', reason: states === 0 ? 'no crash state was run' : `no crash state was verified: ${errored.length} of ${states} errored (${errored[0]?.error ?? 'no reason given'})` };
+  }
+  if (errored.length > 0) {
     return {
-      verdict: 'consistent',
-      reason: `none mode declares unbounded exposure; ${where} lost up to ${lostMax} acked commits in ${withLoss} of ${ok.length} trials${tail}`,
+      verdict: 'inconclusive',
+      reason: `${errored.length} of ${states} crash state(s) could not be verified (${errored[0]!.error ?? 'no reason given'}); the ${ok.length} verified lost nothing the engine had declared durable`,
     };
   }
-  return { verdict: 'consistent', reason: `lost at most ${lostMax} acked commits (declared bound ${bound}) in ${ok.length} trials under ${where}${tail}` };
+  const nominal = s.lossBoundCommits;
+  const overNominal =
+    nominal !== null && s.exposureMax > nominal * Math.max(1, ok[0]?.writers?.length ?? 1)
+      ? `; note: the declared exposure reached ${s.exposureMax} commits, more than the mode's nominal ${nominal}`
+      : '';
+  const lossPart =
+    s.lostMax === 0 ? 'lost no acked commit' : `lost at most ${s.lostMax} acked commit(s), all within the declared exposure (at most ${s.exposureMax} acked, not declared durable)`;
+  return {
+    verdict: 'consistent',
+    reason: `${lossPart} in ${ok.length} verified crash state(s) from ${s.instants} instant(s) under ${where}${overNominal}`,
+  };
+}
+
+/** A case against its expectation: `pass` (consistent, or the expected verdict), `fail` (an unexpected bug, or a missed fault), `inconclusive`. */
+export type CaseStatus = { readonly status: 'pass' | 'fail' | 'inconclusive'; readonly reason: string };
+
+export function caseStatus(c: CrashCaseResult): CaseStatus {
+  if (c.state !== 'completed') return { status: 'inconclusive', reason: `${c.state}: ${c.reason}` };
+  const v = c.crash.verdict;
+  if (v === 'inconclusive') return { status: 'inconclusive', reason: c.crash.verdictReason };
+  if (c.expect === undefined) return v === 'durability-bug' ? { status: 'fail', reason: c.crash.verdictReason } : { status: 'pass', reason: c.crash.verdictReason };
+  if (v === c.expect) return { status: 'pass', reason: `${verdictText(v)}, as expected: ${c.crash.verdictReason}` };
+  return c.expect === 'durability-bug'
+    ? { status: 'fail', reason: `expected DURABILITY BUG, but the lab did not catch it: ${c.crash.verdictReason}` }
+    : { status: 'fail', reason: `expected ${verdictText(c.expect)}, got ${verdictText(v)}: ${c.crash.verdictReason}` };
+}
+
+/** `durabench crash` exit status: 1 when any case fails, else 3 when any is inconclusive (or none ran), else 0. */
+export function crashExitCode(cases: readonly CrashCaseResult[]): 0 | 1 | 3 {
+  const statuses = cases.map((c) => caseStatus(c).status);
+  if (statuses.includes('fail')) return 1;
+  if (statuses.length === 0 || statuses.includes('inconclusive')) return 3;
+  return 0;
 }

@@ -3,17 +3,48 @@
  * by several reports (`durabench merge`: runs from many machines add up). Pure.
  */
 import type { CaseResult, CompletedCase, RunReport } from '../model/run-report.js';
-import type { CrashSummary } from '../model/crash-report.js';
+import type { CrashSummary, SyscallCensus } from '../model/crash-report.js';
+import { addCounters, deviceTruth, ZERO_COUNTERS, type DeviceTruth } from '../model/device.js';
 import { mergeCaseMetrics } from '../stats/merge-metrics.js';
 import type { Durability } from '../model/durability.js';
 import { summarizeTrials } from './crash-verdict.js';
 import { repeatNoiseWarnings, repeatSummary } from './repeat-stats.js';
 
-/** Merge crash-lab summaries of one case: the trials are pooled and summarised (and judged) again. */
+/** Device truth of several runs of one case: counters and commits add up (approximate if any part was). */
+function mergeDevice(parts: readonly DeviceTruth[]): DeviceTruth {
+  const measured = parts.filter((d): d is Extract<DeviceTruth, { state: 'measured' }> => d.state === 'measured');
+  if (measured.length < parts.length) return parts.find((d) => d.state === 'unavailable') ?? parts[0]!;
+  const delta = measured.reduce((a, d) => addCounters(a, d.delta), ZERO_COUNTERS);
+  const names = [...new Set(measured.map((d) => d.device))].join(',');
+  return deviceTruth(names, measured.some((d) => d.approximate), delta, measured.reduce((s, d) => s + d.commits, 0), measured.reduce((s, d) => s + d.committedBytes, 0));
+}
+
+function mergeSyscalls(parts: readonly SyscallCensus[]): SyscallCensus {
+  const counted = parts.filter((p): p is Extract<SyscallCensus, { state: 'counted' }> => p.state === 'counted');
+  if (counted.length < parts.length) return parts.find((p) => p.state === 'unavailable')!;
+  const calls: Record<string, number> = {};
+  for (const p of counted) for (const [k, v] of Object.entries(p.calls)) calls[k] = (calls[k] ?? 0) + v;
+  const commits = counted.reduce((s, p) => s + p.commits, 0);
+  const syncs = counted.reduce((s, p) => s + (p.syncsPerCommit ?? 0) * p.commits, 0);
+  return { state: 'counted', runs: counted.reduce((s, p) => s + p.runs, 0), commits, calls, syncsPerCommit: commits > 0 ? syncs / commits : null };
+}
+
+/** Merge crash-lab summaries of one case: the trials are pooled (instants renumbered) and summarised (and judged) again. */
 export function mergeCrash(durability: Durability, parts: readonly (CrashSummary | undefined)[]): CrashSummary | undefined {
   const present = parts.filter((p): p is CrashSummary => p !== undefined);
   if (present.length <= 1) return present[0];
-  return summarizeTrials(present[0]!.setting, durability, present.flatMap((p) => p.trials));
+  let offset = 0;
+  const trials = present.flatMap((p) => {
+    const shifted = p.trials.map((t) => ({ ...t, instant: t.instant + offset }));
+    offset += p.instants;
+    return shifted;
+  });
+  return summarizeTrials(present[0]!.setting, durability, trials, {
+    instants: offset,
+    wallMs: present.reduce((s, p) => s + p.wallMs, 0),
+    device: mergeDevice(present.map((p) => p.device)),
+    syscalls: mergeSyscalls(present.map((p) => p.syscalls)),
+  });
 }
 
 /** Merge several completed results of one case into one (the first gives id, key and params). */

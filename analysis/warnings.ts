@@ -10,7 +10,10 @@
  * - `noiseWarnings(values)`: a wide spread between repeats of the same measurement.
  */
 import type { TargetInfo } from '../model/provenance.js';
+import type { CompletedCase } from '../model/run-report.js';
+import type { SyncKind } from '../model/sync-kind.js';
 import { formatNs } from '../model/units.js';
+import { mergeLatencySummaries } from '../stats/summary.js';
 import type { Warning } from '../model/warning.js';
 import { bottomDevice } from '../provenance/block-device.js';
 import { isMemoryFilesystem, isNetworkFilesystem, isVolatileTarget, knownValue as val } from '../provenance/filesystems.js';
@@ -134,6 +137,26 @@ export function syncPlausibilityWarnings(target: TargetInfo, syncP50Ns: number, 
         'check that the device honours flushes (hdparm -W / nvme get-feature -f 6, the hypervisor cache mode, nobarrier); test with a power-cut (durabench crash --kind power on real hardware)',
     },
   ];
+}
+
+/** The sync kinds that make data durable; a directory fsync after a create or rename is metadata only, and cheap. */
+export const DATA_SYNC_KINDS: readonly SyncKind[] = ['fdatasync', 'fsync', 'odsync-write'];
+
+/**
+ * `syncPlausibilityWarnings` for a measured case, judged on what can be judged: its data syncs
+ * (fdatasync, fsync, O_DSYNC writes) in a mode that syncs. A `none` case syncs no data — its only
+ * syncs may be directory fsyncs after a segment rotation, which are fast on any honest device — so
+ * it gets no plausibility warning. Pure.
+ */
+export function caseSyncPlausibilityWarnings(target: TargetInfo, c: CompletedCase, subject = `${c.id} data sync`): Warning[] {
+  if (c.key.mode === 'none') return [];
+  const parts = DATA_SYNC_KINDS.flatMap((k) => {
+    const s = c.metrics.syncLatencyByKind[k];
+    return s !== undefined && s.count > 0 ? [s] : [];
+  });
+  if (parts.length === 0) return [];
+  const p50 = parts.length === 1 ? parts[0]!.p50Ns : mergeLatencySummaries(parts).p50Ns;
+  return syncPlausibilityWarnings(target, p50, subject);
 }
 
 /**

@@ -9,14 +9,33 @@
  * exactly what the user typed.
  */
 import type { Argv } from 'yargs';
-import { DEFAULT_FORMATS, DEFAULT_TRIALS, LIMITS, OUT_ROOT, PROBE_DEFAULT_BLOCK_BYTES, PROBE_DEFAULT_SECONDS, PROBE_SYNC_THREADS, SUITE_DEFAULTS, type SuiteInput } from '../coordinator/defaults.js';
+import {
+  COMPARE_ALPHA,
+  COMPARE_MIN_EFFECT,
+  DEFAULT_CRASH_RUN_MS,
+  DEFAULT_CRASH_WINDOW,
+  DEFAULT_DEVICE_CACHE,
+  DEFAULT_FORMATS,
+  DEFAULT_REORDER_STATES,
+  DEFAULT_TRIALS,
+  LIMITS,
+  OUT_ROOT,
+  PROBE_DEFAULT_BLOCK_BYTES,
+  PROBE_DEFAULT_SECONDS,
+  PROBE_SYNC_THREADS,
+  RUN_FS_IMAGE_MIB,
+  SUITE_DEFAULTS,
+  TUNE_EXPOSURE_STATISTIC,
+  type SuiteInput,
+} from '../coordinator/defaults.js';
 import { allOptionSpecs } from '../engines/options.js';
 import { builtinEngines } from '../engines/registry.js';
 import type { EngineOptionValue } from '../engines/types.js';
 import { UsageError } from '../model/errors.js';
 import { checkNumber, quote, type NumberRule } from '../model/validate.js';
 
-export type FlagKind = 'string' | 'number' | 'boolean' | 'strings' | 'numbers';
+/** `repeated`: each occurrence is one value, never split at commas (gate rules contain commas). */
+export type FlagKind = 'string' | 'number' | 'boolean' | 'strings' | 'numbers' | 'repeated';
 
 export interface FlagSpec {
   /** Kebab-case flag name, without dashes. */
@@ -66,16 +85,61 @@ export const FLAGS = {
   // Crash trials (run and tune: --crash KIND; crash: --kind KINDS).
   crash: f({ name: 'crash', kind: 'string', choices: ['kill', 'power'], noun: 'a crash kind', describe: 'also run crash trials per case: kill (SIGKILL) or power (power cut on a loop image; root)' }),
   kind: f({ name: 'kind', kind: 'strings', choices: ['kill', 'power'], noun: 'a crash kind', describe: 'crash kinds (comma list): kill (SIGKILL of the writer) and/or power (page cache lost; needs root)', defaultText: 'kill' }),
-  trials: f({ name: 'trials', kind: 'number', rule: LIMITS.trials, describe: 'crash trials per case', defaultText: String(DEFAULT_TRIALS) }),
-  fs: f({ name: 'fs', kind: 'strings', choices: ['ext4', 'xfs', 'btrfs'], noun: 'a supported filesystem', describe: 'power crashes: filesystems of the loop-mounted image (comma list)', deprecated: ['crash-fs'], defaultText: 'ext4' }),
-  mountOptions: f({ name: 'mount-options', kind: 'string', describe: 'power crashes: mount options of the image, e.g. data=journal' }),
-  imageMib: f({ name: 'image-mib', kind: 'number', rule: LIMITS.imageMib, describe: 'power crashes: image size in MiB', defaultText: 'ext4 64, xfs 300, btrfs 128' }),
-  writeback: f({ name: 'writeback', kind: 'string', choices: ['none', 'random'], noun: 'a writeback model', describe: 'power crashes: none (the whole page cache is lost) or random (a seeded random half of the unsynced blocks reaches the disk first)', defaultText: 'none' }),
-  crashAt: f({ name: 'crash-at', kind: 'string', describe: 'random, op:K (after the K-th io operation) or marker:NAME[:N]', defaultText: 'random' }),
-  crashSweep: f({ name: 'crash-sweep', kind: 'string', describe: 'one trial at every io operation between two markers: marker:A..marker:B' }),
+  trials: f({ name: 'trials', kind: 'number', rule: LIMITS.trials, describe: 'crash instants per case (each yields one crash state, or several under --device-cache reorder or --torn)', defaultText: String(DEFAULT_TRIALS) }),
+  fs: f({
+    name: 'fs',
+    kind: 'strings',
+    describe:
+      'run on loop-mounted images of these filesystems, made in each --dir (comma list; mount options after colons: ext4:data=journal, xfs:logbsize=256k). run and tune run the whole matrix on each (root); crash runs its power trials on them',
+    deprecated: ['crash-fs'],
+  }),
+  mountOptions: f({ name: 'mount-options', kind: 'string', describe: 'mount options of every image durabench makes (--fs images, power-crash images), e.g. data=journal' }),
+  imageMib: f({ name: 'image-mib', kind: 'number', rule: LIMITS.imageMib, describe: 'size of every image durabench makes, MiB (sparse)', defaultText: `--fs images ${RUN_FS_IMAGE_MIB}; power-crash images ext4 64, xfs 300, btrfs 128` }),
+  writeback: f({ name: 'writeback', kind: 'string', choices: ['none', 'random'], noun: 'a writeback model', describe: 'power crashes: none (the filesystem\'s whole page cache is lost) or random (a seeded random half of its unsynced file blocks reaches the medium first)', defaultText: 'none' }),
+  crashAt: f({
+    name: 'crash-at',
+    kind: 'string',
+    describe: 'random, op:K (after the K-th io operation), marker:NAME[:N], or syscall:NAME:K[:before] (the K-th fdatasync, fsync, rename, unlink, write, msync, sync_file_range… of one thread, via strace)',
+    defaultText: 'random',
+  }),
+  crashSweep: f({ name: 'crash-sweep', kind: 'string', describe: 'one crash at every io operation between two markers (marker:A..marker:B) or at every call of a system call in a range (syscall:NAME:A..syscall:NAME:B[:before])' }),
+  deviceCache: f({
+    name: 'device-cache',
+    kind: 'strings',
+    choices: ['none', 'volatile', 'reorder'],
+    noun: 'a drive-cache model',
+    describe: 'power crashes: the drive\'s write cache at the cut (comma list): none (every completed write survives), volatile (only flushed writes survive), reorder (flushed writes plus random subsets of the cached blocks)',
+    defaultText: DEFAULT_DEVICE_CACHE,
+  }),
+  torn: f({ name: 'torn', kind: 'boolean', describe: 'power crashes: one more crash state per instant in which one cached block is torn at a sector boundary' }),
+  reorderStates: f({ name: 'reorder-states', kind: 'number', rule: LIMITS.reorderStates, describe: '--device-cache reorder: random subsets of the cached blocks verified per crash instant', defaultText: String(DEFAULT_REORDER_STATES) }),
+  crashWindow: f({ name: 'crash-window', kind: 'string', describe: 'where random crash instants fall: A..B seconds after the first ack, or A%..B% of the writer run (spread uniformly)', defaultText: DEFAULT_CRASH_WINDOW }),
+  crashDuration: f({ name: 'duration', kind: 'number', rule: LIMITS.duration, describe: 'seconds a writer run lasts: random crash instants are spread over it (see --crash-window); with a crash point, how long the writer may take to reach it (default 20)', defaultText: String(DEFAULT_CRASH_RUN_MS / 1000) }),
   // tune.
   lossBudgetMs: f({ name: 'loss-budget-ms', kind: 'number', rule: LIMITS.lossBudgetMs, describe: 'the most a crash may lose, in ms of acked writes' }),
   lossBudgetCommits: f({ name: 'loss-budget-commits', kind: 'number', rule: LIMITS.lossBudgetCommits, describe: 'the most a crash may lose, in acked commits' }),
+  exposure: f({
+    name: 'exposure',
+    kind: 'string',
+    choices: ['p50', 'p99', 'p99.9', 'max'],
+    noun: 'an exposure statistic',
+    describe: 'which statistic of the declared ack → sync time a budget in ms is held against',
+    defaultText: TUNE_EXPOSURE_STATISTIC,
+  }),
+  // compare.
+  by: f({ name: 'by', kind: 'string', choices: ['report', 'target', 'host', 'fs'], noun: 'a way to line cases up', describe: 'sides: each report, the targets of one report, each host, or each filesystem (run --fs images)', defaultText: 'report' }),
+  alpha: f({ name: 'alpha', kind: 'number', rule: LIMITS.alpha, describe: 'significance level of the Mann–Whitney test on the repeats', defaultText: String(COMPARE_ALPHA) }),
+  minEffect: f({ name: 'min-effect', kind: 'number', rule: LIMITS.minEffect, describe: 'a significant change of the medians smaller than this fraction is noise (0.01 = 1 %)', deprecated: ['noise'], defaultText: String(COMPARE_MIN_EFFECT) }),
+  // gate.
+  baseline: f({ name: 'baseline', kind: 'string', describe: 'baseline report for relative rules (overrides the rule file)' }),
+  rules: f({ name: 'rules', kind: 'string', describe: 'a JSON rule file (see docs/compare-gate-tune.md)' }),
+  rule: f({ name: 'rule', kind: 'repeated', describe: "a rule (repeatable; grammar below): 'commit_p99_ns +10%', 'sync_p99_ns < 10ms [mode=sync]'" }),
+  normalize: f({ name: 'normalize', kind: 'string', choices: ['raw-sync-p50'], noun: 'a normalisation', describe: "normalise the relative --rule rules by each report's own raw sync p50 (runner speed)" }),
+  summary: f({ name: 'summary', kind: 'string', describe: 'also append the Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)' }),
+  export: f({ name: 'export', kind: 'strings', choices: ['github-action-benchmark', 'bencher'], noun: 'an export', describe: 'CI exports (comma list), written to --out' }),
+  allowMissing: f({ name: 'allow-missing', kind: 'boolean', describe: 'a rule that checks nothing (no matching case, the metric not measured) is listed instead of failing with exit 2' }),
+  // merge.
+  force: f({ name: 'force', kind: 'boolean', describe: 'merge reports from different CPU architectures or kernels anyway' }),
   // probe.
   probeDuration: f({ name: 'duration', kind: 'number', rule: LIMITS.duration, describe: 'measured seconds per method and target', deprecated: ['seconds'], defaultText: String(PROBE_DEFAULT_SECONDS) }),
   probeWarmup: f({ name: 'warmup', kind: 'number', rule: LIMITS.warmup, describe: 'warm-up seconds per method and target', defaultText: 'a fifth of --duration, at most 0.2' }),
@@ -112,7 +176,7 @@ export const MATRIX_FLAGS: readonly FlagSpec[] = [
 /** How long to measure (run, tune). */
 export const MEASURE_FLAGS: readonly FlagSpec[] = [FLAGS.duration, FLAGS.commits, FLAGS.warmup, FLAGS.repeat, FLAGS.keep];
 /** How to crash (shared by run/tune --crash and crash --kind). */
-export const CRASH_TRIAL_FLAGS: readonly FlagSpec[] = [FLAGS.trials, FLAGS.fs, FLAGS.mountOptions, FLAGS.imageMib, FLAGS.writeback, FLAGS.crashAt, FLAGS.crashSweep];
+export const CRASH_TRIAL_FLAGS: readonly FlagSpec[] = [FLAGS.trials, FLAGS.fs, FLAGS.deviceCache, FLAGS.torn, FLAGS.reorderStates, FLAGS.mountOptions, FLAGS.imageMib, FLAGS.writeback, FLAGS.crashAt, FLAGS.crashSweep, FLAGS.crashWindow];
 export const OUTPUT_FLAGS: readonly FlagSpec[] = [FLAGS.out, FLAGS.format, FLAGS.quiet];
 
 /** Declare flags on a command; `formats` becomes the --format choices in the help text. */
@@ -128,7 +192,7 @@ export function declareFlags<T>(y: Argv<T>, specs: readonly FlagSpec[], formats?
       .join(' ');
     b = b.option(spec.name, {
       type: spec.kind === 'boolean' ? 'boolean' : 'string',
-      ...(spec.kind === 'strings' || spec.kind === 'numbers' ? { array: true } : {}),
+      ...(spec.kind === 'strings' || spec.kind === 'numbers' || spec.kind === 'repeated' ? { array: true } : {}),
       describe,
     }) as Argv<T>;
     for (const old of spec.deprecated ?? []) {
@@ -195,6 +259,15 @@ export function readStrings(args: Args, spec: FlagSpec): string[] | undefined {
   const out = items(v).filter((x) => x !== '');
   if (out.length === 0) throw new UsageError(`--${spec.name} needs at least one value`);
   checkChoices(out, spec);
+  return out;
+}
+
+/** Every occurrence of a repeatable flag, as given (not split at commas). */
+export function readRepeated(args: Args, spec: FlagSpec): string[] | undefined {
+  const v = given(args, spec);
+  if (v === undefined) return undefined;
+  const out = (Array.isArray(v) ? v : [v]).map((x) => String(x));
+  if (out.some((x) => x.trim() === '')) throw new UsageError(`--${spec.name} needs a value`);
   return out;
 }
 

@@ -1,8 +1,10 @@
 /**
  * durabench's command line: parse, dispatch to a command, map the outcome to an exit code. The only
  * layer that prints errors and calls process.exit (here, and in stop.ts for a second signal).
- * Exit codes: 0 success; 1 a gate rule broken or a probe method errored; 2 bad input or an
- * unreadable report; 130 SIGINT; 143 SIGTERM.
+ * Exit codes: 0 success; 1 a gate rule broken, a probe method errored, or a crash case failed (a
+ * DURABILITY BUG, or a fault its suite expected that the lab missed); 2 bad input or an unreadable
+ * report; 3 a crash case inconclusive (nothing verified, a trial errored, or skipped); 130 SIGINT;
+ * 143 SIGTERM. Commands set `process.exitCode`; a stop signal's code replaces it.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';

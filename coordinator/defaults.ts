@@ -86,10 +86,29 @@ export const LIMITS = {
   threads: { integer: true, min: 1, max: 64 },
   lossBudgetMs: { min: 0, max: 86_400_000 },
   lossBudgetCommits: { integer: true, min: 0 },
+  /** compare and gate: the significance level of the rank test. */
+  alpha: { min: 0, exclusiveMin: true, max: 0.5 },
+  /** compare: the smallest relative change of the medians called a difference (a fraction). */
+  minEffect: { min: 0, max: 0.99 },
+  reorderStates: { integer: true, min: 0, max: 64 },
 } satisfies Record<string, NumberRule>;
 
-/** Crash trials per case. */
+/** Crash instants per case (`--trials`); each yields one or more crash states. */
 export const DEFAULT_TRIALS = 5;
+/** The drive's write cache at a power cut unless `--device-cache` says otherwise: most drives have one (write back). */
+export const DEFAULT_DEVICE_CACHE = 'volatile';
+/** Random crash instants spread over the whole writer run unless `--crash-window` narrows it. */
+export const DEFAULT_CRASH_WINDOW = '0%..100%';
+/** How long a crash lab writer run lasts unless `--duration` (or a window in seconds) says otherwise, ms. */
+export const DEFAULT_CRASH_RUN_MS = 1000;
+/** `--device-cache reorder`: random subsets of the cached blocks verified per crash instant. */
+export const DEFAULT_REORDER_STATES = 3;
+/** Crash points and sweeps: the writer run's cap (the point must come before it), ms. */
+export const CRASH_POINT_RUN_MS = 20_000;
+/** Lost ranges kept per crash state in the report (the count of all is kept too). */
+export const LOST_RANGES_KEPT = 256;
+/** The lab's tmpfs (medium, crash images) may hold this many images' worth of MiB (sparse files use less). */
+export const LAB_TMPFS_IMAGES = 8;
 /** Trials per case of the bundled crash suites unless they say otherwise. */
 export const DEFAULT_SUITE_TRIALS = 3;
 /** The batch sizes `durabench tune` sweeps when `--batch-size` is not given. */
@@ -101,5 +120,21 @@ export const PROBE_DEFAULT_SECONDS = 1;
 export const PROBE_DEFAULT_BLOCK_BYTES = 8192;
 /** Probe: thread counts of the sync-parallelism methods (K threads syncing at once). */
 export const PROBE_SYNC_THREADS: readonly number[] = [1, 2, 4, 8, 16];
+/**
+ * compare and gate: significance level of the Mann–Whitney test on the repeats (the convention of
+ * criterion.rs, Google Benchmark's compare.py and hyperfine's scripts).
+ */
+export const COMPARE_ALPHA = 0.05;
+/** compare: a significant change of the medians smaller than this is noise (criterion.rs's noise_threshold, 1 %). */
+export const COMPARE_MIN_EFFECT = 0.01;
+/** tune: the exposure statistic a loss budget in ms is held against, unless --exposure says otherwise. */
+export const TUNE_EXPOSURE_STATISTIC = 'p99.9';
+/**
+ * `run --fs`: size of each loop-mounted image (a sparse file: only what is written takes space).
+ * Large enough for a case's engine files at hundreds of thousands of commits per second; the
+ * crash lab's power images keep their own, smaller sizes (workspace/image.ts).
+ */
+export const RUN_FS_IMAGE_MIB = 4096;
+
 /** The directory reports go to (one subdirectory per run) unless `--out` is given. */
 export const OUT_ROOT = 'durabench-out';

@@ -4,7 +4,7 @@
  * up. When the session's stop signal fires (SIGINT, SIGTERM) the running case stops at its next
  * commit; the partial report is written and the work directories are removed.
  */
-import { syncPlausibilityWarnings, targetWarnings } from '../analysis/warnings.js';
+import { caseSyncPlausibilityWarnings, targetWarnings } from '../analysis/warnings.js';
 import type { EngineFactory } from '../engines/types.js';
 import type { CaseResult, CompletedCase, ResolvedSuite, RunReport } from '../model/run-report.js';
 import type { Warning } from '../model/warning.js';
@@ -42,11 +42,10 @@ export interface RunSettings {
   readonly afterAll?: (report: RunReport) => void;
 }
 
-/** A sync faster than the target's device class makes plausible (the cache may be lying). */
+/** A data sync faster than the target's device class makes plausible (the cache may be lying). */
 function syncWarnings(report: RunReport, result: CompletedCase): Warning[] {
   const target = report.host.targets[report.suite.targets.indexOf(result.key.target)];
-  const syncs = result.metrics.syncLatency;
-  return target && syncs.count > 0 ? syncPlausibilityWarnings(target, syncs.p50Ns, `${result.id} sync`) : [];
+  return target ? caseSyncPlausibilityWarnings(target, result) : [];
 }
 
 /** Run every planned case; the session's report holds the results. */

@@ -9,10 +9,11 @@ import type { PlannedCase } from '../coordinator/plan.js';
 import type { CaseResult, RunReport } from '../model/run-report.js';
 import type { Warning } from '../model/warning.js';
 import { planCrashCases, type CrashPlanSettings } from './matrix.js';
+import { crashInputs } from './crash-run.js';
 import { CrashUnavailableError, runCrashTrials } from './run-trials.js';
 
 export interface AttachSettings {
-  /** One crash kind (the run's `--crash`), with its filesystem and writeback. */
+  /** One crash kind (the run's `--crash`), with its filesystem, drive-cache model, window and writeback. */
   readonly plan: CrashPlanSettings;
   readonly trials: number;
   readonly signal?: AbortSignal;
@@ -31,10 +32,7 @@ export function crashAfterCase(settings: AttachSettings): (result: CaseResult, p
         continue;
       }
       try {
-        result.crash = await runCrashTrials(
-          { key: c.key, engineOptions: c.params.engineOptions, seed: c.params.seed },
-          { setting: c.setting, trials: settings.trials, imageMib: c.imageMib || undefined, point: c.point, ...(c.sweep ? { sweep: c.sweep } : {}), ...(settings.signal ? { signal: settings.signal } : {}) },
-        );
+        result.crash = await runCrashTrials(...crashInputs(c, settings.trials, settings.signal ? { signal: settings.signal } : {}));
       } catch (err) {
         const unavailable = err instanceof CrashUnavailableError;
         warn(

@@ -1,77 +1,44 @@
 /**
- * The crash lab's writer child: one writer, one engine instance, built exactly as the benchmark
- * builds it (`createEngineInstance`) and driven by the same measurement loop (`runLoop`). Every ack is
- * written to fd 3 synchronously right after `put` returned, so the coordinator's ledger holds every
- * promise made before the crash. At a crash point the child reports it and stops itself with SIGSTOP:
- * the coordinator then kills it (kind `kill`) or snapshots the device first (kind `power`).
+ * The crash lab's writer child: the case's writers, each with its own engine instance, built and
+ * driven exactly as the benchmark does (lab/child-writer.ts). One writer runs on the main thread;
+ * several run on one worker thread each and start together. The first record on fd 3 is this
+ * process's id (under strace, the coordinator's own child is strace, not this process). At a crash
+ * point writer 0 stops the whole process with SIGSTOP; the coordinator then kills it (kind `kill`) or
+ * snapshots the drive and lets it continue or kills it (kind `power`).
  *
- * Run as `node dist/coordinator/crash/child.js '<ChildConfig JSON>'` with fd 3 open for writing.
+ * Run as `node dist/lab/child.js '<ChildConfig JSON>'` with fd 3 open for writing.
  */
 import fs from 'node:fs';
-import { createEngineInstance } from '../workers/engine-instance.js';
-import { ExposureTracker } from '../workers/exposure.js';
-import { runLoop } from '../workers/loop.js';
-import { WriterRecorders } from '../workers/recorders.js';
-import { Workload } from '../workers/workload.js';
-import type { IoObserver } from '../io/io.js';
+import { Worker } from 'node:worker_threads';
+import { openWriter } from './child-writer.js';
 import { encodeRecord, RECORD_BYTES, RecordType, type ChildConfig } from './protocol.js';
 
-const LEDGER_FD = 3;
+function threadEntry(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './child-thread.ts' : './child-thread.js', import.meta.url);
+}
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as ChildConfig;
-  const record = Buffer.alloc(RECORD_BYTES);
-  const send = (type: RecordType, a: number, index = 0): void => {
-    fs.writeSync(LEDGER_FD, encodeRecord(record, type, a, process.hrtime.bigint(), index));
-  };
-  const sendAck = (seq: number, ackNs: bigint): void => {
-    fs.writeSync(LEDGER_FD, encodeRecord(record, RecordType.Ack, seq, ackNs));
-  };
-
-  const point = config.point;
-  let lastOp = 0;
-  /** Report the crash point, then stop; the coordinator never lets this process continue past it unobserved. */
-  const hit = (): void => {
-    send(RecordType.Point, lastOp);
-    process.kill(process.pid, 'SIGSTOP');
-  };
-  const observer: IoObserver = {
-    afterOp(op) {
-      lastOp = op.seq;
-      if (point.kind === 'op' && op.seq === point.op) hit();
-    },
-    onMarker(name, occurrence) {
-      const idx = config.reportMarkers.indexOf(name);
-      if (idx >= 0) send(RecordType.Marker, lastOp, idx);
-      if (point.kind === 'marker' && point.name === name && point.occurrence === occurrence) hit();
-    },
-  };
-
-  const rec = new WriterRecorders(observer);
-  const tracker = new ExposureTracker(config.instance.durability.mode);
-  const workload = new Workload(config.workload);
-  const instance = await createEngineInstance(config.instance, rec, tracker, (name, ns) => rec.recordPhase(name, ns));
-  await instance.engine.open();
-  send(RecordType.Ready, lastOp);
-  const result = await runLoop(
-    instance.engine,
-    instance.isAsync,
-    workload,
-    tracker,
-    rec,
-    {
-      startNs: process.hrtime.bigint(),
-      warmupNs: 0n,
-      durationNs: BigInt(config.maxMs) * 1_000_000n,
-      commits: config.maxCommits,
-      intervalNs: 1_000_000_000n,
-    },
-    { shouldStop: () => false, onAck: sendAck },
-  );
-  if (result.failure !== undefined) throw result.failure;
-  // No crash yet (a cap was reached): report it and idle without closing the engine, so that a
-  // random crash instant still finds the files as the writer left them. The coordinator kills us.
-  send(RecordType.Done, result.totalCommits);
+  fs.writeSync(3, encodeRecord(Buffer.alloc(RECORD_BYTES), RecordType.Hello, process.pid, process.hrtime.bigint()));
+  if (config.writers <= 1) {
+    const handle = await openWriter(config, 0);
+    await handle.run();
+  } else {
+    const workers = Array.from({ length: config.writers }, (_, w) => new Worker(threadEntry(), { workerData: { config, writer: w } }));
+    await new Promise<void>((resolve, reject) => {
+      let ready = 0;
+      let done = 0;
+      for (const worker of workers) {
+        worker.on('error', reject);
+        worker.on('message', (m: { type: string; message?: string }) => {
+          if (m.type === 'failed') reject(new Error(m.message));
+          else if (m.type === 'ready' && ++ready === workers.length) for (const x of workers) x.postMessage('go');
+          else if (m.type === 'done' && ++done === workers.length) resolve();
+        });
+      }
+    });
+  }
+  // Every writer reached its cap: idle without closing the engines; the coordinator kills us.
   setInterval(() => {}, 1 << 30);
 }
 

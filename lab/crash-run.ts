@@ -7,11 +7,30 @@
 import { sessionHeader, type Session } from '../coordinator/session.js';
 import type { CrashCaseResult, CrashReport, CrashTrial } from '../model/crash-report.js';
 import type { PlannedCrashCase } from './matrix.js';
-import { CrashUnavailableError, runCrashTrials } from './run-trials.js';
+import { CrashUnavailableError, runCrashTrials, type CrashCaseSpec, type CrashOptions } from './run-trials.js';
 
 /** A fresh crash report: the header and the run's settings. */
 export function newCrashReport(targets: readonly string[], suite: string | null, trialsPerCase: number): CrashReport {
   return { ...sessionHeader('crash', targets), suite, trialsPerCase, cases: [] };
+}
+
+/** What `runCrashTrials` needs for a planned case. */
+export function crashInputs(c: PlannedCrashCase, trials: number, extra: Pick<CrashOptions, 'onTrial' | 'signal'> = {}): [CrashCaseSpec, CrashOptions] {
+  const { crashAt: _at, crashWindow: _w, runMs, ...setting } = c.setting;
+  const isPoint = c.point.kind !== 'random' || c.sweep !== null;
+  return [
+    { key: c.key, engineOptions: c.params.engineOptions, seed: c.params.seed },
+    {
+      setting,
+      trials,
+      ...(c.imageMib ? { imageMib: c.imageMib } : {}),
+      point: c.point,
+      ...(c.sweep ? { sweep: c.sweep } : {}),
+      window: c.window,
+      ...(isPoint ? { pointCapMs: runMs } : { runMs }),
+      ...extra,
+    },
+  ];
 }
 
 export interface CrashRunSettings {
@@ -31,24 +50,13 @@ export async function executeCrash(s: CrashRunSettings): Promise<CrashReport> {
       const c = cases[i]!;
       s.onCaseStart?.(i + 1, cases.length, c.id);
       const startedAt = new Date().toISOString();
-      const base = { id: c.id, key: c.key, setting: c.setting, params: c.params, startedAt };
+      const base = { id: c.id, key: c.key, setting: c.setting, params: c.params, ...(c.expect !== undefined ? { expect: c.expect } : {}), startedAt };
       let result: CrashCaseResult;
       if (c.skip !== null) {
         result = { ...base, finishedAt: startedAt, state: 'skipped', reason: c.skip };
       } else {
         try {
-          const crash = await runCrashTrials(
-            { key: c.key, engineOptions: c.params.engineOptions, seed: c.params.seed },
-            {
-              setting: c.setting,
-              trials: s.trials,
-              imageMib: c.imageMib || undefined,
-              point: c.point,
-              ...(c.sweep ? { sweep: c.sweep } : {}),
-              ...(s.onTrial ? { onTrial: s.onTrial } : {}),
-              signal: session.signal,
-            },
-          );
+          const crash = await runCrashTrials(...crashInputs(c, s.trials, { ...(s.onTrial ? { onTrial: s.onTrial } : {}), signal: session.signal }));
           result = { ...base, finishedAt: new Date().toISOString(), state: 'completed', crash };
         } catch (err) {
           const reason = (err as Error).message ?? String(err);

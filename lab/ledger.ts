@@ -1,6 +1,7 @@
 /**
- * The ack ledger: the coordinator's record of every commit the writer child acked (the
- * diskchecker/ALICE pattern: the promise is recorded where the crash cannot reach it).
+ * The ack ledger: the coordinator's record of every commit each writer of the child acked and of how
+ * far each engine had declared its commits durable (the diskchecker/ALICE pattern: the promise is
+ * recorded where the crash cannot reach it).
  *
  * The child writes 16-byte records to a FIFO; the coordinator holds the read end open non-blocking
  * and drains it with `readSync` — on a timer while the writer runs, and once more after the crash
@@ -11,21 +12,49 @@ import fs from 'node:fs';
 import { run } from '../workspace/exec.js';
 import { decodeRecord, RECORD_BYTES, RecordType, type ChildRecord } from './protocol.js';
 
+/** One writer's acks (ack times by sequence number) and its engine's durability claim. */
+class WriterLedger {
+  count = 0;
+  durable = 0;
+  ackNs = new BigUint64Array(1 << 12);
+
+  ack(writer: number, seq: number, ns: bigint): void {
+    if (seq !== this.count + 1) throw new Error(`ack ledger: writer ${writer} expected commit ${this.count + 1}, got ${seq}`);
+    if (seq >= this.ackNs.length) {
+      const bigger = new BigUint64Array(this.ackNs.length * 2);
+      bigger.set(this.ackNs);
+      this.ackNs = bigger;
+    }
+    this.count = seq;
+    this.ackNs[seq] = ns;
+  }
+}
+
+/** What the ledger held at a crash instant: per writer, commits acked and declared durable. */
+export interface LedgerAt {
+  readonly acked: readonly number[];
+  readonly durable: readonly number[];
+}
+
 export class AckLedger {
   private readonly readFd: number;
   private writeFd: number;
   private readonly buf = Buffer.alloc(1 << 20);
   private carry = Buffer.alloc(0);
-  private ackNs = new BigUint64Array(1 << 14);
-  /** Acked commits, 1..count, in order. */
-  count = 0;
-  /** Events other than acks, in arrival order. */
+  private readonly writers: WriterLedger[] = [];
+  /** Events other than acks and claims, in arrival order. */
   readonly events: ChildRecord[] = [];
+  /** The child's process id (its Hello record), once it arrived. */
+  pid: number | null = null;
   /** True once the write end is closed and drained (the child is gone). */
   eof = false;
 
   /** Create the FIFO at `fifoPath` (which must not exist) and open both ends. */
-  constructor(readonly fifoPath: string) {
+  constructor(
+    readonly fifoPath: string,
+    writers = 1,
+  ) {
+    for (let w = 0; w < writers; w++) this.writers.push(new WriterLedger());
     run('mkfifo', ['-m', '600', fifoPath]);
     // The read end first, non-blocking (returns at once without a writer); then the write end,
     // which the child inherits as fd 3. Separate opens: the write end stays blocking for the child.
@@ -68,29 +97,70 @@ export class AckLedger {
     }
   }
 
-  private accept(r: ChildRecord): void {
-    if (r.type !== RecordType.Ack) {
-      this.events.push(r);
-      return;
-    }
-    if (r.a !== this.count + 1) throw new Error(`ack ledger: expected commit ${this.count + 1}, got ${r.a}`);
-    if (this.count + 1 >= this.ackNs.length) {
-      const bigger = new BigUint64Array(this.ackNs.length * 2);
-      bigger.set(this.ackNs);
-      this.ackNs = bigger;
-    }
-    this.count = r.a;
-    this.ackNs[r.a] = r.ns;
+  private writer(index: number): WriterLedger {
+    const w = this.writers[index];
+    if (!w) throw new Error(`ack ledger: record for writer ${index}, but the case has ${this.writers.length}`);
+    return w;
   }
 
-  /** Ack time (hrtime ns) of commit `seq` (1-based, ≤ count). */
-  ackTimeNs(seq: number): bigint {
-    return this.ackNs[seq]!;
+  private accept(r: ChildRecord): void {
+    switch (r.type) {
+      case RecordType.Ack:
+        this.writer(r.index).ack(r.index, r.a, r.ns);
+        return;
+      case RecordType.Durable: {
+        const w = this.writer(r.index);
+        if (r.a > w.durable) w.durable = r.a;
+        return;
+      }
+      case RecordType.Hello:
+        this.pid = r.a;
+        return;
+      default:
+        this.events.push(r);
+    }
+  }
+
+  get writerCount(): number {
+    return this.writers.length;
+  }
+
+  /** Acked commits of every writer. */
+  get count(): number {
+    let n = 0;
+    for (const w of this.writers) n += w.count;
+    return n;
+  }
+
+  countOf(writer: number): number {
+    return this.writer(writer).count;
+  }
+
+  /** Ack time (hrtime ns) of commit `seq` (1-based, ≤ countOf(writer)) of a writer. */
+  ackTimeNs(writer: number, seq: number): bigint {
+    return this.writer(writer).ackNs[seq]!;
+  }
+
+  /** The earliest first ack of any writer, or null before any. */
+  firstAckNs(): bigint | null {
+    let first: bigint | null = null;
+    for (const w of this.writers) if (w.count > 0 && (first === null || w.ackNs[1]! < first)) first = w.ackNs[1]!;
+    return first;
+  }
+
+  /** Acked and declared-durable commits per writer, now (call after draining at the crash instant). */
+  at(): LedgerAt {
+    return { acked: this.writers.map((w) => w.count), durable: this.writers.map((w) => w.durable) };
   }
 
   /** The first event of a type, if it arrived. */
   find(type: RecordType): ChildRecord | undefined {
     return this.events.find((e) => e.type === type);
+  }
+
+  /** Events of a type, in order. */
+  all(type: RecordType): ChildRecord[] {
+    return this.events.filter((e) => e.type === type);
   }
 
   close(): void {

@@ -1,7 +1,6 @@
 /**
- * Verification after a crash: open the engine on the crashed (kill) or copied and replayed (power)
- * directory — that is its recovery — and check every acked commit against the deterministic
- * workload.
+ * Verification after a crash: open every writer's engine on the crashed (kill) or recovered (power)
+ * directory — that is its recovery — and check every acked commit against the deterministic workload.
  *
  * - `unique` workload: commit i wrote key(i); it is intact when get(key(i)) equals value(i), lost when
  *   missing, corrupt when any other value comes back.
@@ -9,89 +8,178 @@
  *   commit's value or a later (written, not yet acked) one; an older version or nothing is a loss
  *   (counted once, as the latest commit of that key); a value no commit wrote is corrupt.
  * The commit in flight at the crash (acked + 1) may or may not be there; if it is, it must be intact.
+ *
+ * A lost commit is judged against what the engine had declared durable at the crash instant
+ * (`durable(n)` in the ledger): lost at or below that is a broken promise (`lostDeclared`). Losses
+ * come back as ranges of sequence numbers, each a tail or a gap (analysis/loss-ranges.ts).
  */
+import { lossShape } from '../analysis/loss-ranges.js';
+import { LOST_RANGES_KEPT } from '../coordinator/defaults.js';
+import type { LostRange, WriterOutcome } from '../model/crash-report.js';
+import type { RecoveryReport } from '../model/recovery.js';
 import { createEngineInstance, type InstanceSpec } from '../workers/engine-instance.js';
 import { parseWorkload, Workload, type WorkloadSpec } from '../workers/workload.js';
-import type { RecoveryReport } from '../engines/types.js';
+import type { LedgerAt } from './ledger.js';
+import { writerDir } from './protocol.js';
 
 export interface VerifyInput {
+  /** The engine instance; `dir` is the case directory on the recovered image (writers below it). */
   readonly instance: InstanceSpec;
+  readonly writers: number;
+  /** Writer 0's workload (`writer` is set per writer). */
   readonly workload: WorkloadSpec;
-  /** Commits in the ack ledger (1..acked). */
-  readonly acked: number;
-  readonly ackTimeNs: (seq: number) => bigint;
+  /** The ledger at the crash instant. */
+  readonly at: LedgerAt;
+  readonly ackTimeNs: (writer: number, seq: number) => bigint;
   /** The crash instant (hrtime ns, same clock as the ack times). */
   readonly crashNs: bigint;
 }
 
 export interface VerifyResult {
   readonly acked: number;
+  readonly declaredDurable: number;
+  readonly exposure: number;
   readonly lost: number;
+  readonly lostDeclared: number;
+  readonly lostTail: number;
+  readonly lostGap: number;
+  readonly lostRanges: LostRange[];
+  readonly lostRangeCount: number;
   readonly corrupt: number;
-  /** Commits from the oldest lost one to the last ack (0 when nothing was lost). */
+  /** The longest tail loss of a writer: commits from its first lost to its last ack, and crash instant − that commit's ack, ms. */
   readonly lossWindowCommits: number;
-  /** Crash instant minus the ack time of the oldest lost commit (0 when nothing was lost). */
   readonly lossWindowMs: number;
-  readonly oldestLost: number | null;
+  readonly recoveryNs: number;
+  readonly recovery: RecoveryReport;
+  readonly notes: string[];
+  readonly writers: WriterOutcome[];
+}
+
+/** Thrown when an engine's open (its recovery) throws: a finding, not a lab failure. */
+export class RecoveryFailedError extends Error {
+  override readonly name = 'RecoveryFailedError';
+}
+
+interface OneWriter {
+  readonly outcome: WriterOutcome;
+  readonly ranges: LostRange[];
+  readonly lostTail: number;
+  readonly lostGap: number;
+  readonly windowCommits: number;
+  readonly windowMs: number;
   readonly recoveryNs: number;
   readonly recovery: RecoveryReport;
   readonly notes: string[];
 }
 
-export async function verifyRecovered(input: VerifyInput): Promise<VerifyResult> {
-  const { instance: spec, acked } = input;
-  const workload = new Workload(input.workload);
+async function verifyWriter(input: VerifyInput, w: number): Promise<OneWriter> {
+  const acked = input.at.acked[w] ?? 0;
+  const durable = Math.min(acked, input.at.durable[w] ?? 0);
+  const workload = new Workload({ ...input.workload, writer: w });
   const overwrite = parseWorkload(input.workload.workload)?.kind === 'overwrite';
+  const spec = { ...input.instance, dir: writerDir(input.instance.dir, w, input.writers) };
   const inst = await createEngineInstance(spec, {}, { durable() {} }, () => {});
   const t0 = process.hrtime.bigint();
-  const recovery = await inst.engine.open();
+  let recovery: RecoveryReport;
+  try {
+    recovery = await inst.engine.open();
+  } catch (err) {
+    throw new RecoveryFailedError(`${input.writers > 1 ? `writer ${w}: ` : ''}${(err as Error)?.message ?? String(err)}`);
+  }
   const recoveryNs = Number(process.hrtime.bigint() - t0);
   const notes: string[] = [];
-  let lost = 0;
+  const lostSet = new Set<number>();
   let corrupt = 0;
-  let oldestLost: number | null = null;
-  const markLost = (i: number): void => {
-    lost += 1;
-    if (oldestLost === null || i < oldestLost) oldestLost = i;
-  };
+  const checked: number[] = [];
   const get = async (key: Buffer): Promise<Buffer | undefined> => (inst.isAsync ? await inst.engine.get(key) : (inst.engine.get(key) as Buffer | undefined));
+  const who = input.writers > 1 ? `writer ${w} ` : '';
   try {
     if (!overwrite) {
       for (let i = 1; i <= acked; i++) {
+        checked.push(i);
         const got = await get(workload.key(i));
-        if (got === undefined) markLost(i);
+        if (got === undefined) lostSet.add(i);
         else if (!got.equals(workload.value(i))) {
           corrupt += 1;
-          if (corrupt <= 3) notes.push(`commit ${i}: value differs from what was written (${got.length} bytes)`);
+          if (corrupt <= 3) notes.push(`${who}commit ${i}: value differs from what was written (${got.length} bytes)`);
         }
       }
       const inflight = await get(workload.key(acked + 1));
       if (inflight !== undefined && !inflight.equals(workload.value(acked + 1))) {
         corrupt += 1;
-        notes.push(`commit ${acked + 1} (in flight): value differs from what was written`);
+        notes.push(`${who}commit ${acked + 1} (in flight): value differs from what was written`);
       }
     } else {
       // The latest acked commit of every key.
       const latest = new Map<number, number>();
       for (let i = 1; i <= acked; i++) latest.set(workload.slot(i), i);
-      for (const [, i] of latest) {
+      checked.push(...[...latest.values()].sort((a, b) => a - b));
+      for (const i of checked) {
         const key = workload.key(i);
         const got = await get(key);
         if (got === undefined) {
-          markLost(i);
+          lostSet.add(i);
           continue;
         }
         const j = workload.commitOf(key, got);
         if (j === null || j > acked + 1 || !got.equals(workload.value(j))) {
           corrupt += 1;
-          if (corrupt <= 3) notes.push(`key of commit ${i}: holds a value no commit wrote`);
-        } else if (j < i) markLost(i);
+          if (corrupt <= 3) notes.push(`${who}key of commit ${i}: holds a value no commit wrote`);
+        } else if (j < i) lostSet.add(i);
       }
     }
+  } catch (err) {
+    throw new RecoveryFailedError(`${who}reading after recovery: ${(err as Error)?.message ?? String(err)}`);
   } finally {
     await inst.engine.close();
   }
-  const window = oldestLost === null ? 0 : acked - oldestLost + 1;
-  const windowMs = oldestLost === null ? 0 : Math.max(0, Number(input.crashNs - input.ackTimeNs(oldestLost)) / 1e6);
-  return { acked, lost, corrupt, lossWindowCommits: window, lossWindowMs: windowMs, oldestLost, recoveryNs, recovery, notes };
+  const shape = lossShape(w, checked, (s) => lostSet.has(s));
+  let lostDeclared = 0;
+  for (const s of lostSet) if (s <= durable) lostDeclared += 1;
+  const tailFrom = shape.tailFrom;
+  return {
+    outcome: { writer: w, acked, declaredDurable: durable, lost: shape.lost, lostDeclared, corrupt },
+    ranges: shape.ranges,
+    lostTail: shape.lostTail,
+    lostGap: shape.lostGap,
+    windowCommits: tailFrom === null ? 0 : acked - tailFrom + 1,
+    windowMs: tailFrom === null ? 0 : Math.max(0, Number(input.crashNs - input.ackTimeNs(w, tailFrom)) / 1e6),
+    recoveryNs,
+    recovery,
+    notes,
+  };
+}
+
+/** Verify every writer; throws RecoveryFailedError when an engine's recovery throws. */
+export async function verifyRecovered(input: VerifyInput): Promise<VerifyResult> {
+  const per: OneWriter[] = [];
+  for (let w = 0; w < input.writers; w++) per.push(await verifyWriter(input, w));
+  const sum = (f: (x: OneWriter) => number): number => per.reduce((s, x) => s + f(x), 0);
+  const ranges = per.flatMap((x) => x.ranges);
+  const acked = sum((x) => x.outcome.acked);
+  const declaredDurable = sum((x) => x.outcome.declaredDurable);
+  return {
+    acked,
+    declaredDurable,
+    exposure: acked - declaredDurable,
+    lost: sum((x) => x.outcome.lost),
+    lostDeclared: sum((x) => x.outcome.lostDeclared),
+    lostTail: sum((x) => x.lostTail),
+    lostGap: sum((x) => x.lostGap),
+    lostRanges: ranges.slice(0, LOST_RANGES_KEPT),
+    lostRangeCount: ranges.length,
+    corrupt: sum((x) => x.outcome.corrupt),
+    lossWindowCommits: Math.max(0, ...per.map((x) => x.windowCommits)),
+    lossWindowMs: Math.max(0, ...per.map((x) => x.windowMs)),
+    recoveryNs: sum((x) => x.recoveryNs),
+    recovery: {
+      recordsRecovered: sum((x) => x.recovery.recordsRecovered),
+      discardedBytes: sum((x) => x.recovery.discardedBytes),
+      crcFailures: sum((x) => x.recovery.crcFailures),
+      tornTail: per.some((x) => x.recovery.tornTail),
+      notes: per.flatMap((x) => x.recovery.notes.map((n) => (input.writers > 1 ? `writer ${x.outcome.writer}: ${n}` : n))),
+    },
+    notes: per.flatMap((x) => x.notes),
+    writers: per.map((x) => x.outcome),
+  };
 }

@@ -3,6 +3,7 @@
  * id, like the CSV columns), which direction is better, and how to read it from a completed case.
  * Pure.
  */
+import { lossMeasured } from './crash-report.js';
 import type { CaseMetrics, CompletedCase } from './run-report.js';
 import { formatNs, formatRate, sig } from './units.js';
 
@@ -32,6 +33,8 @@ export interface Measured {
 
 const syncs = (c: Measured): boolean => c.metrics.syncLatency.count > 0;
 const crash = <T>(c: Measured, f: (x: NonNullable<CompletedCase['crash']>) => T): T | null => (c.crash ? f(c.crash) : null);
+/** Loss figures exist only where a crash state was verified: nothing verified is not a loss of 0 (a gate rule then finds the metric not measured). */
+const verified = <T>(c: Measured, f: (x: NonNullable<CompletedCase['crash']>) => T): T | null => (lossMeasured(c.crash) ? f(c.crash) : null);
 const exposureNs = (c: Measured, v: number | null): number | null => (c.metrics.exposure.unbounded ? Infinity : v);
 
 export const METRICS: readonly MetricDef[] = [
@@ -58,17 +61,20 @@ export const METRICS: readonly MetricDef[] = [
   // Shared logs only: how long each sync's leader waited before issuing it.
   { id: 'leader_wait_p50_ns', label: 'leader wait p50', unit: 'ns', better: 'lower', headline: false, kind: 'latency', read: (c) => c.metrics.leaderWaitLatency?.p50Ns ?? null },
   { id: 'leader_wait_p99_ns', label: 'leader wait p99', unit: 'ns', better: 'lower', headline: false, kind: 'latency', read: (c) => c.metrics.leaderWaitLatency?.p99Ns ?? null },
-  { id: 'exposure_max_commits', label: 'exposure max', unit: 'commits', better: 'lower', headline: false, kind: 'exposure', read: (c) => (c.metrics.exposure.unbounded ? Infinity : c.metrics.exposure.maxCommits) },
+  { id: 'exposure_max_commits', label: 'exposure peak', unit: 'commits', better: 'lower', headline: false, kind: 'exposure', read: (c) => (c.metrics.exposure.unbounded ? Infinity : c.metrics.exposure.maxCommits) },
+  { id: 'exposure_p50_ns', label: 'exposure p50', unit: 'ns', better: 'lower', headline: false, kind: 'exposure', read: (c) => exposureNs(c, c.metrics.exposure.p50Ns) },
   { id: 'exposure_p99_ns', label: 'exposure p99', unit: 'ns', better: 'lower', headline: false, kind: 'exposure', read: (c) => exposureNs(c, c.metrics.exposure.p99Ns) },
+  { id: 'exposure_p999_ns', label: 'exposure p99.9', unit: 'ns', better: 'lower', headline: false, kind: 'exposure', read: (c) => exposureNs(c, c.metrics.exposure.p999Ns ?? null) },
   { id: 'exposure_max_ns', label: 'exposure max', unit: 'ns', better: 'lower', headline: false, kind: 'exposure', read: (c) => exposureNs(c, c.metrics.exposure.maxNs) },
-  { id: 'lost_max', label: 'lost (max/trial)', unit: 'commits', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.lostMax) },
-  { id: 'lost_p99', label: 'lost p99', unit: 'commits', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.lostP99) },
-  { id: 'lost_p50', label: 'lost p50', unit: 'commits', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.lostP50) },
-  { id: 'loss_window_ms_max', label: 'loss window max', unit: 'ms', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.lossWindowMsMax) },
-  { id: 'loss_window_ms_p99', label: 'loss window p99', unit: 'ms', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.lossWindowMsP99) },
+  { id: 'lost_max', label: 'lost (max/trial)', unit: 'commits', better: 'lower', headline: false, kind: 'loss', read: (c) => verified(c, (x) => x.lostMax) },
+  { id: 'lost_p99', label: 'lost p99', unit: 'commits', better: 'lower', headline: false, kind: 'loss', read: (c) => verified(c, (x) => x.lostP99) },
+  { id: 'lost_p50', label: 'lost p50', unit: 'commits', better: 'lower', headline: false, kind: 'loss', read: (c) => verified(c, (x) => x.lostP50) },
+  { id: 'loss_window_ms_max', label: 'loss window max', unit: 'ms', better: 'lower', headline: false, kind: 'loss', read: (c) => verified(c, (x) => x.lossWindowMsMax) },
+  { id: 'loss_window_ms_p99', label: 'loss window p99', unit: 'ms', better: 'lower', headline: false, kind: 'loss', read: (c) => verified(c, (x) => x.lossWindowMsP99) },
   { id: 'crash_trials', label: 'crash trials', unit: 'count', better: 'higher', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.trials.length) },
-  { id: 'trials_with_loss', label: 'trials with loss', unit: 'count', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.trialsWithLoss) },
-  { id: 'corrupt_total', label: 'corrupt', unit: 'count', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.corruptTotal) },
+  { id: 'crash_trials_errored', label: 'crash trials errored', unit: 'count', better: 'lower', headline: false, kind: 'loss', read: (c) => crash(c, (x) => x.trialsErrored) },
+  { id: 'trials_with_loss', label: 'trials with loss', unit: 'count', better: 'lower', headline: false, kind: 'loss', read: (c) => verified(c, (x) => x.trialsWithLoss) },
+  { id: 'corrupt_total', label: 'corrupt', unit: 'count', better: 'lower', headline: false, kind: 'loss', read: (c) => verified(c, (x) => x.corruptTotal) },
 ];
 
 export const HEADLINE_METRICS: readonly MetricDef[] = METRICS.filter((m) => m.headline);

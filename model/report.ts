@@ -11,8 +11,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HostInfo, ToolInfo } from './provenance.js';
 import { Warning } from './warning.js';
 
-/** 2: case keys carry the durability union (no batchSize outside batch mode), crash verdicts are codes, crash cases share the run's key. */
-export const SCHEMA_VERSION = 2 as const;
+/**
+ * 2: case keys carry the durability union (no batchSize outside batch mode), crash verdicts are codes,
+ * crash cases share the run's key.
+ * 3: crash summaries judge by the engine's declared durability and may be `inconclusive`; crash
+ * settings name the drive's cache model and the crash window; trials carry their outcome, crash image
+ * and lost ranges; summaries carry device truth and the syscall census.
+ */
+export const SCHEMA_VERSION = 3 as const;
 
 export const REPORT_KINDS = ['run', 'crash', 'probe', 'env'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];

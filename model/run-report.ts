@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { CaseKey, CaseParams, EngineOptions, SHARES } from './case.js';
-import { CrashSummary } from './crash-report.js';
+import { CrashSummary, LAB_FILESYSTEMS } from './crash-report.js';
 import { ACKS, ALL_MODES } from './durability.js';
 import { CountSummary, LatencySummary } from './latency.js';
 import { HeaderProps, SessionProps } from './report.js';
@@ -23,6 +23,8 @@ export const ExposureSummary = Type.Object({
   /** Per commit, ack → return of the sync that covers it. Null when unbounded. */
   p50Ns: Nullable(Type.Number({ minimum: 0 })),
   p99Ns: Nullable(Type.Number({ minimum: 0 })),
+  /** p99.9 of ack → sync (tune's default exposure statistic); filled from the histogram when a report lacks it. */
+  p999Ns: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
   maxNs: Nullable(Type.Number({ minimum: 0 })),
   histogram: Nullable(Type.String()),
 });
@@ -84,22 +86,33 @@ export const CaseMetrics = Type.Object({
 });
 export type CaseMetrics = Static<typeof CaseMetrics>;
 
-/** One metric over the repeats of a case (keys of `RepeatSummary.metrics` are metric ids). */
+/**
+ * One metric over the repeats of a case (keys of `RepeatSummary.metrics` are metric ids): each
+ * repeat's value, their median, and the distribution-free 95 % confidence interval for the median
+ * from order statistics (analysis/repeat-stats.ts). Below the number of repeats that interval needs
+ * (6), `ciLow`/`ciHigh` are absent and `ciReason` says why. Derived from `values`: readers
+ * recompute it, so a report written with an older method reads with the current one.
+ */
 export const RepeatStat = Type.Object({
   median: Type.Number(),
-  ciLow: Type.Number(),
-  ciHigh: Type.Number(),
   /** Each repeat's value, in repeat order. */
   values: Type.Array(Type.Number()),
-  mean: Type.Optional(Type.Number()),
-  /** How the 95 % interval was computed. */
+  /** The interval [ciLow, ciHigh] for the median: two of the measured values, never outside their range. */
+  ciLow: Type.Optional(Type.Number()),
+  ciHigh: Type.Optional(Type.Number()),
+  /** Exact coverage of [ciLow, ciHigh] for any continuous distribution (≥ 0.95), e.g. 0.969 with 6 repeats. */
+  ciCoverage: Type.Optional(Type.Number()),
+  /** `median-order-statistics`, or `none` with `ciReason`. */
   ciMethod: Type.Optional(Type.String()),
+  /** Why there is no interval (too few repeats). */
+  ciReason: Type.Optional(Type.String()),
+  mean: Type.Optional(Type.Number()),
 });
 export type RepeatStat = Static<typeof RepeatStat>;
 
 export const RepeatSummary = Type.Object({
   count: Type.Integer({ minimum: 1 }),
-  /** Per headline metric: median and 95 % interval over the repeats. */
+  /** Per metric measured in every repeat: the values, their median and its 95 % interval. */
   metrics: Type.Record(Type.String(), RepeatStat),
 });
 export type RepeatSummary = Static<typeof RepeatSummary>;
@@ -143,6 +156,24 @@ export type SkippedCase = Static<typeof SkippedCase>;
 export const CaseResult = Type.Union([CompletedCase, ErroredCase, SkippedCase]);
 export type CaseResult = Static<typeof CaseResult>;
 
+/**
+ * `run --fs`: a loop-mounted image of one filesystem, made in one `--dir`, that the whole matrix
+ * ran on. Its mount point is the target of the cases that ran there (`key.target`).
+ */
+export const FsTarget = Type.Object({
+  /** As given: `ext4`, `ext4:data=journal`, `xfs:logbsize=256k`. */
+  spec: Type.String(),
+  fs: Type.Union(LAB_FILESYSTEMS.map((f) => Type.Literal(f))),
+  /** Mount options of the image (null: the filesystem's defaults). */
+  mountOptions: Nullable(Type.String()),
+  imageMib: Type.Integer({ minimum: 1 }),
+  /** The `--dir` the image file was made in (the disk under test). */
+  dir: Type.String(),
+  /** The mount point: the target the cases ran in. */
+  target: Type.String(),
+});
+export type FsTarget = Static<typeof FsTarget>;
+
 /** The resolved suite: every option after defaults, so the run can be repeated. */
 export const ResolvedSuite = Type.Object({
   name: Type.String(),
@@ -170,6 +201,8 @@ export const ResolvedSuite = Type.Object({
   durationMs: Nullable(Type.Number({ exclusiveMinimum: 0 })),
   commitsPerWriter: Nullable(Type.Integer({ minimum: 1 })),
   repeat: Type.Integer({ minimum: 1 }),
+  /** `run --fs`: the images the matrix ran on (then `targets` are their mount points). */
+  filesystems: Type.Optional(Type.Array(FsTarget)),
 });
 export type ResolvedSuite = Static<typeof ResolvedSuite>;
 
@@ -179,6 +212,10 @@ export const LossBudget = Type.Union([
   Type.Object({ kind: Type.Literal('commits'), commits: Type.Integer({ minimum: 0 }) }),
 ]);
 export type LossBudget = Static<typeof LossBudget>;
+
+/** The statistic of declared exposure (ack → covering sync) a loss budget in ms is held against. */
+export const EXPOSURE_STATISTICS = ['p50', 'p99', 'p99.9', 'max'] as const;
+export type ExposureStatistic = (typeof EXPOSURE_STATISTICS)[number];
 
 /** One setting of a batch sweep with what it cost and what it risks. */
 export const TunePoint = Type.Object({
@@ -196,10 +233,14 @@ export const TunePoint = Type.Object({
   /** Declared exposure: peak acked-unsynced commits (per writer) and worst ack→sync time (Infinity: unbounded, written as null). */
   exposureMaxCommits: Nullable(Type.Number()),
   exposureMaxNs: Nullable(Type.Number()),
+  /** Declared ack → sync time at the summary's `exposureStatistic` (null: unbounded). */
+  exposureNs: Type.Optional(Nullable(Type.Number())),
   /** Measured loss when crash trials ran (null otherwise). */
   lostMax: Nullable(Type.Number()),
   lossWindowMsMax: Nullable(Type.Number()),
-  /** On the Pareto front of (throughput ↑, commit p99 ↓, exposure ↓). */
+  /** Verified crash trials behind the measured loss (0 or absent: none). */
+  crashTrials: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** On the Pareto front of (throughput ↑, commit p99 ↓, exposure ↓): no other setting is at least as good on all three and better on one. */
   pareto: Type.Boolean(),
   /** Inside the loss budget (true when no budget was given). */
   withinBudget: Type.Boolean(),
@@ -211,11 +252,15 @@ export type TunePoint = Static<typeof TunePoint>;
 export const TuneSummary = Type.Object({
   engine: Type.String(),
   budget: Nullable(LossBudget),
+  /** The exposure statistic a budget in ms was held against (default p99.9). */
+  exposureStatistic: Type.Optional(Type.Union(EXPOSURE_STATISTICS.map((s) => Type.Literal(s)))),
   points: Type.Array(TunePoint),
   /** The highest-throughput point inside the budget, or null when none fits. */
   recommendation: Nullable(Type.Object({ caseId: Type.String(), label: Type.Optional(Type.String()), batchSize: Type.Integer(), batchMs: Nullable(Type.Number()), reason: Type.String() })),
   /** One plain sentence: the recommendation, or that no setting fits the budget. */
   verdict: Type.String(),
+  /** Why each setting faster than the recommendation (or every setting, when none fits) is out. */
+  explanation: Type.Optional(Type.Array(Type.String())),
   /** `measured` when crash trials ran; `pending` when they were asked for but none completed. */
   crash: Type.Union([Type.Literal('measured'), Type.Literal('not-requested'), Type.Literal('pending')]),
   notes: Type.Array(Type.String()),

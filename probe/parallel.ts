@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { tQuantile975 } from '../analysis/repeat-stats.js';
+import { tQuantile975 } from '../stats/student-t.js';
 import { Io } from '../io/io.js';
 import type { EncodedLatency } from '../model/latency.js';
 import type { ProbeMethodInfo, ProbeResult } from '../model/probe-report.js';

@@ -2,10 +2,16 @@
  * Reading saved reports: a JSON file → a report of the kind the caller needs, or one line saying
  * what is wrong with it (not JSON, not a durabench report, the wrong kind, a schema newer than this
  * durabench reads, a field that does not fit the schema). Every problem is a `UsageError`, so the
- * CLI prints the line and exits 2. Reports of schema version 1 are upgraded to the current shape.
+ * CLI prints the line and exits 2. Reports of older schema versions are upgraded step by step (1 → 2 → 3).
  *
  * The check is the JSON Schema of each report kind (model/*.ts, TypeBox: the same source as the
- * TypeScript types), compiled once.
+ * TypeScript types), compiled once; the same schemas are shipped as `schemas/*.schema.json`
+ * (`npm run schemas` writes them, a test checks they match).
+ *
+ * After the check, what a report derives from its measurements is derived again with the current
+ * methods, so every report reads the same way whichever durabench wrote it: the repeat statistics
+ * from each repeat's values (analysis/repeat-stats.ts), and an exposure p99.9 missing from a case
+ * from its exposure histogram.
  */
 import fs from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
@@ -16,7 +22,11 @@ import { ProbeReport } from '../model/probe-report.js';
 import { TOOL_NAME } from '../model/provenance.js';
 import { EnvReport, REPORT_KINDS, SCHEMA_VERSION, type ReportKind } from '../model/report.js';
 import { RunReport } from '../model/run-report.js';
+import { recomputeRepeatSummary } from '../analysis/repeat-stats.js';
+import type { CaseMetrics } from '../model/run-report.js';
+import { decodeHistogram } from '../stats/hdr.js';
 import { upgradeV1 } from './upgrade-v1.js';
+import { upgradeV2 } from './upgrade-v2.js';
 
 const SCHEMAS = { run: RunReport, crash: CrashReport, probe: ProbeReport, env: EnvReport } satisfies Record<ReportKind, TSchema>;
 
@@ -38,9 +48,32 @@ function checkerOf(kind: ReportKind): TypeCheck<TSchema> {
   return c;
 }
 
-/** The JSON Schema of each report kind (shipped as schemas/*.json by `npm run schemas`). */
+/** The JSON Schema of each report kind (shipped as schemas/<kind>-report.schema.json by `npm run schemas`). */
 export function reportSchemas(): Record<ReportKind, TSchema> {
   return SCHEMAS;
+}
+
+/** A case's exposure p99.9 from its histogram, when the report predates the field. */
+function fillExposureP999(m: CaseMetrics | null): void {
+  if (!m || m.exposure.p999Ns !== undefined) return;
+  const e = m.exposure;
+  if (e.unbounded) e.p999Ns = null;
+  else if (e.histogram === null) e.p999Ns = 0;
+  else {
+    const h = decodeHistogram(e.histogram);
+    e.p999Ns = h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(99.9), e.maxNs ?? Infinity);
+  }
+}
+
+/** Derive again what a run report derives from its measurements (see the header). */
+function rederive(report: RunReport): RunReport {
+  for (const c of report.cases) {
+    if (c.state === 'completed') {
+      fillExposureP999(c.metrics);
+      if (c.repeats) c.repeats = recomputeRepeatSummary(c.repeats);
+    } else if (c.state === 'errored') fillExposureP999(c.partialMetrics);
+  }
+  return report;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -64,16 +97,19 @@ export function parseReport<K extends ReportKind>(value: unknown, name: string, 
     throw new UsageError(`${name} has kind ${JSON.stringify(kind)}, which is not a durabench report kind (${REPORT_KINDS.join(', ')})`);
   }
   if (!(kinds as readonly string[]).includes(kind)) {
-    throw new UsageError(`${name} is a ${kind} report; this command reads ${kinds.join(' or ')} reports`);
+    throw new UsageError(`${name} is ${kind === 'env' ? 'an' : 'a'} ${kind} report; this command reads ${kinds.join(' or ')} reports`);
   }
-  const current = version === 1 ? upgradeV1(value, kind as ReportKind) : value;
+  // The upgrade chain: each step takes a report one version forward.
+  let current: Record<string, unknown> = value;
+  if (version === 1) current = upgradeV1(current, kind as ReportKind);
+  if (version <= 2) current = upgradeV2(current, kind as ReportKind);
   const check = checkerOf(kind as ReportKind);
   if (!check.Check(current)) {
     const first = check.Errors(current).First();
     const where = first?.path ? first.path : '/';
     throw new UsageError(`${name} is not a valid ${kind} report: at ${where}, ${first?.message.toLowerCase() ?? 'unexpected value'}; was it written by durabench and left unedited?`);
   }
-  return current as ReportOfKind[K];
+  return (kind === 'run' ? rederive(current as RunReport) : current) as ReportOfKind[K];
 }
 
 /** Parse report text (pure). */

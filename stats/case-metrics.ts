@@ -62,6 +62,7 @@ export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timeli
     maxCommits: Math.max(0, ...ms.map((m) => m.exposure.maxCommits)),
     p50Ns: unbounded ? null : (exposureSummary?.p50Ns ?? 0),
     p99Ns: unbounded ? null : (exposureSummary?.p99Ns ?? 0),
+    p999Ns: unbounded ? null : (exposureSummary?.p999Ns ?? 0),
     maxNs: unbounded ? null : (exposureSummary?.maxNs ?? 0),
     histogram: unbounded ? null : (exposureSummary?.histogram ?? null),
   };

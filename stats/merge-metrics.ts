@@ -24,7 +24,7 @@ function mergeCounts(parts: readonly (CountSummary | null)[]): CountSummary | nu
 function mergeExposure(parts: readonly ExposureSummary[]): ExposureSummary {
   const unbounded = parts.some((p) => p.unbounded);
   const maxCommits = Math.max(0, ...parts.map((p) => p.maxCommits));
-  if (unbounded) return { unbounded, maxCommits, p50Ns: null, p99Ns: null, maxNs: null, histogram: null };
+  if (unbounded) return { unbounded, maxCommits, p50Ns: null, p99Ns: null, p999Ns: null, maxNs: null, histogram: null };
   const encoded: EncodedLatency[] = [];
   for (const p of parts) {
     if (p.histogram === null) continue;
@@ -33,13 +33,14 @@ function mergeExposure(parts: readonly ExposureSummary[]): ExposureSummary {
   }
   const merged = mergeEncoded(encoded);
   if (merged.count === 0)
-    return { unbounded, maxCommits, p50Ns: 0, p99Ns: 0, maxNs: Math.max(0, ...parts.map((p) => p.maxNs ?? 0)), histogram: null };
+    return { unbounded, maxCommits, p50Ns: 0, p99Ns: 0, p999Ns: 0, maxNs: Math.max(0, ...parts.map((p) => p.maxNs ?? 0)), histogram: null };
   const s = summarizeMergedLatency(merged);
   return {
     unbounded,
     maxCommits,
     p50Ns: s.p50Ns,
     p99Ns: s.p99Ns,
+    p999Ns: Math.min(s.p999Ns, Math.max(...parts.map((p) => p.maxNs ?? 0))),
     maxNs: Math.max(...parts.map((p) => p.maxNs ?? 0)),
     histogram: s.histogram,
   };

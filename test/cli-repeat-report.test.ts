@@ -22,9 +22,15 @@ test('run --repeat 3 keeps one entry per case with its repeats merged exactly; r
     assert.equal(c.repeats?.count, 3);
     const cps = c.repeats!.metrics['commits_per_sec']!;
     assert.equal(cps.values.length, 3);
-    assert.ok(cps.ciLow <= cps.ciHigh);
-    assert.equal(cps.ciMethod, 'mean-t');
+    // Three repeats give no 95 % interval of the median: none is claimed, and the reason is kept.
+    assert.equal(cps.ciLow, undefined);
+    assert.equal(cps.ciMethod, 'none');
+    assert.match(cps.ciReason!, /3 repeats: no 95 % interval/);
+    // Every view shows the median of the repeats: the console table too, and it says so.
+    assert.equal(cps.median, [...cps.values].sort((a, b) => a - b)[1]);
   }
+  assert.match(r.stdout, /Each figure is the median of 3 repeats/);
+  assert.match(r.stdout, /repeats/);
   assert.equal((fs.readFileSync(path.join(out, 'report.html'), 'utf8').match(/<figure class="chart">/g) ?? []).length, 4);
 
   const again = await runCli(['report', path.join(out, 'report.json'), '--format', 'md,csv,html', '--out', path.join(dir, 'again')]);

@@ -30,6 +30,15 @@ const bad: [string[], RegExp][] = [
   [['--suite', 'default'], /--suite 'default' is not a crash suite/],
   [['--format', 'pdf'], /--format 'pdf' is not a format; use json, csv, md, html/],
   [['--workload', 'random'], /--workload 'random' is not a workload; use unique or overwrite:K/],
+  [['--kind', 'power', '--device-cache', 'battery'], /--device-cache 'battery' is not a drive-cache model; use none, volatile or reorder/],
+  [['--crash-window', '5..2'], /--crash-window 5\.\.2: the end must come after the start/],
+  [['--crash-window', 'soon'], /--crash-window must look like A\.\.B/],
+  [['--crash-window', '50%..100%', '--crash-at', 'op:3'], /--crash-window places random crash instants; drop it with --crash-at/],
+  [['--crash-window', '1..5', '--duration', '2'], /--crash-window 1\.\.5 ends after the 2 s run/],
+  [['--kind', 'power', '--reorder-states', '4'], /--reorder-states needs --device-cache reorder/],
+  [['--crash-at', 'syscall:open:1'], /syscall 'open' is not one the lab stops at/],
+  [['--crash-sweep', 'syscall:fsync:1..syscall:fdatasync:3'], /both ends must name the same/],
+  [['--kind', 'power', '--device-cache', 'reorder', '--writeback', 'random'], /--writeback random applies to one crash state per instant/],
 ];
 
 for (const [args, message] of bad) {
@@ -41,12 +50,33 @@ for (const [args, message] of bad) {
   });
 }
 
+test('a crash point that is never reached: inconclusive, never consistent, exit 3', async () => {
+  const dir = tempDir('crash-cli');
+  const out = path.join(dir, 'out');
+  // --duration caps how long the writer may run to reach the point.
+  const r = await runCli(['crash', '--engine', 'raw', '--mode', 'sync', '--trials', '2', '--crash-at', 'op:99999999', '--duration', '0.5', '--dir', dir, '--out', out, '--quiet']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /verdict\*?\*?: 1 inconclusive, 0 consistent of 1 case\(s\) — exit 3/);
+  assert.match(r.stdout, /^inconclusive\s+raw sync\s+kill\s+op:99999999/m);
+  const report = JSON.parse(fs.readFileSync(path.join(out, 'crash-report.json'), 'utf8')) as CrashReport;
+  const c = report.cases[0]!;
+  assert.equal(c.state, 'completed');
+  if (c.state === 'completed') {
+    assert.equal(c.crash.verdict, 'inconclusive');
+    assert.equal(c.crash.trialsErrored, 2);
+    assert.equal(c.crash.trialsVerified, 0);
+    assert.match(c.crash.verdictReason, /no crash state was verified: 2 of 2 errored \(crash point op:99999999 was not reached/);
+  }
+  assert.match(fs.readFileSync(path.join(out, 'crash-report.md'), 'utf8'), /\| errored \|/);
+});
+
 test('crash writes JSON and Markdown reports with the verdict', async () => {
   const dir = tempDir('crash-cli');
   const out = path.join(dir, 'out');
   const r = await runCli(['crash', '--engine', 'raw', '--mode', 'sync,none', '--trials', '2', '--dir', dir, '--out', out, '--quiet']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /raw sync\s+kill\s+random\s+2\s+0\/2/);
+  assert.match(r.stdout, /^consistent\s+raw sync\s+kill\s+random\s+2\s+2\s+0\s+0\/2/m);
+  assert.match(r.stdout, /crash window\*?\*?: random instants 0%\.\.100% of each 1 s writer run/);
   const report = JSON.parse(fs.readFileSync(path.join(out, 'crash-report.json'), 'utf8')) as CrashReport;
   assert.equal(report.kind, 'crash');
   assert.equal(report.status, 'completed');
@@ -102,7 +132,8 @@ test('without root, power cases are skipped with the reason and kill still runs'
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stderr }));
   });
-  assert.equal(r.code, 0, r.stderr);
+  // The power case could not run here: the run is inconclusive, not consistent.
+  assert.equal(r.code, 3, r.stderr);
   const report = JSON.parse(fs.readFileSync(path.join(out, 'crash-report.json'), 'utf8')) as CrashReport;
   const [kill, power] = report.cases;
   assert.equal(kill!.state, 'completed');

@@ -18,7 +18,14 @@ test('crash points parse, and bad ones name the option and the fix', () => {
   assert.deepEqual(parseCrashPoint('random'), { kind: 'random' });
   assert.match(String(parseCrashPoint('op:0')), /--crash-at op:K needs K ≥ 1/);
   assert.match(String(parseCrashPoint('later')), /--crash-at must be random, op:K/);
-  assert.deepEqual(parseCrashSweep('marker:a..marker:b:2'), { from: { name: 'a', occurrence: 1 }, to: { name: 'b', occurrence: 2 } });
+  assert.deepEqual(parseCrashPoint('syscall:fdatasync:3'), { kind: 'syscall', name: 'fdatasync', occurrence: 3, when: 'after' });
+  assert.deepEqual(parseCrashPoint('syscall:rename:1:before'), { kind: 'syscall', name: 'rename', occurrence: 1, when: 'before' });
+  assert.match(String(parseCrashPoint('syscall:open:1')), /syscall 'open' is not one the lab stops at/);
+  assert.match(String(parseCrashPoint('syscall:fsync:70000')), /K must be from 1 to 65534/);
+  assert.deepEqual(parseCrashSweep('marker:a..marker:b:2'), { kind: 'marker', from: { name: 'a', occurrence: 1 }, to: { name: 'b', occurrence: 2 } });
+  assert.deepEqual(parseCrashSweep('syscall:fdatasync:2..syscall:fdatasync:9'), { kind: 'syscall', name: 'fdatasync', from: 2, to: 9, when: 'after' });
+  assert.deepEqual(parseCrashSweep('syscall:fsync:1..syscall:fsync:4:before'), { kind: 'syscall', name: 'fsync', from: 1, to: 4, when: 'before' });
+  assert.match(String(parseCrashSweep('syscall:fsync:1..syscall:fdatasync:4')), /both ends must name the same/);
   assert.match(String(parseCrashSweep('marker:a')), /--crash-sweep must look like/);
 });
 
@@ -49,7 +56,7 @@ test('a crash sweep runs one trial per io operation between two markers', { skip
   const dir = tempDir('crash-sweep');
   const s = await runCrashTrials(
     crashSpec('wal', 'sync', null, dir, { engineOptions: { 'segment-bytes': 4096 }, valueBytes: 1024, seed: 3 }),
-    { setting: KILL, trials: 1, sweep: { from: { name: 'segment-rotated', occurrence: 1 }, to: { name: 'segment-rotated', occurrence: 2 } } },
+    { setting: KILL, trials: 1, sweep: { kind: 'marker', from: { name: 'segment-rotated', occurrence: 1 }, to: { name: 'segment-rotated', occurrence: 2 } } },
   );
   assert.ok(s.trials.length > 2, `${s.trials.length} trials`);
   assert.equal(s.trialsErrored, 0);

@@ -12,10 +12,10 @@ import { runCrashTrials, type CrashCaseSpec } from '../lab/run-trials.js';
 import { powerUnavailable } from '../workspace/support.js';
 import type { LabFs } from '../workspace/image.js';
 import type { Mode } from '../engines/types.js';
-import { crashSpec, durableEngines, engineNamed, enginesWithFault, labResidue, power } from './helpers/crash-lab.js';
+import { crashSpec, durableEngines, engineNamed, enginesWithFault, labResidue, power, windowS } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
 
-const DELAY: [number, number] = [30, 200];
+const WINDOW = windowS(0.03, 0.2);
 
 function spec(engine: string, mode: Mode, fault: string | null, dir: string, batchSize = 1, engineOptions = {}, workload = 'unique'): CrashCaseSpec {
   return crashSpec(engine, mode, fault, dir, { batchSize, engineOptions, seed: 5, workload });
@@ -26,7 +26,7 @@ for (const fsType of ['ext4', 'xfs', 'btrfs'] as LabFs[]) {
   describe(`power cut on ${fsType}`, { skip: why ?? false }, () => {
     const dir = tempDir(`crash-power-${fsType}`);
     after(() => assert.deepEqual(labResidue(dir), [], 'a mount or loop device was left behind'));
-    const cut = { setting: power(fsType), delayMs: DELAY };
+    const cut = { setting: power(fsType), window: WINDOW };
     // btrfs: the log engines only (keeps the whole crash test set within a few minutes).
     const covered = (e: { name: string }): boolean => fsType !== 'btrfs' || e.name === 'raw' || e.name === 'wal';
 

@@ -10,7 +10,7 @@ import { runCrashTrials, type CrashCaseSpec } from '../lab/run-trials.js';
 import { powerUnavailable } from '../workspace/support.js';
 import { parseFiemap } from '../lab/writeback.js';
 import { hasProgram } from '../workspace/exec.js';
-import { crashSpec, engineNamed, labResidue, power } from './helpers/crash-lab.js';
+import { crashSpec, engineNamed, labResidue, power, windowS } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
 
 test('FIEMAP output: data extents in bytes; holes, delalloc and unwritten extents are skipped', () => {
@@ -38,9 +38,9 @@ function spec(engine: string, fault: string | null, mode: 'sync' | 'none', dir: 
 test('raw none on a preallocated file: a prefix of the unsynced records survives a partial writeback', { skip: why ?? false }, async () => {
   const dir = tempDir('crash-wb');
   const s = await runCrashTrials(spec('raw', null, 'none', dir, { preallocate: true, 'prealloc-bytes': 8 * 1024 * 1024 }), {
-    setting: power('ext4', 'random'),
+    setting: power('ext4', { writeback: 'random', deviceCache: 'none' }),
     trials: 3,
-    delayMs: [30, 150],
+    window: windowS(0.03, 0.15),
   });
   assert.equal(s.trialsErrored, 0);
   assert.equal(s.setting.writeback, 'random');
@@ -51,11 +51,11 @@ test('raw none on a preallocated file: a prefix of the unsynced records survives
 
 const btree = engineNamed('btree');
 const btreeReady = why ?? (btree?.faults.some((f) => f.name === 'btree-no-wal-fsync') ? false : 'btree with btree-no-wal-fsync not available');
-const sweep = { from: { name: 'checkpoint-done', occurrence: 2 }, to: { name: 'checkpoint-start', occurrence: 3 } };
+const sweep = { kind: 'marker', from: { name: 'checkpoint-done', occurrence: 2 }, to: { name: 'checkpoint-start', occurrence: 3 } } as const;
 
 test('btree-no-wal-fsync loses acked commits in a sweep between checkpoints with partial writeback; correct btree loses none', { skip: btreeReady }, async () => {
   const dir = tempDir('crash-wb');
-  const opts = { setting: power('ext4', 'random'), trials: 1, sweep };
+  const opts = { setting: power('ext4', { writeback: 'random', deviceCache: 'none' }), trials: 1, sweep };
   const faulted = await runCrashTrials(spec('btree', 'btree-no-wal-fsync', 'sync', dir, { 'checkpoint-commits': 20 }), opts);
   assert.equal(faulted.trialsErrored, 0);
   assert.ok(faulted.trialsWithLoss > 0, `no loss in ${faulted.trials.length} crash points`);

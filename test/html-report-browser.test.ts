@@ -11,11 +11,11 @@ import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { render } from '../reports/formats.js';
 import { compareSides, sidesFromReports } from '../analysis/compare.js';
-import { readReport } from '../reports/read.js';
+import { readReport, readReportOf } from '../reports/read.js';
 import { analyzeSweep } from '../analysis/tune.js';
 import { report } from './helpers/report-builder.js';
 import { fixtureDir } from './helpers/fixtures.js';
-import { tempDir } from './helpers/tmp.js';
+import { repoRoot, tempDir } from './helpers/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`;
@@ -77,7 +77,7 @@ test('run report HTML (repeats, tune sweep, crash table): every chart renders, n
 
 test('comparison HTML: one bar chart per headline metric, no error, no request', { skip }, async () => {
   const names = ['baseline', 'regression', 'missing'];
-  const html = render('compare', 'html', compareSides(sidesFromReports(names.map((n) => ({ file: fx(n), report: readReport(fx(n)) })))));
+  const html = render('compare', 'html', compareSides(sidesFromReports(names.map((n) => ({ file: fx(n), report: readReport(fx(n)) }))), { alpha: 0.05, minEffect: 0.01 }));
   assert.equal(figures(html), 6);
   const file = path.join(tempDir('html'), 'compare.html');
   fs.writeFileSync(file, html);
@@ -85,4 +85,29 @@ test('comparison HTML: one bar chart per headline metric, no error, no request',
   assert.equal(page.svgs.length, 6);
   assert.deepEqual(page.consoleErrors, []);
   assert.deepEqual(page.requests, []);
+});
+
+test('crash report HTML at 1280 px: every column of every table is visible, nothing scrolls sideways', { skip }, async () => {
+  // A real crash report (power cuts under several drive-cache models, kills, errored and recovered
+  // cases) as version 2 wrote it, upgraded on read.
+  const r = readReportOf(path.join(repoRoot, 'test', 'fixtures', 'v2', 'crash.json'), ['crash']);
+  const html = render('crash', 'html', r);
+  const file = path.join(tempDir('html'), 'crash.html');
+  fs.writeFileSync(file, html);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const layout = {
+      pageWidth: await page.$eval('html', (e) => e.scrollWidth),
+      tables: (await page.$$('table')).length,
+      cells: await page.$$eval('th, td', (els) => els.map((e) => ({ text: (e.textContent ?? '').slice(0, 40), right: e.getBoundingClientRect().right }))),
+    };
+    assert.ok(layout.tables > 0, 'the report has tables');
+    assert.ok(layout.pageWidth <= 1280, `the page is ${layout.pageWidth} px wide`);
+    const cut = layout.cells.filter((c) => c.right > 1280 + 0.5);
+    assert.deepEqual(cut, [], 'cells beyond the right edge of a 1280 px window');
+  } finally {
+    await browser.close();
+  }
 });

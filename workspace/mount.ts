@@ -31,6 +31,25 @@ export function mountImage(device: string, dir: string, fsType: LabFs, options: 
   hold({ kind: 'mount', path: dir });
 }
 
+/**
+ * Mount a private tmpfs of at most `sizeMib` MiB on the marked mount point `dir`: the lab's medium
+ * (the drive's platter) and crash images live there, in memory, never on the target's disk.
+ */
+export function mountTmpfs(dir: string, sizeMib: number): void {
+  assertLabPath(dir, 'mount a tmpfs on');
+  if (!fs.existsSync(path.join(dir, OWNER_MARKER))) throw new Error(`crash lab refuses to mount on '${dir}': it has no marker`);
+  run('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil(sizeMib)}m,mode=0700`, 'durabench-lab', dir]);
+  hold({ kind: 'mount', path: dir });
+}
+
+/** Mount tracefs (the kernel's tracing filesystem) on the marked mount point `dir`. */
+export function mountTracefs(dir: string): void {
+  assertLabPath(dir, 'mount tracefs on');
+  if (!fs.existsSync(path.join(dir, OWNER_MARKER))) throw new Error(`crash lab refuses to mount on '${dir}': it has no marker`);
+  run('mount', ['-t', 'tracefs', 'durabench-trace', dir]);
+  hold({ kind: 'mount', path: dir });
+}
+
 export function unmount(dir: string): void {
   run('umount', [dir]);
   release({ kind: 'mount', path: dir });

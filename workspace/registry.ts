@@ -1,7 +1,7 @@
 /**
- * What durabench holds right now — marked directories, mounts, loop devices, child processes — so
- * that every one is released, newest first, on success, on error, on a second SIGINT/SIGTERM (the
- * CLI's handler calls `releaseAll`) and, as a last resort, on process exit.
+ * What durabench holds right now — marked directories, mounts, loop devices, child processes, tracing
+ * instances — so that every one is released, newest first, on success, on error, on a second
+ * SIGINT/SIGTERM (the CLI's handler calls `releaseAll`) and, as a last resort, on process exit.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,9 @@ export type Resource =
   | { kind: 'dir'; path: string }
   | { kind: 'mount'; path: string }
   | { kind: 'loop'; device: string }
-  | { kind: 'process'; pid: number };
+  | { kind: 'process'; pid: number }
+  /** A tracing instance directory on a tracefs the lab mounted (removed with rmdir). */
+  | { kind: 'trace-instance'; path: string };
 
 /** The marker file every directory durabench creates carries. */
 export const OWNER_MARKER = '.durabench-owned';
@@ -64,6 +66,8 @@ export function releaseSince(mark: number): string[] {
         } catch {
           // already gone
         }
+      } else if (r.kind === 'trace-instance') {
+        fs.rmdirSync(r.path);
       } else if (r.kind === 'mount') run('umount', [r.path]);
       else run('losetup', ['-d', r.device]);
     } catch (err) {

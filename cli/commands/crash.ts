@@ -10,9 +10,10 @@ import { planCases } from '../../coordinator/plan.js';
 import { checkTarget, loadEngines, loadSuite } from '../../coordinator/resolve.js';
 import { loadEngine } from '../../engines/registry.js';
 import type { EngineFactory } from '../../engines/types.js';
-import { verdictText } from '../../analysis/crash-verdict.js';
+import { crashExitCode, verdictText } from '../../analysis/crash-verdict.js';
 import { executeCrash, newCrashReport } from '../../lab/crash-run.js';
 import { checkCrashSuite, planCrashCases, planSuiteLines, type PlannedCrashCase } from '../../lab/matrix.js';
+import { lossMeasured } from '../../model/crash-report.js';
 import { UsageError } from '../../model/errors.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
 import { parseWorkload } from '../../workers/workload.js';
@@ -38,14 +39,18 @@ import { suiteFromArgs } from './run.js';
 
 type Args = Record<string, unknown>;
 
-const CRASH_FLAGS: readonly FlagSpec[] = [...MATRIX_FLAGS, FLAGS.kind, ...CRASH_TRIAL_FLAGS, ...OUTPUT_FLAGS];
+const CRASH_FLAGS: readonly FlagSpec[] = [...MATRIX_FLAGS, FLAGS.kind, ...CRASH_TRIAL_FLAGS, FLAGS.crashDuration, ...OUTPUT_FLAGS];
 
 function builder(y: Argv): Argv<Args> {
   const b = declareFlags(y.strict(false), CRASH_FLAGS, fileFormatsOf('crash'));
   return declareEngineOptions(b)
     .example('$0 crash --engine raw --mode sync,none --kind kill,power --fs ext4,xfs', 'loss under kill and power cut')
     .example('$0 crash --suite seed', 'which implementation loses what: correct engines, faults and none mode, kill and power')
-    .example('$0 crash --engine lsm --crash-sweep marker:flush-start..marker:wal-truncated --kind power', 'every io operation of one flush') as Argv<Args>;
+    .example('$0 crash --engine lsm --crash-sweep marker:flush-start..marker:wal-truncated --kind power', 'every io operation of one flush')
+    .example('$0 crash --engine wal --kind power --device-cache reorder --torn --trials 30', 'a drive that reorders its cache and tears a sector')
+    .example('$0 crash --engine sqlite --journal delete --kind power --crash-sweep syscall:fdatasync:1..syscall:fdatasync:12', 'a crash after each of the first 12 fdatasyncs')
+    .example('$0 crash --engine leveldb --mode none --kind power --duration 40 --crash-window 5..40', 'crashes 5 to 40 s into the run: across journal commits and writeback')
+    .epilogue('Exit status: 0 every case consistent (or as its suite expects), 1 a DURABILITY BUG (or a fault the lab missed), 3 some case inconclusive (nothing verified, a trial errored, or skipped), 2 bad input.') as Argv<Args>;
 }
 
 /** Load every engine of a crash suite; one that cannot load here becomes a skipped case. */
@@ -84,6 +89,10 @@ async function suiteCases(args: Args, name: string, crash: NonNullable<ReturnTyp
             imageMib: crash.plan.imageMib,
             engineOptions: engineOptionsFromArgs(args, declaredNames(CRASH_FLAGS)),
             kinds: crash.kindsGiven ? crash.plan.kinds : null,
+            deviceCache: crash.deviceCacheGiven,
+            ...(crash.plan.crashWindow !== undefined ? { crashWindow: crash.plan.crashWindow } : {}),
+            ...(crash.plan.runMs !== undefined ? { runMs: crash.plan.runMs } : {}),
+            ...(crash.plan.reorderStates !== undefined ? { reorderStates: crash.plan.reorderStates } : {}),
           },
           factories,
         ),
@@ -97,7 +106,7 @@ async function handler(args: Args): Promise<void> {
   rejectPositionals(args, 'crash');
   const o = { kind: 'crash', args, baseName: 'crash-report' } as const;
   const out = sessionOutput(o);
-  const crash = crashSettingsFromFlags(args, 'crash')!;
+  const crash = crashSettingsFromFlags(args);
   const suiteArg = readString(args, FLAGS.suite);
   let cases: PlannedCrashCase[];
   let trials: number;
@@ -122,11 +131,13 @@ async function handler(args: Args): Promise<void> {
     session,
     trials,
     onCaseStart: (i, n, id) => say(`[${i}/${n}] ${id} `),
-    onTrial: (t) => say(t.error ? 'E' : t.lost > 0 ? 'x' : '.'),
-    onCaseEnd: (c) => say(c.state === 'completed' ? ` lost max ${c.crash.lostMax}, ${verdictText(c.crash.verdict)}\n` : ` ${c.state}: ${c.reason}\n`),
+    onTrial: (t) => say(t.outcome === 'errored' ? 'E' : t.outcome === 'recovery-failed' ? 'R' : t.corrupt > 0 ? 'C' : t.lost > 0 ? 'x' : '.'),
+    onCaseEnd: (c) => say(c.state === 'completed' ? ` ${lossMeasured(c.crash) ? `lost max ${c.crash.lostMax}` : 'nothing verified'}, ${verdictText(c.crash.verdict)}\n` : ` ${c.state}: ${c.reason}\n`),
   });
   process.stdout.write(render('crash', 'console', report));
   printPaths(session.paths);
+  // cli/main.ts keeps this unless a stop signal ended the run (130/143).
+  process.exitCode = crashExitCode(report.cases);
 }
 
 export const crashCommand: CommandModule<object, Args> = {

@@ -1,8 +1,14 @@
 /**
- * The case table every view of a run report shares (console, Markdown, HTML): one row per case. Pure.
+ * The case table every view of a run report shares (console, Markdown, HTML): one row per case.
+ * Every figure is the one compare, gate, tune and the exports use (analysis/metric-value.ts): the
+ * median of the repeats when the case ran several, else the value of one run; `caseTableCaption`
+ * says which. Pure.
  */
+import { metricValue, statisticCaption } from '../../analysis/metric-value.js';
+import { targetLabel } from '../../analysis/lineup.js';
 import { engineLabel, shareOf, type CaseKey } from '../../model/case.js';
 import { batchAck } from '../../model/durability.js';
+import { findMetric } from '../../model/metrics.js';
 import type { CaseResult, CompletedCase, RunReport } from '../../model/run-report.js';
 import { formatBytes, formatNs, formatRate, sig } from '../../model/units.js';
 import { CRASH_CELL_HEADER, crashCells } from './crash-table.js';
@@ -42,49 +48,61 @@ export function writersCell(k: CaseKey): string {
   return shareOf(k) === 'log' ? `${k.writers} (log)` : String(k.writers);
 }
 
+const value = (c: CompletedCase, id: string): number | null => metricValue(c, findMetric(id)!).value;
+
 /** Declared exposure in one cell: "0" in sync mode, "≤ 31 commits, p99 2.1 ms", "unbounded". */
 export function exposureCell(c: CompletedCase): string {
   const e = c.metrics.exposure;
   if (e.unbounded) return `unbounded (${e.maxCommits} acked unsynced)`;
-  if (e.maxCommits === 0) return '0';
-  return `≤ ${e.maxCommits} commits, p99 ${formatNs(e.p99Ns)}`;
+  const peak = value(c, 'exposure_max_commits') ?? e.maxCommits;
+  if (peak === 0) return '0';
+  return `≤ ${Number.isInteger(peak) ? peak : sig(peak)} commits, p99 ${formatNs(value(c, 'exposure_p99_ns'))}`;
+}
+
+function repeatsOf(c: CaseResult): number {
+  return c.state === 'completed' && c.repeats && c.repeats.count >= 2 ? c.repeats.count : 1;
 }
 
 function engineCell(c: CaseResult): string {
   return c.key.fault ? `${engineLabel(c.key.engine)} +${c.key.fault}` : engineLabel(c.key.engine);
 }
 
-export function caseRow(c: CaseResult, showTarget: boolean): string[] {
+export function caseRow(c: CaseResult, showTarget: boolean, report?: RunReport, showRepeats = false): string[] {
   const head = [engineCell(c), c.key.mode, settingCell(c.key), writersCell(c.key), formatBytes(c.key.valueBytes)];
-  const tail = showTarget ? [c.key.target] : [];
+  const tail = [...(showTarget ? [report ? targetLabel(report, c.key.target) : c.key.target] : []), ...(showRepeats ? [String(repeatsOf(c))] : [])];
   if (c.state !== 'completed') {
     const blank = CASE_TABLE_HEADER.slice(head.length).map(() => '');
     blank[blank.length - 1] = `${c.state.toUpperCase()}: ${c.reason}`;
     return [...head, ...blank, ...tail];
   }
-  const m = c.metrics;
-  const hasSyncs = m.syncLatency.count > 0;
+  const hasSyncs = c.metrics.syncLatency.count > 0;
   return [
     ...head,
-    formatRate(m.commitsPerSec),
-    formatNs(m.commitLatency.p50Ns),
-    formatNs(m.commitLatency.p99Ns),
-    formatNs(m.commitLatency.p999Ns),
-    hasSyncs ? formatNs(m.syncLatency.p50Ns) : '—',
-    hasSyncs ? formatNs(m.syncLatency.p99Ns) : '—',
-    sig(m.syncsPerCommit),
+    formatRate(value(c, 'commits_per_sec')),
+    formatNs(value(c, 'commit_p50_ns')),
+    formatNs(value(c, 'commit_p99_ns')),
+    formatNs(value(c, 'commit_p999_ns')),
+    hasSyncs ? formatNs(value(c, 'sync_p50_ns')) : '—',
+    hasSyncs ? formatNs(value(c, 'sync_p99_ns')) : '—',
+    sig(value(c, 'syncs_per_commit') ?? c.metrics.syncsPerCommit),
     exposureCell(c),
     ...tail,
   ];
 }
 
-/** Header + one row per case; a target column appears when the report has several targets. */
+/** Header + one row per case; a target column appears when the report has several targets, a repeats column when cases repeated. */
 export function caseTable(report: RunReport): string[][] {
   const showTarget = new Set(report.cases.map((c) => c.key.target)).size > 1;
-  const header: string[] = [...CASE_TABLE_HEADER, ...(showTarget ? ['target'] : [])];
+  const showRepeats = report.cases.some((c) => repeatsOf(c) > 1);
+  const header: string[] = [...CASE_TABLE_HEADER, ...(showTarget ? [report.suite.filesystems ? 'filesystem' : 'target'] : []), ...(showRepeats ? ['repeats'] : [])];
   // Measured loss beside the latency figures when `run --crash` ran trials.
   if (report.cases.some((c) => c.state === 'completed' && c.crash)) {
-    return [[...header, ...CRASH_CELL_HEADER], ...report.cases.map((c) => [...caseRow(c, showTarget), ...crashCells(c.state === 'completed' ? c.crash : undefined)])];
+    return [[...header, ...CRASH_CELL_HEADER], ...report.cases.map((c) => [...caseRow(c, showTarget, report, showRepeats), ...crashCells(c.state === 'completed' ? c.crash : undefined)])];
   }
-  return [header, ...report.cases.map((c) => caseRow(c, showTarget))];
+  return [header, ...report.cases.map((c) => caseRow(c, showTarget, report, showRepeats))];
+}
+
+/** What the figures of the case table are: "Each figure is the median of 5 repeats …" or "… one run …". */
+export function caseTableCaption(report: RunReport): string {
+  return statisticCaption(report.cases.filter((c): c is CompletedCase => c.state === 'completed'));
 }

@@ -101,18 +101,23 @@ export function timelineChart(title: string, series: readonly TimelineSeries[]):
 
 export interface SweepPoint {
   label: string;
-  /** Declared exposure (ms, worst ack → sync). */
+  /** Declared exposure (ms) at the sweep's exposure statistic. */
   exposureMs: number;
   commitsPerSec: number;
   commitP99Ns: number;
+  /** On the 3-D Pareto front (throughput, commit p99, exposure); dominated points are drawn hollow. */
   pareto: boolean;
   recommended: boolean;
   withinBudget: boolean;
 }
 
-/** Throughput against declared exposure, one point per setting; the Pareto front joined by a line. */
-export function sweepChart(title: string, points: readonly SweepPoint[], budgetMs: number | null): string {
-  const front = points.filter((p) => p.pareto).sort((a, b) => a.exposureMs - b.exposureMs);
+/**
+ * Throughput against declared exposure, one point per setting. The front is three-dimensional
+ * (commit p99 is the third objective), so it is not drawn as a line through this projection — a
+ * line would pass points it does not dominate here; each point says itself whether it is on the
+ * front (filled) or dominated (hollow, labelled), and its commit p99 is in its label.
+ */
+export function sweepChart(title: string, points: readonly SweepPoint[], budgetMs: number | null, exposureName = 'declared exposure'): string {
   // Exposure 0 (batch size 1) cannot sit on a log axis: plot it at a floor a decade below the rest.
   const positive = points.map((p) => p.exposureMs).filter((x) => x > 0);
   const floor = positive.length > 0 ? Math.min(...positive) / 10 : 0.001;
@@ -120,19 +125,20 @@ export function sweepChart(title: string, points: readonly SweepPoint[], budgetM
   const point = (p: SweepPoint) => ({
     value: [x(p.exposureMs), p.commitsPerSec, p.commitP99Ns],
     name: p.label,
+    symbol: p.pareto ? 'circle' : 'emptyCircle',
     symbolSize: p.recommended ? 16 : 9,
     itemStyle: { color: p.recommended ? '#D55E00' : p.withinBudget ? '#0072B2' : '#999999' },
-    label: { show: true, formatter: p.label, position: 'top' as const, fontSize: 10 },
+    label: { show: true, formatter: `${p.label}${p.pareto ? '' : ' (dominated)'} · p99 ${formatNs(p.commitP99Ns)}`, position: 'top' as const, fontSize: 10 },
   });
   const option: Option = {
     title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
     legend: { bottom: 0 },
     grid: { left: 80, right: 24, top: 40, bottom: 72 },
-    xAxis: { type: 'log', name: 'declared exposure (ms, worst ack → sync)', nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v: number) => (v <= floor ? '0' : `${v}`) } },
+    xAxis: { type: 'log', name: `${exposureName} (ms)`, nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v: number) => (v <= floor ? '0' : `${v}`) } },
     yAxis: { type: 'value', name: 'commits/s', axisLabel: { formatter: (v: number) => formatRate(v) } },
     series: [
-      { type: 'scatter', name: 'settings', data: points.map(point) },
-      { type: 'line', name: 'Pareto front', data: front.map((p) => [x(p.exposureMs), p.commitsPerSec]), showSymbol: false, lineStyle: { type: 'dashed' } },
+      { type: 'scatter', name: 'on the Pareto front', data: points.filter((p) => p.pareto).map(point) },
+      { type: 'scatter', name: 'dominated', data: points.filter((p) => !p.pareto).map(point) },
       ...(budgetMs !== null
         ? [{ type: 'line' as const, name: `loss budget ${budgetMs} ms`, data: [] as number[][], markLine: { symbol: 'none', label: { formatter: `budget ${budgetMs} ms`, position: 'insideEndBottom' as const }, data: [{ xAxis: Math.max(budgetMs, floor) }] } }]
         : []),

@@ -1,60 +1,104 @@
 /**
- * A crash report as a document — the console summary (case table, the seed table for suites, the
- * verdict line) and the full report (provenance, what loss means here, which implementation loses
- * what, the durability bugs found, every case) — and as CSV. Pure.
+ * A crash report as a document — the console summary (the verdict first, the drive-cache model and
+ * crash window, the verdict table, the seed table for suites, the reasons) and the full report (the
+ * same header, provenance, what loss means here, verdicts, which implementation loses what, the loss
+ * distribution, the lost ranges and other findings, device truth and the syscall census) — and as
+ * CSV. Pure.
  */
 import { stringify } from 'csv-stringify/sync';
-import { verdictText } from '../../analysis/crash-verdict.js';
+import { caseStatus, crashExitCode, verdictText } from '../../analysis/crash-verdict.js';
 import type { CrashReport } from '../../model/crash-report.js';
 import { heading, list, paragraph, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
-import { crashLabel, crashTable, seedTable, settingLabel } from './crash-table.js';
+import { crashHeaderLines, crashLabel, crashTable, deviceTable, distributionTable, findingsItems, pointsTable, reasonItems, seedTable, settingLabel } from './crash-table.js';
 import { provenanceLine, targetItems } from './provenance.js';
 
-function bugs(r: CrashReport) {
-  return r.cases.filter((c) => c.state === 'completed' && c.crash.verdict === 'durability-bug');
+/** `verdict: 1 DURABILITY BUG, 1 fault missed, 2 caught as expected, 1 inconclusive, 14 consistent of 19 case(s) — exit 1`. */
+function verdictLine(r: CrashReport): Block {
+  let bugs = 0;
+  let missed = 0;
+  let caught = 0;
+  let inconclusive = 0;
+  let consistent = 0;
+  for (const c of r.cases) {
+    const st = caseStatus(c).status;
+    const v = c.state === 'completed' ? c.crash.verdict : null;
+    if (st === 'inconclusive') inconclusive += 1;
+    else if (st === 'fail') {
+      if (v === 'durability-bug') bugs += 1;
+      else missed += 1;
+    } else if (v === 'durability-bug') caught += 1;
+    else consistent += 1;
+  }
+  const parts = [
+    bugs > 0 ? `**${bugs} DURABILITY BUG**` : '',
+    missed > 0 ? `**${missed} expectation(s) missed**` : '',
+    caught > 0 ? `${caught} DURABILITY BUG(S) caught as expected` : '',
+    inconclusive > 0 ? `${inconclusive} inconclusive` : '',
+    `${consistent} consistent`,
+  ].filter((x) => x !== '');
+  const exit = crashExitCode(r.cases);
+  return paragraph(`**verdict**: ${parts.join(', ')} of ${r.cases.length} case(s) — exit ${exit}`, exit === 1 ? 'bug' : exit === 3 ? 'worse' : 'verdict');
 }
 
-function verdictLine(r: CrashReport): string {
-  const n = bugs(r).length;
-  return n > 0 ? `${n} case(s): DURABILITY BUG (acked commits lost beyond what the mode declares)` : 'verdict: consistent in every case';
+function header(r: CrashReport): Block[] {
+  return [verdictLine(r), ...crashHeaderLines(r).map((l) => paragraph(l))];
 }
 
 export function crashConsoleDoc(r: CrashReport): Doc {
-  const blocks: Block[] = [table(crashTable(r))];
+  const reasons = reasonItems(r);
+  const blocks: Block[] = [...header(r), table(crashTable(r))];
   if (r.suite) blocks.push(table(seedTable(r)));
-  blocks.push(paragraph(verdictLine(r), 'verdict'));
+  if (reasons.length > 0) blocks.push(list(reasons));
   return { title: 'durabench crash report', blocks };
 }
 
 export function crashDoc(r: CrashReport): Doc {
-  const found = bugs(r);
+  const title = `durabench crash report${r.suite ? ` — suite ${r.suite}` : ''}`;
+  const reasons = reasonItems(r);
+  const findings = findingsItems(r);
+  const distribution = distributionTable(r);
+  const points = pointsTable(r);
   return {
-    title: `durabench crash report${r.suite ? ` — suite ${r.suite}` : ''}`,
+    title,
     blocks: [
-      heading(1, `durabench crash report${r.suite ? ` — suite ${r.suite}` : ''}`),
-      paragraph(`${provenanceLine(r.tool, r.host)}. Started ${r.startedAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}; status ${r.status}; ${r.trialsPerCase} trial(s) per case.`),
+      heading(1, title),
+      ...header(r),
+      paragraph(`${provenanceLine(r.tool, r.host)}. Started ${r.startedAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}; status ${r.status}.`),
       list(targetItems(r.host)),
       ...(r.warnings.length > 0 ? [heading(2, 'Warnings'), warningsBlock(r.warnings)] : []),
       paragraph(
         "Loss is measured: acked commits (from the ledger outside the engine) not read back intact after the crash and the engine's own recovery. " +
-          '`kill` = SIGKILL of the writer (page cache survives); `power` = the image copied as the loop device held it (page cache lost).',
+          'A verdict compares it with what the engine had declared durable at the crash instant: losing a commit it had declared durable, returning a value never written (corrupt) or failing to recover is a DURABILITY BUG; ' +
+          '`consistent` needs at least one verified crash state and none errored, else the case is inconclusive. ' +
+          '`kill` = SIGKILL of the writer (the page cache survives); `power` = a power cut of the lab\'s drive: what survives is set by its cache model (above).',
       ),
+      heading(2, 'Verdicts'),
+      table(crashTable(r)),
+      ...(reasons.length > 0 ? [list(reasons)] : []),
       heading(2, 'Which implementation loses what'),
       table(seedTable(r)),
-      found.length > 0
-        ? paragraph(`${found.length} DURABILITY BUG(S) found — a mode that claims durability lost acked commits:`, 'bug')
-        : paragraph('No durability bug found: every measured loss fits what the mode declares.', 'verdict'),
-      ...(found.length > 0 ? [list(found.map((c) => (c.state === 'completed' ? `\`${c.id}\`: ${c.crash.verdictReason}` : '')))] : []),
-      heading(2, 'Cases'),
-      table(crashTable(r)),
+      ...(points.length > 1 ? [heading(2, 'Crash points'), paragraph('Cases crashed at chosen points, one crash state per row: the point, the system call it stopped at (syscall points), what was acked and declared durable then, and what recovery gave back.'), table(points)] : []),
+      ...(distribution.length > 1 ? [heading(2, 'Loss distribution'), paragraph('How many verified crash states lost how many acked commits (0, 1, 2–3, 4–7, … per state).'), table(distribution)] : []),
+      ...(findings.length > 0
+        ? [heading(2, 'Lost ranges and other findings'), paragraph('Per crash state with a finding: the lost commits as sequence ranges (a `tail` is a lost suffix; a `gap` has an intact later commit), corrupt values, failed recoveries.'), list(findings)]
+        : []),
+      heading(2, 'Device truth, sync calls and lab cost'),
+      paragraph(
+        "The device's own counters (/sys/block/<dev>/stat) over the case's writer runs: flushes and bytes written per acked commit; exact on the lab's drive, approximate (≈) on a shared disk. " +
+          'Sync calls are counted at the system-call boundary (strace) for every engine, including those whose I/O bypasses the io layer. ' +
+          'Exposure max: the most acked commits the engine had not declared durable at an instant (what it allowed a crash to lose). Lab/state: the lab\'s own cost per verified crash state (median).',
+      ),
+      table(deviceTable(r)),
     ],
   };
 }
 
-/** One row per crash case: key, crash setting, loss statistics, verdict. */
+/** One row per crash case: key, crash setting, loss statistics, device truth, census, verdict. */
 export function renderCrashCsv(r: CrashReport): string {
   const rows = r.cases.map((c) => {
     const s = c.state === 'completed' ? c.crash : null;
+    const d = s?.device.state === 'measured' ? s.device : null;
+    const y = s?.syscalls.state === 'counted' ? s.syscalls : null;
     return [
       c.id,
       c.state,
@@ -63,6 +107,7 @@ export function renderCrashCsv(r: CrashReport): string {
       c.key.fault,
       c.key.mode,
       c.key.mode === 'batch' ? c.key.batchSize : null,
+      c.key.writers,
       c.key.valueBytes,
       c.key.workload,
       c.key.target,
@@ -70,20 +115,45 @@ export function renderCrashCsv(r: CrashReport): string {
       c.setting.kind,
       c.setting.filesystem,
       c.setting.mountOptions,
+      c.setting.deviceCache,
+      c.setting.torn,
       c.setting.crashAt,
+      c.setting.crashWindow,
+      s?.instants ?? null,
       s?.trials.length ?? null,
+      s?.trialsVerified ?? null,
       s?.trialsErrored ?? null,
+      s?.recoveryFailures ?? null,
       s?.trialsWithLoss ?? null,
+      s?.trialsWithGaps ?? null,
       s?.lostMax ?? null,
       s?.lostP50 ?? null,
       s?.lostP99 ?? null,
+      s?.lostGapMax ?? null,
+      s?.lostDeclaredMax ?? null,
+      s?.exposureMax ?? null,
       s?.lossWindowMsMax ?? null,
       s?.lossWindowMsP99 ?? null,
       s?.corruptTotal ?? null,
+      d?.device ?? null,
+      d ? d.approximate : null,
+      d?.flushesPerCommit ?? null,
+      d?.bytesPerCommittedByte ?? null,
+      y?.syncsPerCommit ?? null,
+      s?.trialsPerMinute ?? null,
       s ? verdictText(s.verdict) : null,
+      c.expect ? verdictText(c.expect) : null,
+      caseStatus(c).status,
       s ? s.verdictReason : c.state === 'completed' ? null : c.reason,
     ];
   });
-  const columns = ['id', 'state', 'setting', 'engine', 'fault', 'mode', 'batch_size', 'value_bytes', 'workload', 'target', 'crash', 'crash_kind', 'filesystem', 'mount_options', 'crash_at', 'trials', 'trials_errored', 'trials_with_loss', 'lost_max', 'lost_p50', 'lost_p99', 'loss_window_ms_max', 'loss_window_ms_p99', 'corrupt_total', 'verdict', 'reason'];
-  return stringify(rows, { header: true, columns });
+  const columns = [
+    'id', 'state', 'setting', 'engine', 'fault', 'mode', 'batch_size', 'writers', 'value_bytes', 'workload', 'target',
+    'crash', 'crash_kind', 'filesystem', 'mount_options', 'device_cache', 'torn', 'crash_at', 'crash_window',
+    'instants', 'trials', 'trials_verified', 'trials_errored', 'recovery_failures', 'trials_with_loss', 'trials_with_gaps',
+    'lost_max', 'lost_p50', 'lost_p99', 'lost_gap_max', 'lost_declared_max', 'exposure_max', 'loss_window_ms_max', 'loss_window_ms_p99', 'corrupt_total',
+    'device', 'device_approximate', 'device_flushes_per_commit', 'device_bytes_per_committed_byte', 'syscall_syncs_per_commit', 'trials_per_minute',
+    'verdict', 'expected_verdict', 'status', 'reason',
+  ];
+  return stringify(rows, { header: true, columns, cast: { boolean: String } });
 }

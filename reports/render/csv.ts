@@ -1,14 +1,17 @@
 /**
  * CSV of a run report: one row per case, the key columns, then one column per metric of the
  * catalogue (model/metrics.ts) under its id (units in the name), so the CSV, the gate rules and the
- * exports speak of the same metrics by the same names. Loss columns appear when crash trials ran.
- * Pure.
+ * exports speak of the same metrics by the same names — and hold the same numbers: with repeats the
+ * median of the repeats (column `statistic`, and the 95 % interval of each headline metric in
+ * `<id>_ci_low`/`<id>_ci_high`), else the value of one run. Loss columns appear when crash trials
+ * ran. Pure.
  */
 import { stringify } from 'csv-stringify/sync';
 import { verdictText } from '../../analysis/crash-verdict.js';
+import { intervalOf, metricValue } from '../../analysis/metric-value.js';
 import { shareOf } from '../../model/case.js';
 import { batchAck } from '../../model/durability.js';
-import { METRICS } from '../../model/metrics.js';
+import { HEADLINE_METRICS, METRICS } from '../../model/metrics.js';
 import type { CaseResult, RunReport } from '../../model/run-report.js';
 
 type Cell = string | number | null;
@@ -42,13 +45,25 @@ function number(v: number | null): Cell {
 export function renderCsv(report: RunReport): string {
   const withCrash = report.cases.some((c) => c.state === 'completed' && c.crash);
   const metrics = METRICS.filter((m) => m.kind !== 'loss' || withCrash);
-  const header = [...KEY_COLUMNS.map(([h]) => h), ...metrics.map((m) => m.id), 'exposure_unbounded', ...(withCrash ? ['crash_kind', 'crash_filesystem', 'crash_verdict'] : []), 'reason'];
+  const withRepeats = report.cases.some((c) => c.state === 'completed' && (c.repeats?.count ?? 1) >= 2);
+  const ciColumns = withRepeats ? HEADLINE_METRICS.flatMap((m) => [`${m.id}_ci_low`, `${m.id}_ci_high`]) : [];
+  const header = [...KEY_COLUMNS.map(([h]) => h), 'statistic', 'repeats', ...metrics.map((m) => m.id), ...ciColumns, 'exposure_unbounded', ...(withCrash ? ['crash_kind', 'crash_filesystem', 'crash_verdict'] : []), 'reason'];
   const rows = report.cases.map((c) => {
     const measured = c.state === 'completed' ? c : c.state === 'errored' && c.partialMetrics ? { metrics: c.partialMetrics } : null;
     const crash = c.state === 'completed' ? c.crash : undefined;
+    const repeats = c.state === 'completed' && (c.repeats?.count ?? 1) >= 2 ? c.repeats!.count : 1;
+    const valueOf = (m: (typeof METRICS)[number]): Cell => (c.state === 'completed' ? number(metricValue(c, m).value) : measured ? number(m.read(measured)) : null);
     return [
       ...KEY_COLUMNS.map(([, get]) => get(c)),
-      ...metrics.map((m) => (measured ? number(m.read(measured)) : null)),
+      measured ? (repeats > 1 ? 'median-of-repeats' : c.state === 'completed' ? 'one-run' : 'partial') : null,
+      measured ? repeats : null,
+      ...metrics.map(valueOf),
+      ...(withRepeats
+        ? HEADLINE_METRICS.flatMap((m) => {
+            const ci = c.state === 'completed' ? intervalOf(metricValue(c, m)) : null;
+            return [ci?.low ?? null, ci?.high ?? null];
+          })
+        : []),
       measured ? String(measured.metrics.exposure.unbounded) : null,
       ...(withCrash ? [crash?.setting.kind ?? null, crash?.setting.filesystem ?? null, crash ? verdictText(crash.verdict) : null] : []),
       c.state === 'completed' ? null : c.reason,

@@ -5,13 +5,15 @@
  * same document is written as Markdown and HTML; only HTML draws the charts. Pure.
  */
 import { verdictText } from '../../analysis/crash-verdict.js';
+import { intervalText } from '../../analysis/repeat-stats.js';
+import { crashLabel } from './crash-table.js';
 import { engineLabel } from '../../model/case.js';
 import { HEADLINE_METRICS, formatMetric } from '../../model/metrics.js';
 import type { CaseResult, CompletedCase, RunReport } from '../../model/run-report.js';
 import type { Warning } from '../../model/warning.js';
 import { formatNs } from '../../model/units.js';
 import { chart, heading, list, paragraph, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
-import { caseTable } from './case-table.js';
+import { caseTable, caseTableCaption } from './case-table.js';
 import { percentileChart, timelineChart } from './charts.js';
 import { provenanceLine, targetItems } from './provenance.js';
 import { scalingBlocks, scalingConsoleBlocks } from './scaling.js';
@@ -32,26 +34,29 @@ export function allWarnings(report: RunReport): Warning[] {
 
 /** What the console prints at the end of a run. */
 export function runConsoleDoc(report: RunReport): Doc {
-  const blocks: Block[] = [table(caseTable(report)), ...scalingConsoleBlocks(report), paragraph(tallyLine(report))];
+  const caption = caseTableCaption(report);
+  const blocks: Block[] = [table(caseTable(report)), ...(caption ? [paragraph(caption)] : []), ...scalingConsoleBlocks(report), paragraph(tallyLine(report))];
   const n = allWarnings(report).length;
   if (n > 0) blocks.push(paragraph(`${n} warning${n === 1 ? '' : 's'} (on stderr and in the report)`));
   return { title: `durabench report — ${report.suite.name}`, blocks };
 }
 
 function repeatsBlocks(cases: readonly CompletedCase[]): Block[] {
-  const rows: string[][] = [['case', 'metric', 'median', '95 % interval', 'repeats', 'method']];
+  const rows: string[][] = [['case', 'metric', 'median', '95 % interval of the median', 'each repeat']];
   for (const c of cases) {
     if (!c.repeats || c.repeats.count < 2) continue;
     for (const m of HEADLINE_METRICS) {
       const s = c.repeats.metrics[m.id];
       if (!s) continue;
-      rows.push([c.id, m.label, formatMetric(m, s.median), `${formatMetric(m, s.ciLow)} … ${formatMetric(m, s.ciHigh)}`, String(c.repeats.count), s.ciMethod ?? '']);
+      rows.push([c.id, m.label, formatMetric(m, s.median), s.ciLow !== undefined && s.ciHigh !== undefined ? intervalText(m, s).replace(/^95 % interval /, '') : `none: ${intervalText(m, s)}`, s.values.map((v) => formatMetric(m, v)).join(', ')]);
     }
   }
   if (rows.length === 1) return [];
   return [
     heading(2, 'Repeats'),
-    paragraph("Median over the repeats and its 95 % confidence interval. The case table merges every repeat's histograms exactly."),
+    paragraph(
+      'Every figure of the case table is the median of the repeats (the same number compare, gate, tune and the exports use). The interval is the distribution-free 95 % confidence interval of the median from order statistics (Conover, Practical Nonparametric Statistics, §3.2): two of the measured values, so never outside their range; it needs 6 repeats or more.',
+    ),
     table(rows),
   ];
 }
@@ -59,10 +64,10 @@ function repeatsBlocks(cases: readonly CompletedCase[]): Block[] {
 function crashBlocks(cases: readonly CompletedCase[]): Block[] {
   const withCrash = cases.filter((c) => c.crash);
   if (withCrash.length === 0) return [];
-  const rows: string[][] = [['case', 'crash', 'filesystem', 'trials', 'with loss', 'lost max', 'lost p99', 'loss window max', 'corrupt', 'verdict']];
+  const rows: string[][] = [['case', 'crash', 'states', 'errored', 'with loss', 'lost max', 'lost p99', 'loss window max', 'corrupt', 'verdict']];
   for (const c of withCrash) {
     const x = c.crash!;
-    rows.push([c.id, x.setting.kind, x.setting.filesystem ?? '—', String(x.trials.length), String(x.trialsWithLoss), String(x.lostMax), String(x.lostP99), `${x.lossWindowMsMax} ms`, String(x.corruptTotal), `${verdictText(x.verdict)}: ${x.verdictReason}`]);
+    rows.push([c.id, crashLabel(x.setting), String(x.trials.length), String(x.trialsErrored), String(x.trialsWithLoss), String(x.lostMax), String(x.lostP99), `${x.lossWindowMsMax} ms`, String(x.corruptTotal), `${verdictText(x.verdict)}: ${x.verdictReason}`]);
   }
   const bugs = withCrash.filter((c) => c.crash!.verdict === 'durability-bug');
   return [
@@ -133,6 +138,7 @@ export function runDoc(report: RunReport, opts: { charts: boolean }): Doc {
     ...(ws.length > 0 ? [heading(2, 'Warnings'), warningsBlock(ws)] : []),
     heading(2, 'Cases'),
     table(caseTable(report)),
+    ...(caseTableCaption(report) ? [paragraph(caseTableCaption(report), 'muted')] : []),
     paragraph(
       "Commit latency is the wall time of one commit until its ack; sync latency is every sync call the engine made (all kinds). Exposure is the engine's declared window: acked commits not yet covered by a sync.",
       'muted',

@@ -4,8 +4,10 @@
  * fewest writers, commit latency, syncs per commit, the group sizes as they happened (commits per
  * sync) and, on a shared log, how long the sync leader waited. Pure.
  */
+import { metricValue } from '../../analysis/metric-value.js';
 import { engineLabel, shareOf } from '../../model/case.js';
 import { durabilityId, durabilityLabel } from '../../model/durability.js';
+import { findMetric } from '../../model/metrics.js';
 import type { CompletedCase, RunReport } from '../../model/run-report.js';
 import { formatNs, formatRate, sig } from '../../model/units.js';
 import { chart, heading, paragraph, table, type Block } from '../document/model.js';
@@ -56,23 +58,28 @@ export const SCALING_HEADER = [
   'leader wait p99',
 ] as const;
 
+// The figure every view shows (analysis/metric-value.ts): the median of the repeats, else the one run's value.
+const value = (c: CompletedCase, id: string): number | null => metricValue(c, findMetric(id)!).value;
+
 /** One row per writer count; the speed-up is against the series' fewest writers. */
 export function scalingRows(s: ScalingSeries): string[][] {
-  const base = s.cases[0]!.metrics.commitsPerSec;
+  const base = value(s.cases[0]!, 'commits_per_sec') ?? 0;
   return [
     [...SCALING_HEADER],
     ...s.cases.map((c) => {
       const m = c.metrics;
       const cps = m.commitsPerSync;
+      const rate = value(c, 'commits_per_sec');
+      const perSync = value(c, 'commits_per_sync_mean');
       return [
         String(c.key.writers),
-        formatRate(m.commitsPerSec),
-        base > 0 ? `×${sig(m.commitsPerSec / base)}` : '—',
-        formatNs(m.commitLatency.p50Ns),
-        formatNs(m.commitLatency.p99Ns),
-        m.syncs > 0 ? sig(m.syncsPerCommit) : '0',
-        cps && cps.count > 0 ? `${sig(cps.mean)} (max ${cps.max})` : '—',
-        m.leaderWaitLatency ? formatNs(m.leaderWaitLatency.p99Ns) : '—',
+        formatRate(rate),
+        base > 0 && rate !== null ? `×${sig(rate / base)}` : '—',
+        formatNs(value(c, 'commit_p50_ns')),
+        formatNs(value(c, 'commit_p99_ns')),
+        m.syncs > 0 ? sig(value(c, 'syncs_per_commit') ?? m.syncsPerCommit) : '0',
+        cps && cps.count > 0 && perSync !== null ? `${sig(perSync)} (max ${cps.max})` : '—',
+        m.leaderWaitLatency ? formatNs(value(c, 'leader_wait_p99_ns')) : '—',
       ];
     }),
   ];
@@ -93,7 +100,7 @@ export function scalingBlocks(report: RunReport, opts: { charts: boolean }): Blo
       chart(
         curveChart(
           'commits/s against writers',
-          lines((c) => c.metrics.commitsPerSec),
+          lines((c) => value(c, 'commits_per_sec') ?? 0),
           'rate',
         ),
         'One line per setting; x: concurrent writers (log scale).',
@@ -101,7 +108,7 @@ export function scalingBlocks(report: RunReport, opts: { charts: boolean }): Blo
       chart(
         curveChart(
           'commit p99 against writers',
-          lines((c) => c.metrics.commitLatency.p99Ns),
+          lines((c) => value(c, 'commit_p99_ns') ?? 0),
           'ns',
         ),
         'Commit latency p99 of the same cases (log scale).',

@@ -8,7 +8,9 @@ import { repeatSummary } from '../../analysis/repeat-stats.js';
 import { caseKey, keyWithoutTarget } from '../../model/case.js';
 import { SCHEMA_VERSION } from '../../model/report.js';
 import { type CaseMetrics, type CompletedCase, type RunReport } from '../../model/run-report.js';
-import { type CrashSummary } from '../../model/crash-report.js';
+import { type CrashSetting, type CrashSummary, type CrashTrial } from '../../model/crash-report.js';
+import { summarizeTrials } from '../../analysis/crash-verdict.js';
+import type { Durability } from '../../model/durability.js';
 import { type LatencySummary } from '../../model/latency.js';
 import { type TargetInfo } from '../../model/provenance.js';
 
@@ -44,29 +46,54 @@ export interface CaseSpec {
   syncP99Us?: number;
   exposureMaxCommits?: number;
   exposureMaxMs?: number;
+  /** Exposure p99.9 (default: the max). */
+  exposureP999Ms?: number;
   crashLost?: number;
   /** Per-repeat throughputs: builds a repeats summary from scaled copies of the case. */
   repeatFactors?: number[];
 }
 
-function crashSummary(lost: number): CrashSummary {
+/** A verified crash trial with the given fields (defaults: nothing lost, 1000 acked and declared durable). */
+export function crashTrial(over: Partial<CrashTrial> = {}): CrashTrial {
+  const lost = over.lost ?? 0;
   return {
-    setting: { kind: 'kill', filesystem: null, mountOptions: null, crashAt: 'random', writeback: 'none' },
-    trialsErrored: 0,
-    lossBoundCommits: 0,
-    labNsP50: 0,
-    labNsMax: 0,
-    trials: [{ crashPoint: 'random', acked: 1000, lost, corrupt: 0, lossWindowCommits: lost, lossWindowMs: lost > 0 ? 2 : 0, recoveryNs: 1e6, discardedBytes: 0, crcFailures: 0, notes: [] }],
-    trialsWithLoss: lost > 0 ? 1 : 0,
-    lostMax: lost,
-    lostP50: lost,
-    lostP99: lost,
-    lossWindowMsMax: lost > 0 ? 2 : 0,
-    lossWindowMsP99: lost > 0 ? 2 : 0,
-    corruptTotal: 0,
-    verdict: lost > 0 ? 'durability-bug' : 'consistent',
-    verdictReason: lost > 0 ? 'sync mode lost acked commits' : 'no acked commit lost',
+    outcome: 'verified',
+    instant: 0,
+    image: 'page-cache',
+    crashPoint: 'random',
+    acked: 1000,
+    declaredDurable: 1000,
+    exposure: 0,
+    lost,
+    lostDeclared: lost,
+    lostTail: lost,
+    lostGap: 0,
+    lostRanges: lost > 0 ? [{ writer: 0, from: 1001 - lost, to: 1000, where: 'tail' }] : [],
+    lostRangeCount: lost > 0 ? 1 : 0,
+    corrupt: 0,
+    lossWindowCommits: lost,
+    lossWindowMs: lost > 0 ? 2 : 0,
+    recoveryNs: 1e6,
+    discardedBytes: 0,
+    crcFailures: 0,
+    notes: [],
+    ...over,
   };
+}
+
+export const KILL_SETTING: CrashSetting = { kind: 'kill', filesystem: null, mountOptions: null, crashAt: 'random', writeback: 'none', deviceCache: null, torn: false, reorderStates: 0, crashWindow: '0%..100%', runMs: 1000 };
+
+export function crashSummaryOf(trials: CrashTrial[], durability: Durability = { mode: 'sync' }, setting: CrashSetting = KILL_SETTING): CrashSummary {
+  return summarizeTrials(setting, durability, trials, {
+    instants: new Set(trials.map((t) => t.instant)).size,
+    wallMs: 1000,
+    device: { state: 'unavailable', reason: 'fixture' },
+    syscalls: { state: 'unavailable', reason: 'fixture' },
+  });
+}
+
+function crashSummary(lost: number): CrashSummary {
+  return crashSummaryOf([crashTrial({ lost })]);
 }
 
 function metrics(s: CaseSpec, scale = 1): CaseMetrics {
@@ -94,6 +121,7 @@ function metrics(s: CaseSpec, scale = 1): CaseMetrics {
       maxCommits: s.exposureMaxCommits ?? 0,
       p50Ns: unbounded ? null : exposureNs / 2,
       p99Ns: unbounded ? null : exposureNs,
+      p999Ns: unbounded ? null : (s.exposureP999Ms ?? s.exposureMaxMs ?? 0) * 1e6,
       maxNs: unbounded ? null : exposureNs,
       histogram: null,
     },
