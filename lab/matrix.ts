@@ -5,7 +5,7 @@
  */
 import type { PlannedCase } from '../coordinator/plan.js';
 import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
-import { caseKey, keyWithoutTarget, shareOf, type CaseKey } from '../model/case.js';
+import { caseKey, keyWithoutTarget, type CaseKey } from '../model/case.js';
 import { DEFAULT_CRASH_RUN_MS, DEFAULT_CRASH_WINDOW, DEFAULT_DEVICE_CACHE, DEFAULT_REORDER_STATES, CRASH_POINT_RUN_MS } from '../coordinator/defaults.js';
 import { CRASH_VERDICTS, DEVICE_CACHES, LAB_FILESYSTEMS, type CrashKind, type CrashSetting, type CrashVerdict, type DeviceCache, type LabFs } from '../model/crash-report.js';
 import { isMode, type Durability, type Mode } from '../model/durability.js';
@@ -177,8 +177,6 @@ function crashSkip(factory: EngineFactory | null, key: CaseKey, p: CrashPoint, s
   const markers = [p.kind === 'marker' ? p.name : null, sw?.kind === 'marker' ? sw.from.name : null, sw?.kind === 'marker' ? sw.to.name : null].filter((m): m is string => !!m);
   const missing = markers.find((m) => !factory.markers.includes(m));
   if (missing) return `engine '${key.engine}' announces no marker '${missing}' (it has: ${factory.markers.join(', ') || 'none'})`;
-  // A shared log must crash with all its writers on one log in the child; until the child runs them so, say so rather than judge separate logs.
-  if (shareOf(key) === 'log') return 'crash trials of a shared log need all its writers on one log in one trial, which this crash lab does not run yet';
   const syscall = p.kind === 'syscall' || sw?.kind === 'syscall';
   if (syscall && !hasProgram('strace')) return 'syscall crash points need strace (apt-get install -y strace)';
   if (syscall && key.writers > 1) return 'syscall crash points count calls per thread; run this case with --writers 1';
