@@ -11,19 +11,28 @@
  */
 import type { DeviceTruth } from '../model/device.js';
 import type { CrashCaseResult, CrashSetting, CrashSummary, CrashTrial, CrashVerdict, DeviceCache, LossBucket, SyscallCensus } from '../model/crash-report.js';
-import type { Durability } from '../model/durability.js';
+import { batchAck, type Durability } from '../model/durability.js';
 import { nearestRank } from '../stats/summary.js';
 
 /** Prefix of a trial error whose engine threw while recovering (a contract violation). */
 export const RECOVERY_FAILED = 'recovery failed: ';
 
-/** The mode's nominal bound on lost acked commits per writer, or null when unbounded (for reference). */
-export function lossBound(d: Durability): number | null {
+/**
+ * The mode's nominal bound on lost acked commits per writer, or null when no count bounds it (for
+ * reference: the verdict holds every writer to what its engine declared). On a shared log acked
+ * before its sync, the other writers keep committing while the batch's sync runs, so a writer's
+ * acked-unsynced commits are bounded by its declared exposure, not by `batchSize − 1`.
+ */
+export function lossBound(d: Durability, sharedLog = false): number | null {
   switch (d.mode) {
     case 'sync':
+    case 'delay':
+    case 'pipelined':
       return 0;
     case 'batch':
-      return Math.max(0, d.batchSize - 1);
+      // Acked after its sync (a shared log's durable group commit): nothing acked is unsynced.
+      if (batchAck(d) === 'after-sync') return 0;
+      return sharedLog ? null : Math.max(0, d.batchSize - 1);
     case 'none':
       return null;
   }
@@ -74,6 +83,8 @@ export interface SummaryExtras {
   readonly wallMs: number;
   readonly device: DeviceTruth;
   readonly syscalls: SyscallCensus;
+  /** The writers shared one log (`--share log`). */
+  readonly sharedLog?: boolean;
 }
 
 export function summarizeTrials(setting: CrashSetting, durability: Durability, trials: readonly CrashTrial[], extras: SummaryExtras): CrashSummary {
@@ -102,7 +113,7 @@ export function summarizeTrials(setting: CrashSetting, durability: Durability, t
     lossWindowMsP99: nearestRank(windows, 99),
     corruptTotal: ok.reduce((s, t) => s + t.corrupt, 0),
     lossDistribution: lossDistribution(lost),
-    lossBoundCommits: lossBound(durability),
+    lossBoundCommits: lossBound(durability, extras.sharedLog ?? false),
     labNsP50: nearestRank(labNs, 50),
     labNsMax: Math.max(0, ...labNs),
     wallMs: extras.wallMs,
@@ -111,7 +122,7 @@ export function summarizeTrials(setting: CrashSetting, durability: Durability, t
     device: extras.device,
     syscalls: extras.syscalls,
   };
-  const { verdict, reason } = judge(setting, durability, summary, ok, failedRecovery, errored);
+  const { verdict, reason } = judge(setting, durability, summary, ok, failedRecovery, errored, extras.sharedLog ?? false);
   return { ...summary, verdict, verdictReason: reason };
 }
 
@@ -124,6 +135,7 @@ function judge(
   ok: readonly CrashTrial[],
   failedRecovery: readonly CrashTrial[],
   errored: readonly CrashTrial[],
+  sharedLog = false,
 ): { verdict: CrashVerdict; reason: string } {
   const where = describeCrash(setting);
   const states = ok.length + failedRecovery.length + errored.length;
@@ -133,6 +145,15 @@ function judge(
   }
   if (s.corruptTotal > 0) {
     return { verdict: 'durability-bug', reason: `recovery returned ${s.corruptTotal} value(s) that were never written (corrupt) after a ${where}${erroredTail}` };
+  }
+  const outOfOrder = ok.filter((t) => (t.orderViolations ?? 0) > 0);
+  if (outOfOrder.length > 0) {
+    const worst = Math.max(...outOfOrder.map((t) => t.orderViolations ?? 0));
+    const example = outOfOrder[0]!.notes.find((n) => n.startsWith('not a prefix of the log')) ?? '';
+    return {
+      verdict: 'durability-bug',
+      reason: `after a ${where} what survived of the shared log was not a prefix of its order: up to ${worst} surviving commit(s) came after a lost acked commit, in ${outOfOrder.length} of ${ok.length} verified crash state(s)${example ? ` (${example})` : ''}${erroredTail}`,
+    };
   }
   if (s.lostDeclaredMax > 0) {
     const broken = ok.filter((t) => t.lostDeclared > 0);
@@ -158,9 +179,11 @@ function judge(
       : '';
   const lossPart =
     s.lostMax === 0 ? 'lost no acked commit' : `lost at most ${s.lostMax} acked commit(s), all within the declared exposure (at most ${s.exposureMax} acked, not declared durable)`;
+  const ordered = ok.filter((t) => t.orderViolations !== undefined).length;
+  const orderPart = sharedLog && ordered > 0 ? `; every writer checked against its declared durability in one shared log, and what survived was a prefix of the log in ${ordered} state(s)` : '';
   return {
     verdict: 'consistent',
-    reason: `${lossPart} in ${ok.length} verified crash state(s) from ${s.instants} instant(s) under ${where}${overNominal}`,
+    reason: `${lossPart} in ${ok.length} verified crash state(s) from ${s.instants} instant(s) under ${where}${orderPart}${overNominal}`,
   };
 }
 

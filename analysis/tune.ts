@@ -18,14 +18,16 @@
  * - The recommendation: the highest throughput among the settings that fit (ties: less exposure);
  *   the explanation says why each faster setting did not fit.
  */
+import { shareOf } from '../model/case.js';
 import { lossMeasured } from '../model/crash-report.js';
+import { durabilityLabel } from '../model/durability.js';
 import { findMetric, type MetricDef } from '../model/metrics.js';
 import type { CompletedCase, ExposureStatistic, LossBudget, RunReport, TunePoint, TuneSummary } from '../model/run-report.js';
 import { formatNs, formatRate, sig } from '../model/units.js';
+import { metricValue } from './metric-value.js';
 
 /** A number of ms for people: whole numbers as they are, others to 3 significant digits. */
 const ms = (x: number): string => (Number.isInteger(x) ? String(x) : sig(x));
-import { metricValue } from './metric-value.js';
 
 const EXPOSURE_METRIC: Record<ExposureStatistic, string> = { p50: 'exposure_p50_ns', p99: 'exposure_p99_ns', 'p99.9': 'exposure_p999_ns', max: 'exposure_max_ns' };
 
@@ -80,8 +82,19 @@ export function paretoFront(points: readonly { commitsPerSec: number; commitP99N
   return front;
 }
 
-function label(p: { batchSize: number; batchMs: number | null }): string {
-  return `batch size ${p.batchSize}${p.batchMs !== null ? ` with --batch-ms ${p.batchMs}` : ''}`;
+function label(p: { label?: string | undefined; batchSize: number; batchMs: number | null }): string {
+  return p.label ?? `batch size ${p.batchSize}${p.batchMs !== null ? ` with --batch-ms ${p.batchMs}` : ''}`;
+}
+
+/**
+ * A setting for people. A plain batch-size sweep says `batch size 16`; a sweep over writers and
+ * policies (a shared log's group commit) names the policy and the writers.
+ */
+function pointLabel(c: CompletedCase, wide: boolean): string | undefined {
+  if (!wide) return undefined;
+  const k = c.key;
+  const who = shareOf(k) === 'log' ? `${k.writers} writer${k.writers === 1 ? '' : 's'} on one log` : `${k.writers} writer${k.writers === 1 ? '' : 's'}, each its own`;
+  return `${durabilityLabel(k)}, ${who}`;
 }
 
 export interface TuneInput {
@@ -108,11 +121,14 @@ export function analyzeSweep(input: TuneInput): TuneSummary {
   const crashRequested = input.crash !== 'not-requested';
   const cases = report.cases.filter((c): c is CompletedCase => c.state === 'completed' && c.key.mode !== 'none');
   const m = (id: string): MetricDef => findMetric(id)!;
+  // More than a batch-size sweep: several modes, writer counts or ways to share the log.
+  const wide = new Set(cases.map((c) => `${c.key.mode}/${c.key.writers}/${shareOf(c.key)}`)).size > 1 || cases.some((c) => c.key.mode !== 'batch' || shareOf(c.key) === 'log');
   const base = cases.map((c) => {
     const unbounded = c.metrics.exposure.unbounded;
     const exposureNs = unbounded ? null : value(c, m(EXPOSURE_METRIC[statistic]));
     const point: PointBase = {
       caseId: c.id,
+      ...(wide ? { label: pointLabel(c, wide)!, writers: c.key.writers, share: shareOf(c.key) } : {}),
       batchSize: c.key.mode === 'batch' ? c.key.batchSize : 1,
       batchMs: c.key.mode === 'batch' ? c.key.batchMs : null,
       commitsPerSec: value(c, m('commits_per_sec')) ?? 0,
@@ -147,18 +163,18 @@ export function analyzeSweep(input: TuneInput): TuneSummary {
   let verdict: string;
   let explanation: string[] = [];
   let recommendation: TuneSummary['recommendation'] = null;
-  const frontText = points.filter((p) => p.pareto).map((p) => p.batchSize).join(', ');
+  const frontText = wide ? points.filter((p) => p.pareto).map((p) => label(p)).join('; ') : `batch size ${points.filter((p) => p.pareto).map((p) => p.batchSize).join(', ')}`;
   if (points.length === 0) {
     verdict = 'No setting completed: nothing to recommend (see the errored cases).';
   } else if (!budget) {
-    verdict = `No loss budget given: the Pareto front (throughput, commit p99 and exposure ${statistic} together) is batch size ${frontText}. Give --loss-budget-ms or --loss-budget-commits for a recommendation.`;
+    verdict = `No loss budget given: the Pareto front (throughput, commit p99 and exposure ${statistic} together) is ${frontText}. Give --loss-budget-ms or --loss-budget-commits for a recommendation.`;
   } else if (!best) {
     verdict = `No setting fits the loss budget of ${describeBudget(budget)}. Use sync mode, smaller batch sizes or --batch-ms.`;
     explanation = [...points].sort((a, b) => b.commitsPerSec - a.commitsPerSec).map(out);
   } else {
     const exposure = budget.kind === 'ms' ? `declared exposure ${statistic} ${formatNs(best.exposureNs)}` : `declared exposure ≤ ${best.exposureMaxCommits} commits per writer`;
     const reason = `${label(best)}: ${formatRate(best.commitsPerSec)} commits/s, commit p99 ${formatNs(best.commitP99Ns)}, ${exposure}${lossText(best)} — the highest throughput inside the loss budget of ${describeBudget(budget)}`;
-    recommendation = { caseId: best.caseId, batchSize: best.batchSize, batchMs: best.batchMs, reason };
+    recommendation = { caseId: best.caseId, ...(best.label !== undefined ? { label: best.label } : {}), batchSize: best.batchSize, batchMs: best.batchMs, reason };
     verdict = `Recommended: ${reason}.`;
     const faster = points.filter((p) => p !== best && !p.withinBudget && p.commitsPerSec >= best.commitsPerSec).sort((a, b) => b.commitsPerSec - a.commitsPerSec);
     explanation = faster.length > 0 ? faster.map((p) => `Faster, but out: ${out(p)}`) : ['No setting was faster.'];

@@ -24,6 +24,7 @@ import {
   PROBE_DEFAULT_PASSES,
   PROBE_DEFAULT_PATTERNS,
   PROBE_DEFAULT_SECONDS,
+  PROBE_SYNC_THREADS,
   RUN_FS_IMAGE_MIB,
   SUITE_DEFAULTS,
   TUNE_EXPOSURE_STATISTIC,
@@ -63,10 +64,15 @@ export const FLAGS = {
   // The matrix (run, tune, crash).
   suite: f({ name: 'suite', kind: 'string', describe: 'a bundled suite (default, full, seed) or a suite JSON file; flags override its settings' }),
   engine: f({ name: 'engine', kind: 'strings', describe: 'engines (comma list): built-in names or a module path like ./my-engine.mjs; see durabench engines', defaultText: list(SUITE_DEFAULTS.engines) }),
-  mode: f({ name: 'mode', kind: 'strings', choices: ['sync', 'batch', 'none'], noun: 'a mode', describe: 'durability modes (comma list)', defaultText: list(SUITE_DEFAULTS.modes) }),
+  mode: f({ name: 'mode', kind: 'strings', choices: ['sync', 'batch', 'delay', 'pipelined', 'none'], noun: 'a mode', describe: 'durability modes (comma list); delay and pipelined need --share log', defaultText: list(SUITE_DEFAULTS.modes) }),
   batchSize: f({ name: 'batch-size', kind: 'numbers', rule: LIMITS.batchSize, describe: 'commits per sync in batch mode (comma list)', deprecated: ['batch-sizes'], defaultText: list(SUITE_DEFAULTS.batchSizes) }),
   batchMs: f({ name: 'batch-ms', kind: 'number', rule: LIMITS.batchMs, describe: 'batch mode: also sync once the oldest unsynced commit is this many ms old' }),
-  writers: f({ name: 'writers', kind: 'numbers', rule: LIMITS.writers, describe: 'concurrent writers, each on its own thread and engine instance (comma list)', defaultText: list(SUITE_DEFAULTS.writers) }),
+  ack: f({ name: 'ack', kind: 'string', choices: ['after-sync', 'before-sync'], noun: 'an ack point', describe: 'batch mode: ack a commit after the sync covering it (durable group commit; shared log only) or on write (asynchronous commit)', defaultText: 'after-sync on a shared log, before-sync per writer' }),
+  commitDelayUs: f({ name: 'commit-delay-us', kind: 'numbers', rule: LIMITS.commitDelayUs, describe: "delay mode: µs the sync leader waits for more commits (PostgreSQL's commit_delay) (comma list)", defaultText: list(SUITE_DEFAULTS.commitDelaysUs) }),
+  commitSiblings: f({ name: 'commit-siblings', kind: 'number', rule: LIMITS.commitSiblings, describe: "delay mode: wait only when at least this many other writers are active (PostgreSQL's commit_siblings)", defaultText: String(SUITE_DEFAULTS.commitSiblings) }),
+  syncParallelism: f({ name: 'sync-parallelism', kind: 'numbers', rule: LIMITS.syncParallelism, describe: 'pipelined mode: the most syncs in flight at once (comma list)', defaultText: list(SUITE_DEFAULTS.syncParallelisms) }),
+  writers: f({ name: 'writers', kind: 'numbers', rule: LIMITS.writers, describe: 'concurrent writers, each on its own thread (comma list; one curve of throughput against writers)', defaultText: list(SUITE_DEFAULTS.writers) }),
+  share: f({ name: 'share', kind: 'strings', choices: ['none', 'log'], noun: 'a way to share storage', describe: 'none: each writer its own engine instance and directory; log: all writers on one shared log with group commit (wal) (comma list)', defaultText: 'none' }),
   valueBytes: f({ name: 'value-bytes', kind: 'numbers', rule: LIMITS.valueBytes, describe: 'value size in bytes (comma list)', defaultText: list(SUITE_DEFAULTS.valueBytes) }),
   workload: f({ name: 'workload', kind: 'strings', describe: 'unique (a new key per commit) or overwrite:K (K keys per writer) (comma list)', defaultText: list(SUITE_DEFAULTS.workloads) }),
   fault: f({ name: 'fault', kind: 'strings', describe: 'fault switches to run (comma list; "none" = the correct engine), e.g. flush-no-fsync', defaultText: 'none' }),
@@ -139,6 +145,7 @@ export const FLAGS = {
   probeDuration: f({ name: 'duration', kind: 'number', rule: LIMITS.duration, describe: 'measured seconds per method and target', deprecated: ['seconds'], defaultText: String(PROBE_DEFAULT_SECONDS) }),
   probeWarmup: f({ name: 'warmup', kind: 'number', rule: LIMITS.warmup, describe: 'warm-up seconds per method and target', defaultText: 'a fifth of --duration, at most 0.2' }),
   blockBytes: f({ name: 'block-bytes', kind: 'numbers', rule: LIMITS.blockBytes, describe: 'write size in bytes of the block-size methods (comma list)', defaultText: String(PROBE_DEFAULT_BLOCK_BYTES) }),
+  threads: f({ name: 'threads', kind: 'numbers', rule: LIMITS.threads, describe: 'thread counts of the sync-parallelism methods: K threads syncing at once (comma list)', defaultText: list(PROBE_SYNC_THREADS) }),
   method: f({ name: 'method', kind: 'strings', describe: 'only these probe methods (comma list); see durabench probe --help' }),
   pattern: f({ name: 'pattern', kind: 'strings', choices: ['rewrite', 'sequential'], noun: 'an access pattern', describe: "where the overwrite methods write (comma list): rewrite = the same block(s) at offset 0 every operation (pg_test_fsync's), sequential = stepping through a 16 MiB file", defaultText: list(PROBE_DEFAULT_PATTERNS) }),
   passes: f({ name: 'passes', kind: 'number', rule: LIMITS.passes, describe: 'round-robin passes: every method and target runs this many times, in turn, for a share of --duration', defaultText: String(PROBE_DEFAULT_PASSES) }),
@@ -152,7 +159,24 @@ export const FLAGS = {
 export type FlagName = keyof typeof FLAGS;
 
 /** The matrix flags every command that runs engines declares (run, tune, crash). */
-export const MATRIX_FLAGS: readonly FlagSpec[] = [FLAGS.suite, FLAGS.engine, FLAGS.mode, FLAGS.batchSize, FLAGS.batchMs, FLAGS.writers, FLAGS.valueBytes, FLAGS.workload, FLAGS.fault, FLAGS.dir, FLAGS.seed];
+export const MATRIX_FLAGS: readonly FlagSpec[] = [
+  FLAGS.suite,
+  FLAGS.engine,
+  FLAGS.mode,
+  FLAGS.batchSize,
+  FLAGS.batchMs,
+  FLAGS.ack,
+  FLAGS.commitDelayUs,
+  FLAGS.commitSiblings,
+  FLAGS.syncParallelism,
+  FLAGS.writers,
+  FLAGS.share,
+  FLAGS.valueBytes,
+  FLAGS.workload,
+  FLAGS.fault,
+  FLAGS.dir,
+  FLAGS.seed,
+];
 /** How long to measure (run, tune). */
 export const MEASURE_FLAGS: readonly FlagSpec[] = [FLAGS.duration, FLAGS.commits, FLAGS.warmup, FLAGS.repeat, FLAGS.intervalMs, FLAGS.keep];
 /** How to crash (shared by run/tune --crash and crash --kind). */
@@ -290,7 +314,12 @@ export function suiteInputFromFlags(args: Args): { input: SuiteInput; explicit: 
   set('modes', readStrings(args, FLAGS.mode));
   set('batchSizes', readNumbers(args, FLAGS.batchSize));
   set('batchMs', readNumber(args, FLAGS.batchMs));
+  set('ack', readString(args, FLAGS.ack));
+  set('commitDelaysUs', readNumbers(args, FLAGS.commitDelayUs));
+  set('commitSiblings', readNumber(args, FLAGS.commitSiblings));
+  set('syncParallelisms', readNumbers(args, FLAGS.syncParallelism));
   set('writers', readNumbers(args, FLAGS.writers));
+  set('shares', readStrings(args, FLAGS.share));
   set('valueBytes', readNumbers(args, FLAGS.valueBytes));
   set('workloads', readStrings(args, FLAGS.workload));
   set('faults', readStrings(args, FLAGS.fault)?.map((x) => (x === 'none' ? null : x)));

@@ -13,7 +13,14 @@ export interface SuiteInput {
   modes?: string[];
   batchSizes?: number[];
   batchMs?: number | null;
+  /** Batch acks: `after-sync` or `before-sync`; null: before-sync per writer, after-sync on a shared log. */
+  ack?: string | null;
+  commitDelaysUs?: number[];
+  commitSiblings?: number;
+  syncParallelisms?: number[];
   writers?: number[];
+  /** `none` (each writer its own engine instance) and/or `log` (one shared log). */
+  shares?: string[];
   valueBytes?: number[];
   workloads?: string[];
   targets?: string[];
@@ -35,7 +42,14 @@ export const SUITE_DEFAULTS: SuiteDefaults = {
   modes: ['sync', 'batch', 'none'],
   batchSizes: [16],
   batchMs: null,
+  ack: null,
+  // PostgreSQL's docs suggest a commit_delay of about half a single flush (pg_test_fsync's figure); 100 µs is that for a fast SSD.
+  commitDelaysUs: [100],
+  // PostgreSQL's default commit_siblings.
+  commitSiblings: 5,
+  syncParallelisms: [4],
   writers: [1],
+  shares: ['none'],
   valueBytes: [128],
   workloads: ['unique'],
   targets: ['.'],
@@ -55,6 +69,10 @@ export const LIMITS = {
   batchSize: { integer: true, min: 1, max: 1_000_000 },
   batchMs: { min: 0, exclusiveMin: true, max: 3_600_000 },
   writers: { integer: true, min: 1, max: 256 },
+  /** PostgreSQL's range for commit_delay (µs) and commit_siblings. */
+  commitDelayUs: { integer: true, min: 0, max: 100_000 },
+  commitSiblings: { integer: true, min: 0, max: 1000 },
+  syncParallelism: { integer: true, min: 1, max: 256 },
   valueBytes: { integer: true, min: 0, max: 64 * MIB },
   seed: { integer: true, min: 0, max: 2 ** 32 - 1 },
   /** Seconds. */
@@ -69,6 +87,7 @@ export const LIMITS = {
   imageMib: { integer: true, min: 1, max: 1024 * 1024 },
   blockBytes: { integer: true, min: 1, max: 4 * MIB },
   passes: { integer: true, min: 1, max: 1000 },
+  threads: { integer: true, min: 1, max: 64 },
   lossBudgetMs: { min: 0, max: 86_400_000 },
   lossBudgetCommits: { integer: true, min: 0 },
   /** ms; below 10 ms an interval holds too few sync-mode commits for a p99. */
@@ -131,6 +150,8 @@ export const PROBE_DEFAULT_PATTERNS: readonly ('rewrite' | 'sequential')[] = ['r
  * falling on the ones that happened to run at a bad moment.
  */
 export const PROBE_DEFAULT_PASSES = 5;
+/** Probe: thread counts of the sync-parallelism methods (K threads syncing at once). */
+export const PROBE_SYNC_THREADS: readonly number[] = [1, 2, 4, 8, 16];
 /**
  * compare and gate: significance level of the Mann–Whitney test on the repeats (the convention of
  * criterion.rs, Google Benchmark's compare.py and hyperfine's scripts).

@@ -10,7 +10,8 @@ import os from 'node:os';
 import { allOptionSpecs, coerceOptionValue, resolveEngineOptions } from '../engines/options.js';
 import { builtinEngines, EngineLoadError, isModulePath, loadEngine } from '../engines/registry.js';
 import type { EngineFactory } from '../engines/types.js';
-import { isMode, type Mode } from '../model/durability.js';
+import { SHARES, type Share } from '../model/case.js';
+import { ACKS, engineModeOf, isCaseMode, isGroupMode, type Ack, type CaseMode } from '../model/durability.js';
 import { UsageError } from '../model/errors.js';
 import type { ResolvedSuite } from '../model/run-report.js';
 import { checkNumber, nonEmpty, unique } from '../model/validate.js';
@@ -131,8 +132,31 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
   const engines = await loadEngines(s.engines);
   if (engines.length === 0) throw new UsageError('--engine needs at least one engine; see durabench engines');
 
-  for (const m of s.modes) if (!isMode(m)) throw new UsageError(`--mode '${m}' is not a mode; use sync, batch or none`);
-  const modes = unique(nonEmpty(s.modes, '--mode', '--mode sync,batch')) as Mode[];
+  for (const m of s.modes) if (!isCaseMode(m)) throw new UsageError(`--mode '${m}' is not a mode; use sync, batch, delay, pipelined or none`);
+  const modes = unique(nonEmpty(s.modes, '--mode', '--mode sync,batch')) as CaseMode[];
+
+  if (!Array.isArray(s.shares)) throw new UsageError(`--share needs a list of none and/or log; got ${JSON.stringify(s.shares)}`);
+  for (const x of s.shares) if (!(SHARES as readonly string[]).includes(x)) throw new UsageError(`--share '${x}' is not a way to share storage; use none or log`);
+  const shares = unique(nonEmpty(s.shares, '--share', '--share log')) as Share[];
+  const shared = shares.includes('log');
+  for (const m of modes) {
+    if (isGroupMode(m) && !shared) throw new UsageError(`--mode ${m} runs only on a shared log; add --share log (with --engine wal)`);
+  }
+  if (s.ack !== null && !(ACKS as readonly string[]).includes(s.ack)) throw new UsageError(`--ack '${s.ack}' is not an ack point; use after-sync or before-sync`);
+  const ack = s.ack as Ack | null;
+  if (ack !== null && !modes.includes('batch')) throw new UsageError('--ack only applies to --mode batch; add batch to --mode or drop the option');
+  if (ack === 'after-sync' && !shared) {
+    throw new UsageError('--ack after-sync needs --share log: a writer alone cannot fill a batch while it waits for it (per writer, batch acks before the sync)');
+  }
+  const onlyFor = (key: keyof SuiteInput, flag: string, mode: CaseMode): void => {
+    if (explicit.has(key) && !modes.includes(mode)) throw new UsageError(`--${flag} only applies to --mode ${mode}; add ${mode} to --mode or drop the option`);
+  };
+  onlyFor('commitDelaysUs', 'commit-delay-us', 'delay');
+  onlyFor('commitSiblings', 'commit-siblings', 'delay');
+  onlyFor('syncParallelisms', 'sync-parallelism', 'pipelined');
+  const commitDelaysUs = numbers(s.commitDelaysUs, LIMITS.commitDelayUs, '--commit-delay-us', '--commit-delay-us 100');
+  const commitSiblings = checkNumber(s.commitSiblings, LIMITS.commitSiblings, '--commit-siblings');
+  const syncParallelisms = numbers(s.syncParallelisms, LIMITS.syncParallelism, '--sync-parallelism', '--sync-parallelism 1,2,4');
 
   const batchSizes = numbers(s.batchSizes, LIMITS.batchSize, '--batch-size', '--batch-size 16');
   if (!modes.includes('batch') && (explicit.has('batchSizes') || explicit.has('batchMs'))) {
@@ -165,6 +189,10 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
 
   const targets = uniqueTargets(nonEmpty(s.targets, '--dir', '--dir /mnt/nvme'));
 
+  if (shared && !engines.some((e) => e.sharedLog)) {
+    throw new UsageError(`--share log: ${s.engines.join(', ')} ${engines.length === 1 ? 'does' : 'do'} not run a shared log; use --engine wal`);
+  }
+
   // Faults: each must exist on at least one selected engine.
   const faults = unique(s.faults);
   for (const f of faults) {
@@ -190,7 +218,8 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
   for (const e of engines) {
     const { options, problem } = resolveEngineOptions(e, s.engineOptions);
     if (problem) throw new UsageError(problem);
-    for (const m of modes) {
+    for (const cm of modes) {
+      const m = engineModeOf(cm);
       if (!e.modes.includes(m)) continue;
       const p = e.check?.(m, options);
       if (p && modes.length === 1) throw new UsageError(p);
@@ -211,7 +240,12 @@ export async function resolveSuite(given: SuiteInput, explicit: ReadonlySet<stri
     modes,
     batchSizes,
     batchMs,
+    ack,
+    commitDelaysUs,
+    commitSiblings,
+    syncParallelisms,
     writers,
+    shares,
     valueBytes,
     workloads,
     targets,

@@ -1,10 +1,12 @@
 /**
- * Runs one case: a directory per writer, one pool task per writer, the start barrier, progress,
- * and the outcomes merged into a `CaseResult`. A failing writer aborts the others and turns the
- * case into `errored` with its reason, keeping whatever was measured.
+ * Runs one case: a directory per writer (or, on a shared log, one directory and one shared memory
+ * for all of them), one pool task per writer, the start barrier, progress, and the outcomes merged
+ * into a `CaseResult`. A failing writer aborts the others and turns the case into `errored` with its
+ * reason, keeping whatever was measured.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { shareOf } from '../model/case.js';
 import { durabilityOf } from '../model/durability.js';
 import type { WriterMeasurement } from '../model/measurement.js';
 import type { CaseResult } from '../model/run-report.js';
@@ -34,6 +36,9 @@ export interface CaseRunContext {
   onProgress?(commits: number): void;
 }
 
+/** The code of a writer stopped because another writer's write or sync failed on the shared log. */
+const SHARED_LOG_FAILED = 'ESHAREDLOG';
+
 function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._+-]+/g, '_');
 }
@@ -55,7 +60,9 @@ export function caseFromOutcomes(
   const measured = outcomes.map((o) => o.measurement).filter((m): m is WriterMeasurement => m !== null);
   const partial = (): ReturnType<typeof mergeWriterMeasurements> | null =>
     measured.length > 0 ? mergeWriterMeasurements(measured, intervalMs) : null;
-  const errored = outcomes.find((o) => o.state === 'errored');
+  // On a shared log one writer's failure stops every writer: report the one that failed first, not those it stopped.
+  const errors = outcomes.filter((o) => o.state === 'errored');
+  const errored = errors.find((o) => o.state === 'errored' && o.code !== SHARED_LOG_FAILED) ?? errors[0];
   if (errored && errored.state === 'errored') {
     return { ...base, state: 'errored', reason: errored.reason, code: errored.code, partialMetrics: partial() };
   }
@@ -128,17 +135,23 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
   let created = false;
   let result: CaseResult;
   ctx.onControl(control);
+  // A shared log: one directory, one zeroed shared memory of the size the engine asks for.
+  const sharedLog = shareOf(key) === 'log' && planned.factory.sharedLog ? planned.factory.sharedLog : null;
+  const share = sharedLog ? { kind: 'log' as const, memory: new SharedArrayBuffer(sharedLog.memoryBytes(key.writers)), writers: key.writers } : null;
+  const sharedDir = share ? path.join(caseDir, 'log') : null;
   try {
     fs.mkdirSync(caseDir);
     created = true;
+    if (sharedDir) fs.mkdirSync(sharedDir);
     for (let w = 0; w < key.writers; w++) {
-      const dir = path.join(caseDir, `w${w}`);
-      fs.mkdirSync(dir);
+      const dir = sharedDir ?? path.join(caseDir, `w${w}`);
+      if (!sharedDir) fs.mkdirSync(dir);
       const task: WriterTask = {
         kind: 'writer',
         caseId: planned.id,
         writer: w,
         dir,
+        share,
         engine: key.engine,
         durability: durabilityOf(key),
         engineOptions: planned.engineOptions,

@@ -8,6 +8,16 @@
  *
  *   [u16 LE key length][key][value]
  *
+ * A record of a shared log also says who wrote it: bit 31 of the length word is set and the payload
+ * starts with its origin,
+ *
+ *   [u32 LE 0x80000000 | payload length][u32 LE crc32c][u16 LE writer][u64 LE seq][key/value payload]
+ *
+ * so recovery can check every writer's records (1, 2, 3, … in log order). The flag keeps this
+ * compatible both ways: every record written before it still reads the same, and a reader that does
+ * not know the flag sees an impossible length (> MAX_PAYLOAD_BYTES) and stops there as at a bad
+ * checksum, so it never takes an origin for part of a key.
+ *
  * `scanFrames` never throws: it returns the intact records before the first torn, zero-filled or
  * checksum-failing frame, and says why it stopped.
  */
@@ -16,6 +26,18 @@ import { crc32c } from './crc32c.js';
 export const FRAME_HEADER_BYTES = 8;
 /** Upper bound on a payload, so a garbage length cannot make us allocate gigabytes. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+/** Bit 31 of the length word: the payload starts with the record's origin. */
+const ORIGIN_FLAG = 0x80000000;
+/** Bytes of an origin: u16 writer, u64 sequence number. */
+export const ORIGIN_BYTES = 10;
+/** The largest writer id an origin holds. */
+export const MAX_ORIGIN_WRITER = 0xffff;
+
+/** Who wrote a record of a shared log: the writer (0-based) and its own sequence number (1, 2, 3, …). */
+export interface RecordOrigin {
+  readonly writer: number;
+  readonly seq: number;
+}
 
 export type ScanStop =
   /** Clean end of data. */
@@ -30,7 +52,12 @@ export type ScanStop =
 export interface ScannedFrame {
   /** Offset of the frame header in the scanned buffer. */
   readonly offset: number;
+  /** The payload (after the origin, when the record has one). */
   readonly payload: Buffer;
+  /** Who wrote it, for a record of a shared log; null otherwise. */
+  readonly origin: RecordOrigin | null;
+  /** Bytes of the whole frame (header, origin, payload). */
+  readonly frameBytes: number;
 }
 
 export interface ScanResult {
@@ -54,6 +81,29 @@ export function frame(payload: Uint8Array): Buffer {
 function checksum(framed: Buffer, payloadLength: number): number {
   const c = crc32c(framed, 0, 0, 4);
   return crc32c(framed, c, FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + payloadLength);
+}
+
+/** The frame's total size from its length word, or null when the word is impossible. */
+export function frameBytesOf(lengthWord: number): number | null {
+  const length = (lengthWord & ~ORIGIN_FLAG) >>> 0;
+  if (length > MAX_PAYLOAD_BYTES) return null;
+  if ((lengthWord & ORIGIN_FLAG) !== 0 && length < ORIGIN_BYTES) return null;
+  return FRAME_HEADER_BYTES + length;
+}
+
+/** Frame a key/value record of a shared log with its origin (writer, sequence number), in one allocation. */
+export function frameKvWithOrigin(origin: RecordOrigin, key: Uint8Array, value: Uint8Array): Buffer {
+  const payloadLength = ORIGIN_BYTES + 2 + key.length + value.length;
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payloadLength);
+  out.writeUInt32LE((ORIGIN_FLAG | payloadLength) >>> 0, 0);
+  out.writeUInt16LE(origin.writer, FRAME_HEADER_BYTES);
+  out.writeBigUInt64LE(BigInt(origin.seq), FRAME_HEADER_BYTES + 2);
+  const kv = FRAME_HEADER_BYTES + ORIGIN_BYTES;
+  out.writeUInt16LE(key.length, kv);
+  out.set(key, kv + 2);
+  out.set(value, kv + 2 + key.length);
+  out.writeUInt32LE(checksum(out, payloadLength), 4);
+  return out;
 }
 
 /** Frame a key/value record in one allocation. */
@@ -123,12 +173,19 @@ export function scanFrames(buf: Buffer, start = 0, stride = 0): ScanResult {
   };
   while (off < buf.length) {
     if (buf.length - off < FRAME_HEADER_BYTES) return done('torn');
-    const length = buf.readUInt32LE(off);
-    if (length > MAX_PAYLOAD_BYTES) return done('crc');
-    const frameBytes = FRAME_HEADER_BYTES + length;
+    const word = buf.readUInt32LE(off);
+    const frameBytes = frameBytesOf(word);
+    if (frameBytes === null) return done('crc');
+    const length = frameBytes - FRAME_HEADER_BYTES;
     if (buf.length - off < frameBytes) return done('torn');
     if (checksum(buf.subarray(off, off + frameBytes), length) !== buf.readUInt32LE(off + 4)) return done('crc');
-    frames.push({ offset: off, payload: buf.subarray(off + FRAME_HEADER_BYTES, off + frameBytes) });
+    let start = off + FRAME_HEADER_BYTES;
+    let origin: RecordOrigin | null = null;
+    if ((word & ORIGIN_FLAG) !== 0) {
+      origin = { writer: buf.readUInt16LE(start), seq: Number(buf.readBigUInt64LE(start + 2)) };
+      start += ORIGIN_BYTES;
+    }
+    frames.push({ offset: off, payload: buf.subarray(start, off + frameBytes), origin, frameBytes });
     off += stride > 0 ? Math.max(stride, frameBytes) : frameBytes;
   }
   return { frames, endOffset: Math.min(off, buf.length), stop: 'end', discardedBytes: 0 };

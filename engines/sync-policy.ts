@@ -11,7 +11,7 @@
  *   none  — never due; data becomes durable only through OS writeback
  */
 import { hrtime } from 'node:process';
-import type { Durability, Mode } from '../model/durability.js';
+import type { CaseMode, Durability } from '../model/durability.js';
 import type { DurabilityListener, EngineContext } from './types.js';
 
 export class SyncPolicy {
@@ -20,7 +20,7 @@ export class SyncPolicy {
   private oldestPendingNs: bigint | null = null;
   private readonly batchSize: number;
   private readonly batchNs: bigint | null;
-  readonly mode: Mode;
+  readonly mode: CaseMode;
 
   /** The policy of an engine's own setting (the context is its `Durability`). */
   static fromContext(ctx: EngineContext): SyncPolicy {
@@ -61,6 +61,9 @@ export class SyncPolicy {
   due(): boolean {
     switch (this.mode) {
       case 'sync':
+      // A single writer's delay (no sibling is ever active) and pipelined (one sync at a time) are sync.
+      case 'delay':
+      case 'pipelined':
         return this.pending > 0;
       case 'batch':
         return this.pending >= this.batchSize || this.dueByTime();

@@ -23,9 +23,11 @@ export interface DurabilityListener {
   /**
    * Called by the engine right after a sync returned: the first `commits` commits (counted from the
    * engine's open, 1-based, in put order) are now durable. Monotonic. A faulted engine that skips its
-   * sync still calls this: that is its claim, which the crash lab checks.
+   * sync still calls this: that is its claim, which the crash lab checks. `atNs` (process.hrtime
+   * clock): when that sync returned, if it was earlier than now — a writer of a shared log learns of
+   * syncs other threads issued only at its next commit.
    */
-  durable(commits: number): void;
+  durable(commits: number, atNs?: bigint): void;
 }
 
 /**
@@ -49,6 +51,27 @@ export interface EngineContextBase {
   recordPhase(name: string, durationNs: number): void;
   /** Monotonic clock in nanoseconds (process.hrtime.bigint, or a fake one in tests). */
   readonly clockNs: () => bigint;
+  /** Set when the case's writers share one log (`--share log`): this writer's part of it. */
+  readonly share?: SharedLogContext | null;
+}
+
+/**
+ * What one writer of a shared log is given (`--share log`, engines with `EngineFactory.sharedLog`):
+ * every writer of the case runs on its own thread with its own `Engine` instance, all on the same
+ * directory, coordinating through `memory`.
+ */
+export interface SharedLogContext {
+  readonly kind: 'log';
+  /** `EngineFactory.sharedLog.memoryBytes(writers)` bytes, zeroed, allocated once per case by the coordinator. */
+  readonly memory: SharedArrayBuffer;
+  /** This writer, 0-based; writer 0 recovers the directory in `open()` while the others wait for it. */
+  readonly writer: number;
+  readonly writers: number;
+  /**
+   * The thread that issued a sync reports it once: how many commits it covered (every writer's) and
+   * how long it waited before issuing it. Gives the real group sizes and the leader wait time.
+   */
+  recordGroup(commits: number, waitNs: number): void;
 }
 
 /** Engine-specific counters for the report (flushes, compactions, rotations, ...). */
@@ -127,6 +150,14 @@ export interface EngineFactory {
    * in the coordinator's process (no process start per case).
    */
   readonly isolation?: 'process';
+  /**
+   * Optional: the engine runs many writers on one shared log (`--share log`) and the modes that need
+   * one (delay, pipelined, batch acked after its sync). `create` then gets `ctx.share`.
+   */
+  readonly sharedLog?: {
+    /** Bytes of shared memory the writers of one case need. */
+    memoryBytes(writers: number): number;
+  };
   /**
    * Build an engine instance. Engines whose `availability()` resolved to null may rely on whatever it
    * loaded (it is always awaited before `create` is called by `loadEngine` users).

@@ -13,6 +13,7 @@
  *   declared durable. After its first call a method is replaced by the engine's own bound method, so
  *   the hot path costs one bound call and nothing else.
  */
+import { isGroupMode, type CaseMode } from '../model/durability.js';
 import { emptyRecovery, MODES, type DurabilityListener, type Engine, type EngineFactory, type EngineOptionValue, type Mode } from './types.js';
 
 /** An engine broke its contract. The message names the engine, the method and the fix. */
@@ -82,8 +83,15 @@ export function factoryProblems(factory: unknown): string[] {
   if (!Array.isArray(modes) || modes.length === 0) {
     out.push(`modes must be a non-empty array of ${MODES.join(', ')} (got ${JSON.stringify(modes)})`);
   } else {
-    const bad = modes.filter((m) => !MODES.includes(m as Mode));
-    if (bad.length > 0) out.push(`modes has ${bad.map((m) => JSON.stringify(m)).join(', ')}, which ${bad.length === 1 ? 'is not a mode' : 'are not modes'}; use ${MODES.join(', ')}`);
+    const bad = modes.filter((m) => !(MODES as readonly string[]).includes(m as string));
+    if (bad.length > 0) {
+      const group = bad.filter((m) => isGroupMode(String(m)));
+      out.push(
+        group.length > 0
+          ? `modes has ${group.map((m) => JSON.stringify(m)).join(', ')}, which only a shared log runs: declare sharedLog instead and keep modes to ${MODES.join(', ')}`
+          : `modes has ${bad.map((m) => JSON.stringify(m)).join(', ')}, which ${bad.length === 1 ? 'is not a mode' : 'are not modes'}; use ${MODES.join(', ')}`,
+      );
+    }
     if (new Set(modes).size !== modes.length) out.push('modes lists a mode twice');
   }
 
@@ -112,6 +120,8 @@ export function factoryProblems(factory: unknown): string[] {
   if (f['availability'] !== undefined && typeof f['availability'] !== 'function') out.push('availability must be a function () => Promise<string | null>');
   if (f['isolation'] !== undefined && f['isolation'] !== 'process') out.push(`isolation must be 'process' or absent (got ${JSON.stringify(f['isolation'])})`);
   if (typeof f['create'] !== 'function') out.push('missing create (a function create(ctx) returning an Engine)');
+  const shared = f['sharedLog'];
+  if (shared !== undefined && (!isObject(shared) || typeof shared['memoryBytes'] !== 'function')) out.push('sharedLog must be absent or { memoryBytes(writers) }');
 
   // A declared mode must be runnable with the default options: the engine's own check() decides.
   if (out.length === 0 && typeof f['check'] === 'function') {
@@ -139,9 +149,9 @@ export class DurabilityCounter implements DurabilityListener {
   /** The highest commit count declared durable so far. */
   durableCommits = 0;
   constructor(private readonly inner: DurabilityListener) {}
-  durable(commits: number): void {
+  durable(commits: number, atNs?: bigint): void {
     if (commits > this.durableCommits) this.durableCommits = commits;
-    this.inner.durable(commits);
+    this.inner.durable(commits, atNs);
   }
 }
 
@@ -154,7 +164,7 @@ type Method = (typeof REQUIRED_METHODS)[number] | (typeof OPTIONAL_METHODS)[numb
 export function guardEngine(
   engine: unknown,
   factory: Pick<EngineFactory, 'name' | 'contract'>,
-  mode: Mode,
+  mode: CaseMode,
   counter: DurabilityCounter | null,
 ): Engine {
   const who = `engine '${factory.name}'`;
@@ -196,9 +206,9 @@ export function guardEngine(
   };
 
   const checkSyncAck = (): void => {
-    if (mode === 'sync' && counter !== null && counter.durableCommits < 1) {
+    if ((mode === 'sync' || isGroupMode(mode)) && counter !== null && counter.durableCommits < 1) {
       throw new EngineContractError(
-        `${who}: declares mode sync, but its first put() was acked without ctx.durability.durable(1): in sync mode every commit must be durable (and declared so) before put() returns; remove sync from modes or sync and call durable(n)`,
+        `${who}: declares mode ${mode}, but its first put() was acked without ctx.durability.durable(1): in ${mode} mode every commit must be durable (and declared so) before put() returns; remove ${mode} from modes or sync and call durable(n)`,
       );
     }
   };

@@ -7,10 +7,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openWriter } from './child-writer.js';
 import type { ChildConfig } from './protocol.js';
 
-const { config, writer } = workerData as { config: ChildConfig; writer: number };
+const { config, writer, memory } = workerData as { config: ChildConfig; writer: number; memory: SharedArrayBuffer | null };
 
 async function main(): Promise<void> {
-  const handle = await openWriter(config, writer);
+  const handle = await openWriter(config, writer, memory);
   await new Promise<void>((resolve) => {
     parentPort!.once('message', () => resolve());
     parentPort!.postMessage({ type: 'ready' });

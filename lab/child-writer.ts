@@ -22,8 +22,12 @@ export interface WriterHandle {
   run(): Promise<void>;
 }
 
-/** Open writer `w`'s engine (its recovery) and report readiness; `run()` then starts committing. */
-export async function openWriter(config: ChildConfig, w: number): Promise<WriterHandle> {
+/**
+ * Open writer `w`'s engine (its recovery; on a shared log writer 0 recovers the one log and the
+ * others wait for it) and report readiness; `run()` then starts committing. `memory`: the shared
+ * log's memory, the same for every writer of the child, or null.
+ */
+export async function openWriter(config: ChildConfig, w: number, memory: SharedArrayBuffer | null = null): Promise<WriterHandle> {
   const record = Buffer.alloc(RECORD_BYTES);
   const send = (type: RecordType, a: number, index: number): void => {
     fs.writeSync(LEDGER_FD, encodeRecord(record, type, a, process.hrtime.bigint(), index));
@@ -60,7 +64,7 @@ export async function openWriter(config: ChildConfig, w: number): Promise<Writer
       : {};
 
   const rec = new WriterRecorders(observer);
-  const tracker = new ExposureTracker(config.instance.durability.mode);
+  const tracker = new ExposureTracker(config.instance.durability.mode, process.hrtime.bigint, memory !== null);
   let claimed = 0;
   const claims: DurabilityListener = {
     durable(n) {
@@ -72,8 +76,9 @@ export async function openWriter(config: ChildConfig, w: number): Promise<Writer
     },
   };
   const workload = new Workload({ ...config.workload, writer: w });
+  const share = memory === null ? null : { kind: 'log' as const, memory, writer: w, writers: config.writers };
   const instance = await createEngineInstance(
-    { ...config.instance, dir: writerDir(config.instance.dir, w, config.writers) },
+    { ...config.instance, dir: writerDir(config.instance.dir, w, config.writers, memory !== null), share },
     rec,
     claims,
     (name, ns) => rec.recordPhase(name, ns),

@@ -1,7 +1,9 @@
 /**
  * The crash lab's writer child: the case's writers, each with its own engine instance, built and
  * driven exactly as the benchmark does (lab/child-writer.ts). One writer runs on the main thread;
- * several run on one worker thread each and start together. The first record on fd 3 is this
+ * several run on one worker thread each and start together. On a shared log (`--share log`) the
+ * child allocates the case's one shared memory, zeroed, and hands it to every writer thread: all of
+ * them write one log in one directory, as `coordinator/run-case.ts` runs them. The first record on fd 3 is this
  * process's id (under strace, the coordinator's own child is strace, not this process). At a crash
  * point writer 0 stops the whole process with SIGSTOP; the coordinator then kills it (kind `kill`) or
  * snapshots the drive and lets it continue or kills it (kind `power`).
@@ -33,11 +35,13 @@ async function main(): Promise<void> {
   watchParent();
   const config = JSON.parse(process.argv[2] ?? '') as ChildConfig;
   fs.writeSync(3, encodeRecord(Buffer.alloc(RECORD_BYTES), RecordType.Hello, process.pid, process.hrtime.bigint()));
+  // A SharedArrayBuffer in workerData is shared, not copied: every thread sees the one log tail.
+  const memory = config.sharedLogBytes === null ? null : new SharedArrayBuffer(config.sharedLogBytes);
   if (config.writers <= 1) {
-    const handle = await openWriter(config, 0);
+    const handle = await openWriter(config, 0, memory);
     await handle.run();
   } else {
-    const workers = Array.from({ length: config.writers }, (_, w) => new Worker(threadEntry(), { workerData: { config, writer: w } }));
+    const workers = Array.from({ length: config.writers }, (_, w) => new Worker(threadEntry(), { workerData: { config, writer: w, memory } }));
     await new Promise<void>((resolve, reject) => {
       let ready = 0;
       let done = 0;

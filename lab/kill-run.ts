@@ -27,7 +27,7 @@ export interface KillRunResult {
 }
 
 export async function runKillTrial(spec: RunSpec, stop: KillStop, instant: number, label: string, dir: string, fifoPath: string, traceLog: string | null): Promise<KillRunResult> {
-  prepareDirs(dir, spec.writers, `${dir}/..`);
+  prepareDirs(dir, spec.writers, `${dir}/..`, spec.sharedLogBytes !== null);
   const where = { instant, image: 'page-cache' as const, crashPoint: label };
   const inject = stop.kind === 'point' ? stop.inject : null;
   const w = new WriterProcess(childConfig(spec, dir, stop.kind === 'point' ? stop.child : { kind: 'none' }), fifoPath, traceLog !== null ? { strace: { log: traceLog, inject } } : {});
@@ -63,7 +63,7 @@ export async function runKillTrial(spec: RunSpec, stop: KillStop, instant: numbe
     await w.kill();
     const killedNs = process.hrtime.bigint();
     const ledger = w.ledger;
-    const v = await verifyOrError({ instance: { ...spec.instance, dir }, writers: spec.writers, workload: spec.workload, at, ackTimeNs: (wr, s) => ledger.ackTimeNs(wr, s), crashNs });
+    const v = await verifyOrError({ instance: { ...spec.instance, dir }, writers: spec.writers, sharedLogBytes: spec.sharedLogBytes, workload: spec.workload, at, ackTimeNs: (wr, s) => ledger.ackTimeNs(wr, s), crashNs });
     const doneNs = process.hrtime.bigint();
     const whereAt = { ...where, writerRunMs };
     if ('error' in v) return done({ ...errorTrial(whereAt, v.error, at), ...(syscall ? { syscall } : {}) });

@@ -165,7 +165,7 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
     mountImage(drive.inner, mntA, lab.fsType, lab.mountOptions, false);
     undo.push(() => unmount(mntA));
     const dir = path.join(mntA, 'engine');
-    prepareDirs(dir, spec.writers, mntA);
+    prepareDirs(dir, spec.writers, mntA, spec.sharedLogBytes !== null);
     createMountPoint(mntB);
     undo.push(() => removeMountPoint(mntB));
     warmCache(drive.outer, fs.statSync(medium).size);
@@ -269,7 +269,7 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
             step('mount');
             try {
               const ledger = writer.ledger;
-              v = await verifyOrError({ instance: { ...spec.instance, dir: path.join(mntB, 'engine') }, writers: spec.writers, workload: spec.workload, at, ackTimeNs: (wr, s) => ledger.ackTimeNs(wr, s), crashNs });
+              v = await verifyOrError({ instance: { ...spec.instance, dir: path.join(mntB, 'engine') }, writers: spec.writers, sharedLogBytes: spec.sharedLogBytes, workload: spec.workload, at, ackTimeNs: (wr, s) => ledger.ackTimeNs(wr, s), crashNs });
             } finally {
               unmount(mntB);
             }

@@ -76,6 +76,11 @@ export interface ChildConfig {
   readonly instance: InstanceSpec;
   /** Writers, each on its own thread with its own engine instance, as the benchmark runs them. */
   readonly writers: number;
+  /**
+   * A shared log (`--share log`): bytes of the shared memory the child allocates once and hands to
+   * every writer thread, all writing one log in `instance.dir`. null: each writer its own engine.
+   */
+  readonly sharedLogBytes: number | null;
   /** The workload of writer 0 (`writer` is set per writer). */
   readonly workload: WorkloadSpec;
   readonly stops: ChildStops;
@@ -86,7 +91,7 @@ export interface ChildConfig {
   readonly maxMs: number;
 }
 
-/** Writer `w`'s engine directory: the case directory itself for one writer, `w<k>/` inside it for several. */
-export function writerDir(dir: string, w: number, writers: number): string {
-  return writers === 1 ? dir : path.join(dir, `w${w}`);
+/** Writer `w`'s engine directory: the case directory itself for one writer or a shared log, `w<k>/` inside it for several. */
+export function writerDir(dir: string, w: number, writers: number, shared = false): string {
+  return writers === 1 || shared ? dir : path.join(dir, `w${w}`);
 }

@@ -16,12 +16,12 @@ import { CRASH_POINT_RUN_MS, DEFAULT_CRASH_RUN_MS, DEFAULT_CRASH_WINDOW } from '
 import { loadEngine } from '../engines/registry.js';
 import { resolveEngineOptions } from '../engines/options.js';
 import type { EngineOptionValue } from '../engines/types.js';
-import type { CaseKey } from '../model/case.js';
+import { shareOf, type CaseKey } from '../model/case.js';
 import type { CrashSetting, CrashSummary, CrashTrial, SyscallCensus } from '../model/crash-report.js';
-import { addCounters, counterDelta, deviceTruth, ZERO_COUNTERS, type DeviceCounters, type DeviceTruth } from '../model/device.js';
-import { durabilityOf } from '../model/durability.js';
-import { collectTarget } from '../provenance/target.js';
 import { summarizeTrials } from '../analysis/crash-verdict.js';
+import { addCounters, counterDelta, deviceTruth, ZERO_COUNTERS, type DeviceCounters, type DeviceTruth } from '../model/device.js';
+import { durabilityOf, engineModeOf } from '../model/durability.js';
+import { collectTarget } from '../provenance/target.js';
 import { hasProgram } from '../workspace/exec.js';
 import { DEFAULT_IMAGE_MIB, MIN_IMAGE_MIB, type LabFs } from '../workspace/image.js';
 import { deviceCounters } from '../workspace/loop-device.js';
@@ -89,7 +89,7 @@ async function probeSweep(base: RunSpec, sweep: Extract<CrashSweep, { kind: 'mar
   const names = [...new Set([sweep.from.name, sweep.to.name])];
   const dir = path.join(scratch, 'sweep-probe');
   fs.mkdirSync(dir);
-  if (base.writers > 1) for (let w = 0; w < base.writers; w++) fs.mkdirSync(path.join(dir, `w${w}`));
+  if (base.writers > 1 && base.sharedLogBytes === null) for (let w = 0; w < base.writers; w++) fs.mkdirSync(path.join(dir, `w${w}`));
   const w = new WriterProcess(childConfig({ ...base, reportMarkers: names }, dir, { kind: 'marker', name: sweep.to.name, occurrence: sweep.to.occurrence }), path.join(scratch, 'sweep-probe.fifo'));
   try {
     const ended = (): boolean => w.ledger.all(RecordType.Done).length >= base.writers;
@@ -158,14 +158,18 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   const t0 = Date.now();
   const { key } = spec;
   const factory = await loadEngine(key.engine);
-  if (!factory.modes.includes(key.mode)) throw new Error(`engine ${key.engine} does not run in ${key.mode} mode`);
+  if (!factory.modes.includes(engineModeOf(key.mode))) throw new Error(`engine ${key.engine} does not run in ${key.mode} mode`);
   if (key.fault !== null && !factory.faults.some((f) => f.name === key.fault)) {
     throw new Error(`engine ${key.engine} has no fault switch '${key.fault}' (it has: ${factory.faults.map((f) => f.name).join(', ') || 'none'})`);
   }
   const { options, problem } = resolveEngineOptions(factory, spec.engineOptions);
   if (problem) throw new Error(problem);
-  const checked = factory.check?.(key.mode, options);
+  const checked = factory.check?.(engineModeOf(key.mode), options);
   if (checked) throw new Error(checked);
+  // A shared log: every writer of the child on one log in one directory over one shared memory.
+  const shared = shareOf(key) === 'log';
+  if (shared && !factory.sharedLog) throw new Error(`engine ${key.engine} cannot run its writers on one shared log`);
+  const sharedLogBytes = shared ? factory.sharedLog!.memoryBytes(key.writers) : null;
 
   const s = opts.setting;
   const kind = s.kind;
@@ -196,6 +200,7 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   const base: RunSpec = {
     instance: { engine: key.engine, durability: durabilityOf(key), engineOptions: options, faults: key.fault === null ? [] : [key.fault] },
     writers: key.writers,
+    sharedLogBytes,
     workload: { seed: spec.seed, writer: 0, valueBytes: key.valueBytes, workload: key.workload },
     maxCommits,
     maxMs: isPoint ? pointCapMs : runMs + 10_000,
@@ -324,5 +329,5 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
       };
   const watchProblem = (lab as PowerLab | null)?.watchProblem;
   if (watchProblem && trials[0]) trials[0].notes.push(`kernel writeback of the drive's cache is not observable here: ${watchProblem}`);
-  return summarizeTrials(setting, key, trials, { instants, wallMs: Date.now() - t0, device, syscalls });
+  return summarizeTrials(setting, key, trials, { instants, wallMs: Date.now() - t0, device, syscalls, sharedLog: shared });
 }

@@ -20,6 +20,8 @@ export interface RunSpec {
   /** The engine instance, without its directory (the run decides where it lives). */
   readonly instance: Omit<InstanceSpec, 'dir'>;
   readonly writers: number;
+  /** A shared log: bytes of its shared memory (`EngineFactory.sharedLog.memoryBytes(writers)`); null: a log per writer. */
+  readonly sharedLogBytes: number | null;
   readonly workload: WorkloadSpec;
   readonly maxCommits: number;
   readonly maxMs: number;
@@ -33,6 +35,7 @@ export function childConfig(spec: RunSpec, dir: string, stops: ChildStops, maxMs
   return {
     instance: { ...spec.instance, dir },
     writers: spec.writers,
+    sharedLogBytes: spec.sharedLogBytes,
     workload: spec.workload,
     stops,
     reportMarkers: spec.reportMarkers ?? [],
@@ -103,6 +106,7 @@ export function trialFrom(where: TrialWhere, v: VerifyResult, extra: Partial<Cra
     tornTail: v.recovery.tornTail,
     ...(where.writerRunMs !== undefined ? { writerRunMs: where.writerRunMs } : {}),
     ...(v.writers.length > 1 ? { writers: v.writers } : {}),
+    ...(v.orderViolations !== null ? { orderViolations: v.orderViolations } : {}),
     ...extra,
   };
 }
@@ -126,11 +130,15 @@ export function fsyncPath(p: string): void {
   }
 }
 
-/** Create the writers' directories below `dir` and make all of them durable (what a crash loses is the engine's doing, never the lab's). */
-export function prepareDirs(dir: string, writers: number, parent: string): void {
+/**
+ * Create the writers' directories below `dir` (a shared log: `dir` alone, every writer's log) and
+ * make all of them durable (what a crash loses is the engine's doing, never the lab's).
+ */
+export function prepareDirs(dir: string, writers: number, parent: string, shared = false): void {
   fs.mkdirSync(dir);
-  if (writers > 1) for (let w = 0; w < writers; w++) fs.mkdirSync(`${dir}/w${w}`);
-  if (writers > 1) for (let w = 0; w < writers; w++) fsyncPath(`${dir}/w${w}`);
+  const own = writers > 1 && !shared;
+  if (own) for (let w = 0; w < writers; w++) fs.mkdirSync(`${dir}/w${w}`);
+  if (own) for (let w = 0; w < writers; w++) fsyncPath(`${dir}/w${w}`);
   fsyncPath(dir);
   fsyncPath(parent);
 }

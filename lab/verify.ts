@@ -12,12 +12,18 @@
  * A lost commit is judged against what the engine had declared durable at the crash instant
  * (`durable(n)` in the ledger): lost at or below that is a broken promise (`lostDeclared`). Losses
  * come back as ranges of sequence numbers, each a tail or a gap (analysis/loss-ranges.ts).
+ *
+ * A shared log (`sharedLogBytes` set) is one log for all writers: it is opened — recovered — once,
+ * by writer 0 as the benchmark's writer 0 recovers it, and every writer's acked commits are checked
+ * in it. What survives a crash of one log must also be a prefix of its order: a surviving commit
+ * that provably followed a lost one is an order violation (analysis/log-order.ts; unique workloads).
  */
+import { orderViolations } from '../analysis/log-order.js';
 import { lossShape } from '../analysis/loss-ranges.js';
 import { LOST_RANGES_KEPT } from '../coordinator/defaults.js';
 import type { LostRange, WriterOutcome } from '../model/crash-report.js';
 import type { RecoveryReport } from '../model/recovery.js';
-import { createEngineInstance, type InstanceSpec } from '../workers/engine-instance.js';
+import { createEngineInstance, type EngineInstance, type InstanceSpec } from '../workers/engine-instance.js';
 import { parseWorkload, Workload, type WorkloadSpec } from '../workers/workload.js';
 import type { LedgerAt } from './ledger.js';
 import { writerDir } from './protocol.js';
@@ -33,6 +39,8 @@ export interface VerifyInput {
   readonly ackTimeNs: (writer: number, seq: number) => bigint;
   /** The crash instant (hrtime ns, same clock as the ack times). */
   readonly crashNs: bigint;
+  /** A shared log: bytes of its shared memory; null or absent: each writer its own engine. */
+  readonly sharedLogBytes?: number | null;
 }
 
 export interface VerifyResult {
@@ -53,6 +61,8 @@ export interface VerifyResult {
   readonly recovery: RecoveryReport;
   readonly notes: string[];
   readonly writers: WriterOutcome[];
+  /** Shared log (unique workload): surviving commits that provably followed a lost acked commit in the log order; null: not checked. */
+  readonly orderViolations: number | null;
 }
 
 /** Thrown when an engine's open (its recovery) throws: a finding, not a lab failure. */
@@ -62,6 +72,8 @@ export class RecoveryFailedError extends Error {
 
 interface OneWriter {
   readonly outcome: WriterOutcome;
+  /** Acked commits that came back intact, ascending. */
+  readonly survived: number[];
   readonly ranges: LostRange[];
   readonly lostTail: number;
   readonly lostGap: number;
@@ -72,23 +84,32 @@ interface OneWriter {
   readonly notes: string[];
 }
 
-async function verifyWriter(input: VerifyInput, w: number): Promise<OneWriter> {
+interface Opened {
+  readonly inst: EngineInstance;
+  readonly recovery: RecoveryReport;
+  readonly recoveryNs: number;
+}
+
+/** Open an engine on the crashed files: that is its recovery. `who`: `writer 3: ` or empty. */
+async function openRecovered(spec: InstanceSpec, who: string): Promise<Opened> {
+  const inst = await createEngineInstance(spec, {}, { durable() {} }, () => {});
+  const t0 = process.hrtime.bigint();
+  try {
+    const recovery = await inst.engine.open();
+    return { inst, recovery, recoveryNs: Number(process.hrtime.bigint() - t0) };
+  } catch (err) {
+    // Recovery threw: its files must not stay open in this process (they would pin the mount).
+    inst.io.closeAll();
+    throw new RecoveryFailedError(`${who}${(err as Error)?.message ?? String(err)}`);
+  }
+}
+
+/** Check writer `w`'s acked commits in an opened engine (its own, or the shared log). */
+async function checkWriter(input: VerifyInput, w: number, inst: EngineInstance): Promise<Omit<OneWriter, 'recoveryNs' | 'recovery'>> {
   const acked = input.at.acked[w] ?? 0;
   const durable = Math.min(acked, input.at.durable[w] ?? 0);
   const workload = new Workload({ ...input.workload, writer: w });
   const overwrite = parseWorkload(input.workload.workload)?.kind === 'overwrite';
-  const spec = { ...input.instance, dir: writerDir(input.instance.dir, w, input.writers) };
-  const inst = await createEngineInstance(spec, {}, { durable() {} }, () => {});
-  const t0 = process.hrtime.bigint();
-  let recovery: RecoveryReport;
-  try {
-    recovery = await inst.engine.open();
-  } catch (err) {
-    // Recovery threw: its files must not stay open in this process (they would pin the mount).
-    inst.io.closeAll();
-    throw new RecoveryFailedError(`${input.writers > 1 ? `writer ${w}: ` : ''}${(err as Error)?.message ?? String(err)}`);
-  }
-  const recoveryNs = Number(process.hrtime.bigint() - t0);
   const notes: string[] = [];
   const lostSet = new Set<number>();
   let corrupt = 0;
@@ -132,8 +153,6 @@ async function verifyWriter(input: VerifyInput, w: number): Promise<OneWriter> {
     }
   } catch (err) {
     throw new RecoveryFailedError(`${who}reading after recovery: ${(err as Error)?.message ?? String(err)}`);
-  } finally {
-    await inst.engine.close();
   }
   const shape = lossShape(w, checked, (s) => lostSet.has(s));
   let lostDeclared = 0;
@@ -141,21 +160,58 @@ async function verifyWriter(input: VerifyInput, w: number): Promise<OneWriter> {
   const tailFrom = shape.tailFrom;
   return {
     outcome: { writer: w, acked, declaredDurable: durable, lost: shape.lost, lostDeclared, corrupt },
+    survived: overwrite ? [] : checked.filter((s) => !lostSet.has(s)),
     ranges: shape.ranges,
     lostTail: shape.lostTail,
     lostGap: shape.lostGap,
     windowCommits: tailFrom === null ? 0 : acked - tailFrom + 1,
     windowMs: tailFrom === null ? 0 : Math.max(0, Number(input.crashNs - input.ackTimeNs(w, tailFrom)) / 1e6),
-    recoveryNs,
-    recovery,
     notes,
   };
 }
 
+/** Each writer its own engine: open and check them one at a time. */
+async function verifyOwnLogs(input: VerifyInput): Promise<OneWriter[]> {
+  const per: OneWriter[] = [];
+  for (let w = 0; w < input.writers; w++) {
+    const who = input.writers > 1 ? `writer ${w}: ` : '';
+    const o = await openRecovered({ ...input.instance, dir: writerDir(input.instance.dir, w, input.writers) }, who);
+    try {
+      per.push({ ...(await checkWriter(input, w, o.inst)), recoveryNs: o.recoveryNs, recovery: o.recovery });
+    } finally {
+      await o.inst.engine.close();
+    }
+  }
+  return per;
+}
+
+/** A shared log: one recovery (by writer 0), every writer checked in it; recovery figures counted once. */
+async function verifySharedLog(input: VerifyInput, bytes: number): Promise<OneWriter[]> {
+  const share = { kind: 'log' as const, memory: new SharedArrayBuffer(bytes), writer: 0, writers: input.writers };
+  const o = await openRecovered({ ...input.instance, share }, '');
+  const none: RecoveryReport = { recordsRecovered: 0, discardedBytes: 0, crcFailures: 0, tornTail: false, notes: [] };
+  try {
+    const per: OneWriter[] = [];
+    for (let w = 0; w < input.writers; w++) {
+      per.push({ ...(await checkWriter(input, w, o.inst)), recoveryNs: w === 0 ? o.recoveryNs : 0, recovery: w === 0 ? o.recovery : none });
+    }
+    return per;
+  } finally {
+    await o.inst.engine.close();
+  }
+}
+
 /** Verify every writer; throws RecoveryFailedError when an engine's recovery throws. */
 export async function verifyRecovered(input: VerifyInput): Promise<VerifyResult> {
-  const per: OneWriter[] = [];
-  for (let w = 0; w < input.writers; w++) per.push(await verifyWriter(input, w));
+  const shared = input.sharedLogBytes ?? null;
+  const per = shared === null ? await verifyOwnLogs(input) : await verifySharedLog(input, shared);
+  const order =
+    shared === null || parseWorkload(input.workload.workload)?.kind === 'overwrite'
+      ? null
+      : orderViolations(
+          per.map((x) => ({ survived: x.survived, firstLost: x.ranges[0]?.from ?? null })),
+          input.ackTimeNs,
+        );
   const sum = (f: (x: OneWriter) => number): number => per.reduce((s, x) => s + f(x), 0);
   const ranges = per.flatMap((x) => x.ranges);
   const acked = sum((x) => x.outcome.acked);
@@ -179,9 +235,10 @@ export async function verifyRecovered(input: VerifyInput): Promise<VerifyResult>
       discardedBytes: sum((x) => x.recovery.discardedBytes),
       crcFailures: sum((x) => x.recovery.crcFailures),
       tornTail: per.some((x) => x.recovery.tornTail),
-      notes: per.flatMap((x) => x.recovery.notes.map((n) => (input.writers > 1 ? `writer ${x.outcome.writer}: ${n}` : n))),
+      notes: per.flatMap((x) => x.recovery.notes.map((n) => (input.writers > 1 && shared === null ? `writer ${x.outcome.writer}: ${n}` : n))),
     },
-    notes: per.flatMap((x) => x.notes),
+    notes: [...(order?.first ? [`not a prefix of the log: ${order.first}`] : []), ...per.flatMap((x) => x.notes)],
     writers: per.map((x) => x.outcome),
+    orderViolations: order ? order.count : null,
   };
 }

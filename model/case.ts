@@ -4,15 +4,21 @@
  * itself a `Durability` and travels to the engine unchanged.
  */
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { BatchDurability, durabilityId, NoneDurability, SyncDurability, type Durability } from './durability.js';
+import { DURABILITY_VARIANTS, durabilityId, type Durability } from './durability.js';
+
+/** How a case's writers share storage: `none` (each its own engine instance and directory) or `log` (one shared log). */
+export const SHARES = ['none', 'log'] as const;
+export type Share = (typeof SHARES)[number];
 
 const Identity = {
   /** Built-in engine name, or the absolute path of a user engine module. */
   engine: Type.String(),
   /** Fault switch, or null for the correct engine. */
   fault: Type.Union([Type.String(), Type.Null()]),
-  /** Concurrent writers, each with its own thread and engine instance. */
+  /** Concurrent writers, each on its own thread (with `share: 'log'` all on one shared log). */
   writers: Type.Integer({ minimum: 1 }),
+  /** Absent: `none` (each writer its own engine instance in its own directory); `log`: one shared log. */
+  share: Type.Optional(Type.Union(SHARES.map((x) => Type.Literal(x)))),
   valueBytes: Type.Integer({ minimum: 0 }),
   /** `unique` (every commit a new key) or `overwrite:K` (K keys per writer). */
   workload: Type.String(),
@@ -22,10 +28,13 @@ const Identity = {
 
 /** `props` with each variant of the `Durability` union spread in: a union tagged by `mode`. */
 export function withDurability<P extends TProperties>(props: P) {
+  const [sync, batch, delay, pipelined, none] = DURABILITY_VARIANTS;
   return Type.Union([
-    Type.Object({ ...props, ...SyncDurability.properties }),
-    Type.Object({ ...props, ...BatchDurability.properties }),
-    Type.Object({ ...props, ...NoneDurability.properties }),
+    Type.Object({ ...props, ...sync.properties }),
+    Type.Object({ ...props, ...batch.properties }),
+    Type.Object({ ...props, ...delay.properties }),
+    Type.Object({ ...props, ...pipelined.properties }),
+    Type.Object({ ...props, ...none.properties }),
   ]);
 }
 
@@ -37,7 +46,14 @@ export type CaseIdentity = Static<typeof IdentityObject>;
 
 /** A case key from its identity and durability (the one place both are joined). */
 export function caseKey(identity: CaseIdentity, durability: Durability): CaseKey {
-  return { ...identity, ...durability } as CaseKey;
+  // `share` is written only for shared logs, so per-writer keys stay what they were before shared logs.
+  const { share, ...rest } = identity;
+  return { ...rest, ...(share === 'log' ? { share } : {}), ...durability } as CaseKey;
+}
+
+/** How the case's writers share storage (absent in a key: `none`). */
+export function shareOf(k: { readonly share?: Share | undefined }): Share {
+  return k.share ?? 'none';
 }
 
 export const EngineOptions = Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()]));
@@ -60,10 +76,10 @@ export function engineLabel(name: string): string {
   return name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name;
 }
 
-/** `wal+flush-no-fsync/batch-32/w4/v128/unique`: the key without its target. */
+/** `wal+flush-no-fsync/batch-32/w4/v128/unique` (`w4-log` on a shared log): the key without its target. */
 export function keyWithoutTarget(k: CaseKey): string {
   const engine = k.fault ? `${k.engine}+${k.fault}` : k.engine;
-  return `${engine}/${durabilityId(k)}/w${k.writers}/v${k.valueBytes}/${k.workload}`;
+  return `${engine}/${durabilityId(k)}/w${k.writers}${shareOf(k) === 'log' ? '-log' : ''}/v${k.valueBytes}/${k.workload}`;
 }
 
 /** `wal+flush-no-fsync/batch-32/w4/v128/unique/t0`: stable id of a case in its report. */

@@ -134,6 +134,11 @@ export const CrashTrial = Type.Object({
   syscall: Type.Optional(Type.String()),
   /** Per writer, when the case has several. */
   writers: Type.Optional(Type.Array(WriterOutcome)),
+  /**
+   * A shared log (unique workload): surviving commits that provably came after a lost acked commit
+   * in the log's order — what survives a crash of one log must be a prefix of it. Absent: not checked.
+   */
+  orderViolations: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type CrashTrial = Static<typeof CrashTrial>;
 
@@ -196,7 +201,10 @@ export const CrashSummary = Type.Object({
   lossDistribution: Type.Array(LossBucket),
   verdict: CrashVerdictSchema,
   verdictReason: Type.String(),
-  /** The mode's nominal bound per writer (for reference; the verdict uses the engine's declarations): 0, batchSize − 1, null. */
+  /**
+   * The mode's nominal bound per writer (for reference; the verdict uses the engine's declarations):
+   * 0, batchSize − 1, null (none; and a shared log acked before its sync, which no count bounds).
+   */
   lossBoundCommits: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   /** The lab's own cost per trial (crash instant → verified), ns. */
   labNsP50: Type.Number({ minimum: 0 }),

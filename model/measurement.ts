@@ -22,8 +22,13 @@ export interface WriterMeasurement {
   readonly commitLatencyDuringPhase: EncodedLatency;
   readonly commitLatencyOutsidePhase: EncodedLatency;
   readonly syncLatency: Record<SyncKind, EncodedLatency>;
-  /** How many commits each sync covered. */
+  /**
+   * How many commits each sync covered. On a shared log: the group sizes of the syncs this writer's
+   * thread issued (all writers' commits), so the writers' histograms add up to one entry per sync.
+   */
   readonly commitsPerSync: EncodedCounts;
+  /** Shared log only: per sync this writer's thread issued, how long it waited before issuing it. */
+  readonly leaderWait?: EncodedLatency;
   readonly exposure: { readonly unbounded: boolean; readonly maxCommits: number; readonly latency: EncodedLatency };
   readonly phases: Record<string, EncodedLatency>;
   /** One entry per interval since the start of measurement: the commits and the syncs in it. */

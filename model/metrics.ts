@@ -57,6 +57,10 @@ export const METRICS: readonly MetricDef[] = [
   { id: 'sync_max_ns', label: 'sync max', unit: 'ns', better: 'lower', headline: false, kind: 'latency', read: (c) => (syncs(c) ? c.metrics.syncLatency.maxNs : null) },
   { id: 'syncs_per_commit', label: 'syncs/commit', unit: 'ratio', better: 'lower', headline: false, kind: 'other', read: (c) => c.metrics.syncsPerCommit },
   { id: 'commits_per_sync_mean', label: 'commits/sync', unit: 'ratio', better: 'higher', headline: false, kind: 'other', read: (c) => c.metrics.commitsPerSync?.mean ?? null },
+  { id: 'commits_per_sync_max', label: 'commits/sync max', unit: 'count', better: 'higher', headline: false, kind: 'other', read: (c) => c.metrics.commitsPerSync?.max ?? null },
+  // Shared logs only: how long each sync's leader waited before issuing it.
+  { id: 'leader_wait_p50_ns', label: 'leader wait p50', unit: 'ns', better: 'lower', headline: false, kind: 'latency', read: (c) => c.metrics.leaderWaitLatency?.p50Ns ?? null },
+  { id: 'leader_wait_p99_ns', label: 'leader wait p99', unit: 'ns', better: 'lower', headline: false, kind: 'latency', read: (c) => c.metrics.leaderWaitLatency?.p99Ns ?? null },
   { id: 'exposure_max_commits', label: 'exposure peak', unit: 'commits', better: 'lower', headline: false, kind: 'exposure', read: (c) => (c.metrics.exposure.unbounded ? Infinity : c.metrics.exposure.maxCommits) },
   { id: 'exposure_p50_ns', label: 'exposure p50', unit: 'ns', better: 'lower', headline: false, kind: 'exposure', read: (c) => exposureNs(c, c.metrics.exposure.p50Ns) },
   { id: 'exposure_p99_ns', label: 'exposure p99', unit: 'ns', better: 'lower', headline: false, kind: 'exposure', read: (c) => exposureNs(c, c.metrics.exposure.p99Ns) },

@@ -27,6 +27,8 @@ export const ProbeMethodInfo = Type.Object({
   syncsPerOp: Type.Integer({ minimum: 0 }),
   /** The access pattern of an overwrite method; absent for appends and directory fsyncs (and in reports before patterns existed, which cycled: `sequential`). */
   pattern: Type.Optional(Type.Union(PROBE_PATTERNS.map((p) => Type.Literal(p)))),
+  /** Sync-parallelism methods: how many threads sync concurrently (ops/s is then their aggregate). */
+  threads: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type ProbeMethodInfo = Static<typeof ProbeMethodInfo>;
 
@@ -86,6 +88,8 @@ export const ProbeSettings = Type.Object({
   patterns: Type.Optional(Type.Array(Type.Union(PROBE_PATTERNS.map((p) => Type.Literal(p))))),
   /** Round-robin passes: every method and target ran this many times, `seconds / passes` each (absent: 1). */
   passes: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Thread counts of the sync-parallelism methods (absent in reports from before them). */
+  threads: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
 });
 export type ProbeSettings = Static<typeof ProbeSettings>;
 

@@ -4,9 +4,9 @@
  * histograms are kept encoded).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { CaseKey, CaseParams, EngineOptions } from './case.js';
+import { CaseKey, CaseParams, EngineOptions, SHARES } from './case.js';
 import { CrashSummary, LAB_FILESYSTEMS } from './crash-report.js';
-import { MODES } from './durability.js';
+import { ACKS, ALL_MODES } from './durability.js';
 import { CountSummary, LatencySummary } from './latency.js';
 import { HeaderProps, SessionProps } from './report.js';
 import { SyncCounts, SYNC_KINDS } from './sync-kind.js';
@@ -79,8 +79,16 @@ export const CaseMetrics = Type.Object({
   syncLatency: LatencySummary,
   /** Per kind, only kinds that occurred. */
   syncLatencyByKind: Type.Partial(Type.Object(Object.fromEntries(SYNC_KINDS.map((k) => [k, LatencySummary])))),
-  /** Commits per sync as they really happened (from the engine's durability claims). */
+  /**
+   * Commits per sync as they really happened: from the engine's durability claims, or on a shared
+   * log the group sizes (all writers' commits one sync covered, recorded by the thread that synced).
+   */
   commitsPerSync: Nullable(CountSummary),
+  /**
+   * Shared log only: per sync, how long its leader waited before issuing it (commit_delay, filling a
+   * batch, a record still being written below the ones it covers).
+   */
+  leaderWaitLatency: Type.Optional(LatencySummary),
   exposure: ExposureSummary,
   /** Engine phases (flush, compaction, checkpoint, ...): their durations. */
   phaseLatency: Type.Record(Type.String(), LatencySummary),
@@ -193,10 +201,19 @@ export type FsTarget = Static<typeof FsTarget>;
 export const ResolvedSuite = Type.Object({
   name: Type.String(),
   engines: Type.Array(Type.String()),
-  modes: Type.Array(Type.Union(MODES.map((m) => Type.Literal(m)))),
+  modes: Type.Array(Type.Union(ALL_MODES.map((m) => Type.Literal(m)))),
   batchSizes: Type.Array(Type.Integer({ minimum: 1 })),
   batchMs: Nullable(Type.Number({ exclusiveMinimum: 0 })),
+  /** Batch acks (`--ack`); null or absent: before-sync per writer, after-sync on a shared log. */
+  ack: Type.Optional(Nullable(Type.Union(ACKS.map((a) => Type.Literal(a))))),
+  /** Delay mode: commit_delay values (µs) and commit_siblings. */
+  commitDelaysUs: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))),
+  commitSiblings: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Pipelined mode: syncs in flight at most. */
+  syncParallelisms: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
   writers: Type.Array(Type.Integer({ minimum: 1 })),
+  /** How writers share storage (absent: `none` only). */
+  shares: Type.Optional(Type.Array(Type.Union(SHARES.map((x) => Type.Literal(x))))),
   valueBytes: Type.Array(Type.Integer({ minimum: 0 })),
   workloads: Type.Array(Type.String()),
   targets: Type.Array(Type.String()),
@@ -226,6 +243,12 @@ export type ExposureStatistic = (typeof EXPOSURE_STATISTICS)[number];
 /** One setting of a batch sweep with what it cost and what it risks. */
 export const TunePoint = Type.Object({
   caseId: Type.String(),
+  /** For people: `batch 16`, or with writers and policy `delay 100 µs (siblings 5), 8 writers on one log`. */
+  label: Type.Optional(Type.String()),
+  /** The writer count and how they share storage (a sweep over writers × policy). */
+  writers: Type.Optional(Type.Integer({ minimum: 1 })),
+  share: Type.Optional(Type.Union(SHARES.map((x) => Type.Literal(x)))),
+  /** 1 for modes other than batch. */
   batchSize: Type.Integer({ minimum: 1 }),
   batchMs: Nullable(Type.Number()),
   commitsPerSec: Type.Number(),
@@ -256,7 +279,7 @@ export const TuneSummary = Type.Object({
   exposureStatistic: Type.Optional(Type.Union(EXPOSURE_STATISTICS.map((s) => Type.Literal(s)))),
   points: Type.Array(TunePoint),
   /** The highest-throughput point inside the budget, or null when none fits. */
-  recommendation: Nullable(Type.Object({ caseId: Type.String(), batchSize: Type.Integer(), batchMs: Nullable(Type.Number()), reason: Type.String() })),
+  recommendation: Nullable(Type.Object({ caseId: Type.String(), label: Type.Optional(Type.String()), batchSize: Type.Integer(), batchMs: Nullable(Type.Number()), reason: Type.String() })),
   /** One plain sentence: the recommendation, or that no setting fits the budget. */
   verdict: Type.String(),
   /** Why each setting faster than the recommendation (or every setting, when none fits) is out. */

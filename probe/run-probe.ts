@@ -14,12 +14,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { PROBE_SYNC_THREADS } from '../coordinator/defaults.js';
 import { sessionHeader, type Session } from '../coordinator/session.js';
 import { Io } from '../io/io.js';
 import type { ProbeMethodInfo, ProbePattern, ProbeReport, ProbeResult } from '../model/probe-report.js';
 import { createWorkDir, removeWorkDir, targetDown } from '../workspace/workdir.js';
 import { allMethods, prefillRandom, type MethodRun, type PrepareContext, type ProbeMethod } from './methods.js';
 import { combineSlots, failedResult, measureSlot, type SlotMeasurement } from './measure.js';
+import { measureParallel, parallelMethods, type ParallelMethod } from './parallel.js';
 import { probeWarnings } from './warnings.js';
 
 export interface ProbeRunOptions {
@@ -32,6 +34,8 @@ export interface ProbeRunOptions {
   patterns?: ProbePattern[];
   /** Round-robin passes (≥ 1; default 1). */
   passes?: number;
+  /** Thread counts of the sync-parallelism methods (probe/parallel.ts); default 1, 2, 4, 8, 16. */
+  threads?: number[];
   /** Only these method ids (null: all). */
   methods: readonly string[] | null;
   runId: string;
@@ -51,9 +55,15 @@ export function selectMethods(
   return only === null ? all : all.filter((m) => only.includes(m.info.id));
 }
 
+/** The sync-parallelism methods a probe runs, after the others. */
+export function selectParallel(blockBytes: readonly number[], threads: readonly number[], only: readonly string[] | null): ParallelMethod[] {
+  const all = parallelMethods(blockBytes, threads);
+  return only === null ? all : all.filter((m) => only.includes(m.info.id));
+}
+
 /** A fresh probe report: the header and the settings. */
 export function newProbeReport(
-  opts: Pick<ProbeRunOptions, 'targets' | 'seconds' | 'warmupSeconds' | 'blockBytes' | 'patterns' | 'passes'>,
+  opts: Pick<ProbeRunOptions, 'targets' | 'seconds' | 'warmupSeconds' | 'blockBytes' | 'patterns' | 'passes' | 'threads'>,
 ): ProbeReport {
   const report: ProbeReport = {
     ...sessionHeader('probe', opts.targets),
@@ -64,6 +74,7 @@ export function newProbeReport(
       targets: [...opts.targets],
       patterns: [...(opts.patterns ?? ['rewrite'])],
       passes: opts.passes ?? 1,
+      threads: opts.threads ?? [...PROBE_SYNC_THREADS],
     },
     results: [],
   };
@@ -89,11 +100,11 @@ function targetContext(workDir: string, io: Io): PrepareContext {
 
 /** One method on one target: prepared once, then measured pass after pass. */
 interface Cell {
-  readonly method: ProbeMethod;
+  readonly method: Pick<ProbeMethod, 'info'>;
   readonly target: string;
   run: MethodRun | null;
   readonly slots: SlotMeasurement[];
-  /** Set once the method failed (at prepare or in a pass): its final result. */
+  /** Its final result once known: a failure (at prepare or in a pass), or a sync-parallelism method's whole measurement. */
   failed: ProbeResult | null;
 }
 
@@ -210,7 +221,8 @@ export async function runProbe(session: Session<ProbeReport>, opts: ProbeRunOpti
       }
     }
     const slot = { seconds: opts.seconds / passes, warmupSeconds: opts.warmupSeconds / passes, minIterations: Math.ceil(10 / passes) };
-    const total = cells.length * passes;
+    const parallel = selectParallel(opts.blockBytes, opts.threads ?? PROBE_SYNC_THREADS, opts.methods);
+    const total = cells.length * passes + parallel.length * opts.targets.length;
     let done = 0;
     for (let pass = 0; pass < passes; pass++) {
       for (let ci = 0; ci < cells.length; ci++) {
@@ -240,6 +252,34 @@ export async function runProbe(session: Session<ProbeReport>, opts: ProbeRunOpti
       }
       publish();
       session.save();
+    }
+    // The sync-parallelism methods start threads of their own and measure all at once: once each,
+    // after the round-robin, on every target still usable.
+    for (const method of parallel) {
+      for (let ti = 0; ti < opts.targets.length; ti++) {
+        await yieldToEventLoop();
+        if (session.stopping) return;
+        const cell: Cell = { method, target: opts.targets[ti]!, run: null, slots: [], failed: null };
+        opts.onStart?.(method.info, cell.target, done, total);
+        done += 1;
+        if (down.has(ti) || workDirs[ti] === null) cell.failed = downResult(cell, ti);
+        else {
+          const scratch = path.join(workDirs[ti]!, `m${n++}`);
+          try {
+            fs.mkdirSync(scratch);
+            cell.failed = await measureParallel(method, cell.target, scratch, { seconds: opts.seconds, warmupSeconds: opts.warmupSeconds });
+          } catch (err) {
+            cell.failed = failedResult(cell.target, method.info, err);
+            checkTarget(ti, method.info.id);
+          } finally {
+            fs.rmSync(scratch, { recursive: true, force: true });
+          }
+        }
+        cells.push(cell);
+        opts.onResult?.(cell.failed!, done, total);
+        publish();
+        session.save();
+      }
     }
   }
 }

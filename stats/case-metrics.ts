@@ -76,6 +76,9 @@ export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timeli
   const phaseSpans = mergePhaseSpans(ms.map((m) => ({ writer: m.writer, spans: m.phaseSpans })));
   const phaseSpansDropped = ms.reduce((a, m) => a + m.phaseSpansDropped, 0);
 
+  // Shared log: one entry per sync, recorded by whichever writer's thread issued it.
+  const leaderWaitParts = ms.map((m) => m.leaderWait).filter((p): p is EncodedLatency => p !== undefined && p.count > 0);
+
   const engineStats: Record<string, number> = {};
   for (const m of ms) for (const [k, v] of Object.entries(m.engineStats)) engineStats[k] = (engineStats[k] ?? 0) + v;
 
@@ -90,6 +93,7 @@ export function mergeWriterMeasurements(ms: readonly WriterMeasurement[], timeli
     syncLatency: summarizeLatency(ms.flatMap((m) => SYNC_KINDS.map((k) => m.syncLatency[k]))),
     syncLatencyByKind,
     commitsPerSync: summarizeCounts(ms.map((m) => m.commitsPerSync)),
+    ...(leaderWaitParts.length > 0 ? { leaderWaitLatency: summarizeLatency(leaderWaitParts) } : {}),
     exposure,
     phaseLatency,
     commitLatencyDuringPhase: nonEmpty(ms.map((m) => m.commitLatencyDuringPhase)),

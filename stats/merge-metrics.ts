@@ -89,6 +89,7 @@ export function mergeCaseMetrics(parts: readonly CaseMetrics[]): CaseMetrics {
     syncLatency: mergeSummaryList(parts.map((m) => m.syncLatency))!,
     syncLatencyByKind,
     commitsPerSync: mergeCounts(parts.map((m) => m.commitsPerSync)),
+    ...(parts.some((m) => m.leaderWaitLatency) ? { leaderWaitLatency: mergeSummaryList(parts.map((m) => m.leaderWaitLatency))! } : {}),
     exposure: mergeExposure(parts.map((m) => m.exposure)),
     phaseLatency,
     commitLatencyDuringPhase: mergeSummaryList(parts.map((m) => m.commitLatencyDuringPhase)),

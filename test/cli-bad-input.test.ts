@@ -12,7 +12,17 @@ fs.writeFileSync(file, 'x');
 /** Each bad input: the arguments and a fragment the one-line message must contain. */
 const CASES: [string, string[], RegExp][] = [
   ['unknown engine', ['run', '--engine', 'nosuch'], /--engine: unknown engine 'nosuch'; choose one of/],
-  ['unknown mode', ['run', '--engine', 'null', '--mode', 'fast'], /--mode 'fast' is not a mode; use sync, batch or none/],
+  ['unknown mode', ['run', '--engine', 'null', '--mode', 'fast'], /--mode 'fast' is not a mode; use sync, batch, delay, pipelined or none/],
+  ['unknown share', ['run', '--engine', 'wal', '--share', 'disk'], /--share 'disk' is not a way to share storage; use none or log/],
+  ['shared log on an engine without one', ['run', '--engine', 'raw', '--share', 'log'], /--share log: raw does not run a shared log; use --engine wal/],
+  ['delay without a shared log', ['run', '--engine', 'wal', '--mode', 'delay'], /--mode delay runs only on a shared log; add --share log/],
+  ['pipelined without a shared log', ['run', '--engine', 'wal', '--mode', 'sync,pipelined'], /--mode pipelined runs only on a shared log; add --share log/],
+  ['ack after sync per writer', ['run', '--engine', 'wal', '--mode', 'batch', '--ack', 'after-sync'], /--ack after-sync needs --share log/],
+  ['ack outside batch mode', ['run', '--engine', 'wal', '--share', 'log', '--mode', 'sync', '--ack', 'before-sync'], /--ack only applies to --mode batch/],
+  ['unknown ack', ['run', '--engine', 'wal', '--share', 'log', '--mode', 'batch', '--ack', 'later'], /--ack 'later' is not an ack point; use after-sync or before-sync/],
+  ['commit delay outside delay mode', ['run', '--engine', 'wal', '--share', 'log', '--mode', 'sync', '--commit-delay-us', '100'], /--commit-delay-us only applies to --mode delay/],
+  ['commit delay out of range', ['run', '--engine', 'wal', '--share', 'log', '--mode', 'delay', '--commit-delay-us', '200000'], /--commit-delay-us must be a whole number from 0 to 100000, got '200000'/],
+  ['sync parallelism outside pipelined mode', ['run', '--engine', 'wal', '--share', 'log', '--mode', 'sync', '--sync-parallelism', '2'], /--sync-parallelism only applies to --mode pipelined/],
   ['unknown flag', ['run', '--engine', 'null', '--frobnicate'], /unknown option --frobnicate: not an option of durabench run or of null/],
   ['unknown flag of another command', ['engines', '--frobnicate'], /Unknown argument: frobnicate/],
   ['stray positional argument', ['run', 'wal'], /unexpected argument 'wal' for durabench run/],

@@ -27,7 +27,7 @@ test('run --format json --out -: the report on stdout, progress and the table on
   // Progress (not a TTY: one plain line per case), the table and the closing line: all on stderr.
   assert.match(r.stderr, /^\[1\/2 50\.0%\] null\/sync\/w1\/v128\/unique\/t0 {2}[\d,]+ commits\/s \(elapsed \d\dm:\d\ds, eta \d\dm:\d\ds\)$/m);
   assert.match(r.stderr, /^\[2\/2 100\.0%\] null\/none/m);
-  assert.match(r.stderr, /^engine +mode +batch/m);
+  assert.match(r.stderr, /^engine +mode +setting/m);
   assert.match(r.stderr, /^durabench run: 2 cases in [\d.]+ s$/m);
   assert.doesNotMatch(r.stderr, /reports: /, 'no files were written');
   assert.deepEqual(fs.readdirSync(dir), [], 'no output directory, no work directory left');

@@ -70,7 +70,7 @@ test('run: raw in all three modes, reports in every format, sync calls as each m
   assert.equal(csv.length, 4);
   assert.match(csv[0]!, /^host,run_id,id,state,engine,fault,mode,batch_size/);
   const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
-  assert.match(md, /\| engine \| mode \| batch \|/);
+  assert.match(md, /\| engine \| mode \| setting \|/);
   // The work directory was created inside the target and removed.
   assert.deepEqual(
     fs.readdirSync(dir).filter((f) => f.startsWith('durabench-')),

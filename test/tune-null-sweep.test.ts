@@ -184,3 +184,37 @@ test('tune: bad budgets are usage errors', async () => {
   assert.equal(stat.code, 2);
   assert.match(stat.stderr, /--exposure 'p42' is not an exposure statistic; use p50, p99, p99\.9 or max/);
 });
+
+test('a sweep over writers × policy on a shared log names each setting; the recommendation fits the budget', () => {
+  const wide = report('h', [
+    { engine: 'wal', mode: 'sync', commitsPerSec: 300, commitP50Us: 3000, commitP99Us: 8000, exposureMaxCommits: 0, exposureMaxMs: 0 },
+    { engine: 'wal', mode: 'sync', commitsPerSec: 2000, commitP50Us: 3500, commitP99Us: 9000, exposureMaxCommits: 0, exposureMaxMs: 0 },
+    { engine: 'wal', mode: 'batch', batchSize: 64, commitsPerSec: 40000, commitP50Us: 20, commitP99Us: 4000, exposureMaxCommits: 63, exposureMaxMs: 6 },
+    { engine: 'wal', mode: 'sync', commitsPerSec: 2600, commitP50Us: 3000, commitP99Us: 8500, exposureMaxCommits: 0, exposureMaxMs: 0 },
+  ]);
+  // 1 writer per writer; then 8 writers on one log: sync, batch 64 acked on write, delay 100 µs.
+  const keys = [
+    { writers: 1 },
+    { writers: 8, share: 'log' },
+    { writers: 8, share: 'log' },
+    { writers: 8, share: 'log', mode: 'delay', commitDelayUs: 100, commitSiblings: 5 },
+  ];
+  wide.cases.forEach((c, i) => {
+    c.key = { ...c.key, ...keys[i] } as typeof c.key;
+    c.id = `case-${i}`;
+  });
+  const t = analyzeSweep({ report: wide, engine: 'wal', budget: { kind: 'ms', ms: 1 }, crash: 'not-requested' });
+  assert.deepEqual(
+    t.points.map((p) => [p.label, p.writers, p.share, p.withinBudget]),
+    [
+      ['sync, 1 writer, each its own', 1, 'none', true],
+      ['sync, 8 writers on one log', 8, 'log', true],
+      ['batch 64, 8 writers on one log', 8, 'log', false],
+      ['delay 100 µs (siblings 5), 8 writers on one log', 8, 'log', true],
+    ],
+  );
+  assert.equal(t.recommendation?.label, 'delay 100 µs (siblings 5), 8 writers on one log');
+  assert.match(t.verdict, /^Recommended: delay 100 µs \(siblings 5\), 8 writers on one log: 2,600 commits\/s/);
+  const noBudget = analyzeSweep({ report: wide, engine: 'wal', budget: null, crash: 'not-requested' });
+  assert.match(noBudget.verdict, /the Pareto front \(throughput, commit p99 and exposure p99.9 together\) is .*batch 64, 8 writers on one log/);
+});

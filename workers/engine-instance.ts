@@ -9,9 +9,19 @@ import { DurabilityCounter, guardEngine } from '../engines/validate.js';
 import type { DurabilityListener, Engine, EngineFactory, EngineOptionValue } from '../engines/types.js';
 import type { Durability } from '../model/durability.js';
 
+/** One writer's part of a shared log (`--share log`): the case's shared memory, this writer, how many. */
+export interface ShareSpec {
+  readonly kind: 'log';
+  readonly memory: SharedArrayBuffer;
+  readonly writer: number;
+  readonly writers: number;
+}
+
 export interface InstanceSpec {
   readonly engine: string;
   readonly dir: string;
+  /** Set when the case's writers share one log; null or absent: this writer's own instance. */
+  readonly share?: ShareSpec | null;
   /** Passed to the engine unchanged (spread into its context). */
   readonly durability: Durability;
   readonly engineOptions: Readonly<Record<string, EngineOptionValue>>;
@@ -30,6 +40,8 @@ export async function createEngineInstance(
   observer: IoObserver,
   durability: DurabilityListener,
   recordPhase: (name: string, durationNs: number) => void,
+  /** Shared log: each sync this writer's thread issued (commits covered, leader wait). */
+  recordGroup: (commits: number, waitNs: number) => void = () => undefined,
 ): Promise<EngineInstance> {
   const factory = await loadEngine(spec.engine);
   const io = new Io(observer);
@@ -44,6 +56,7 @@ export async function createEngineInstance(
     durability: counter,
     recordPhase,
     clockNs: hrtime.bigint,
+    share: spec.share ? { ...spec.share, recordGroup } : null,
   });
   const engine = guardEngine(created, factory, spec.durability.mode, counter);
   return { factory, engine, io, isAsync: factory.contract === 'async' };

@@ -5,7 +5,7 @@
  */
 import { hrtime } from 'node:process';
 import type { DurabilityListener } from '../engines/types.js';
-import type { Mode } from '../model/durability.js';
+import type { CaseMode } from '../model/durability.js';
 import type { EncodedLatency } from '../model/latency.js';
 import { CountRecorder, LatencyRecorder } from '../stats/hdr.js';
 
@@ -40,10 +40,20 @@ export class ExposureTracker implements DurabilityListener {
   private runSize = 0;
   private runCount = 0;
 
+  /**
+   * `groupsFromEngine`: on a shared log a writer's claims cover only its own commits, so its
+   * commits per sync are not the group sizes; those come from the syncing thread (`recordGroup`).
+   */
   constructor(
-    private readonly mode: Mode,
+    private readonly mode: CaseMode,
     private readonly clockNs: () => bigint = hrtime.bigint,
+    private readonly groupsFromEngine = false,
   ) {}
+
+  /** Shared log: one sync this thread issued covered `commits` commits of all writers. */
+  recordGroup(commits: number): void {
+    if (this.ackedCount + 1 >= this.measuredFrom) this.countSync(commits);
+  }
 
   /** How many commits each sync covered. */
   get commitsPerSync(): CountRecorder {
@@ -112,10 +122,11 @@ export class ExposureTracker implements DurabilityListener {
    * (once per sync, and only when acked commits wait for it); the histogram work is deferred to
    * `settle()`, after the commit's timing ended, so it never inflates commit latency.
    */
-  durable(commits: number): void {
+  durable(commits: number, atNs?: bigint): void {
     if (commits <= this.durableCount) return;
     const coveredAcked = Math.min(commits, this.ackedCount);
-    const size = this.ackedCount + 1 >= this.measuredFrom ? commits - this.durableCount : 0;
+    // On a shared log the group sizes come from the syncing thread (recordGroup), not from the claims.
+    const size = !this.groupsFromEngine && this.ackedCount + 1 >= this.measuredFrom ? commits - this.durableCount : 0;
     if (coveredAcked <= this.settledUpTo && this.coverCount === 0 && (size === 0 || size === this.runSize)) {
       // Nothing acked waits for this sync (sync mode, or the commit in flight filled a batch): no
       // exposure to settle and no clock to read; a size equal to the current run is only counted.
@@ -130,7 +141,8 @@ export class ExposureTracker implements DurabilityListener {
       this.coverSize.push(0);
     }
     this.coverUpTo[k] = coveredAcked;
-    this.coverAtRel[k] = coveredAcked > this.settledUpTo ? Number(this.clockNs() - this.originNs) : 0;
+    // `atNs`: the covering sync returned earlier than this claim (another thread issued it).
+    this.coverAtRel[k] = coveredAcked > this.settledUpTo ? Number((atNs ?? this.clockNs()) - this.originNs) : 0;
     this.coverSize[k] = size;
     this.durableCount = commits;
   }

@@ -14,8 +14,10 @@ export interface WriterTask {
   readonly kind: 'writer';
   readonly caseId: string;
   readonly writer: number;
-  /** The writer's own directory (created by the coordinator, empty). */
+  /** The writer's own directory (created by the coordinator, empty), or the shared log's directory. */
   readonly dir: string;
+  /** Set when every writer of the case runs on one shared log. */
+  readonly share: { readonly kind: 'log'; readonly memory: SharedArrayBuffer; readonly writers: number } | null;
   /** Registered engine name, or a module path for user engines. */
   readonly engine: string;
   readonly durability: Durability;

@@ -22,6 +22,8 @@ export class WriterRecorders implements IoObserver {
   readonly timeline: WriterTimeline;
   readonly sync = Object.fromEntries(SYNC_KINDS.map((k) => [k, new LatencyRecorder()])) as Record<SyncKind, LatencyRecorder>;
   readonly phases = new Map<string, LatencyRecorder>();
+  /** Shared log: per sync this thread issued, how long it waited before issuing it. */
+  readonly leaderWait = new LatencyRecorder();
   /** Incremented on every phase record: the loop compares it around a commit to spot stalls. */
   phaseEvents = 0;
   private finished = false;
@@ -97,7 +99,7 @@ export class WriterRecorders implements IoObserver {
   }
 
   destroy(): void {
-    for (const r of [this.commit, this.commitDuringPhase, ...Object.values(this.sync), ...this.phases.values()]) {
+    for (const r of [this.commit, this.commitDuringPhase, this.leaderWait, ...Object.values(this.sync), ...this.phases.values()]) {
       r.destroy();
     }
     this.timeline.destroy();

@@ -1,9 +1,12 @@
 /**
  * Piscina task: one writer of one case, on its own thread, driving its own engine instance in its
- * own directory. Open (recovery) → start barrier → warm-up + measurement loop → close → encode.
+ * own directory — or, on a shared log, its part of the one log all writers share (its syncs record
+ * the group sizes and leader waits). Open (recovery) → start barrier → warm-up + measurement loop →
+ * close → encode.
  * Failures come back as an `errored` outcome (never a thrown error) so the coordinator keeps what
  * the writer measured before it failed.
  */
+import { hrtime } from 'node:process';
 import { ExposureTracker } from './exposure.js';
 import { runLoop } from './loop.js';
 import type { WriterMeasurement, WriterOutcome, WriterTask } from './messages.js';
@@ -41,7 +44,7 @@ async function closeAfterFailure(instance: EngineInstance): Promise<string[]> {
 export default async function runWriter(task: WriterTask): Promise<WriterOutcome> {
   const control = new SharedControl(task.control);
   const rec = new WriterRecorders({}, { intervalMs: task.intervalMs, maxPoints: task.timelineMaxPoints });
-  const tracker = new ExposureTracker(task.durability.mode);
+  const tracker = new ExposureTracker(task.durability.mode, hrtime.bigint, task.share !== null);
   const workload = new Workload(task.workload);
   let stage: Stage = 'open';
   let instance: EngineInstance | null = null;
@@ -64,6 +67,7 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
       commitLatencyOutsidePhase: rec.encodeCommitOutsidePhase(),
       syncLatency: rec.encodeSync(),
       commitsPerSync: tracker.commitsPerSync.encode(),
+      ...(task.share !== null ? { leaderWait: rec.leaderWait.encode() } : {}),
       exposure: { unbounded: tracker.unbounded, maxCommits: tracker.maxPending, latency: tracker.encodeExposure() },
       phases: rec.encodePhases(),
       timeline: timeline.intervals,
@@ -77,7 +81,13 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
   };
 
   try {
-    instance = await createEngineInstance(task, rec, tracker, (name, ns) => rec.recordPhase(name, ns));
+    const share = task.share === null ? null : { ...task.share, writer: task.writer };
+    instance = await createEngineInstance({ ...task, share }, rec, tracker, (name, ns) => rec.recordPhase(name, ns), (commits, waitNs) => {
+      // Counted by the thread that issued the sync: every sync once, across the writers.
+      if (!rec.measuring) return;
+      tracker.recordGroup(commits);
+      rec.leaderWait.record(waitNs);
+    });
     const { engine, isAsync } = instance;
     recovery = await engine.open();
 

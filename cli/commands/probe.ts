@@ -11,12 +11,14 @@ import {
   PROBE_DEFAULT_PASSES,
   PROBE_DEFAULT_PATTERNS,
   PROBE_DEFAULT_SECONDS,
+  PROBE_SYNC_THREADS,
 } from '../../coordinator/defaults.js';
 import type { ProbePattern } from '../../model/probe-report.js';
 import { uniqueTargets } from '../../coordinator/resolve.js';
 import { UsageError } from '../../model/errors.js';
 import { methodIds } from '../../probe/methods.js';
-import { newProbeReport, runProbe, selectMethods } from '../../probe/run-probe.js';
+import { parallelMethodIds } from '../../probe/parallel.js';
+import { newProbeReport, runProbe, selectMethods, selectParallel } from '../../probe/run-probe.js';
 import { ProbeProgress } from '../../coordinator/progress.js';
 import type { ProbeMethodInfo, ProbeResult } from '../../model/probe-report.js';
 import { fileFormatsOf, render } from '../../reports/formats.js';
@@ -34,6 +36,7 @@ export const PROBE_FLAGS: readonly FlagSpec[] = [
   FLAGS.blockBytes,
   FLAGS.pattern,
   FLAGS.passes,
+  FLAGS.threads,
   FLAGS.method,
   ...OUTPUT_FLAGS,
 ];
@@ -42,10 +45,8 @@ function builder(y: Argv): Argv<Args> {
   return declareFlags(y, PROBE_FLAGS, fileFormatsOf('probe'))
     .example('$0 probe', 'every method in the current directory, 1 s each')
     .example('$0 probe --dir /mnt/nvme --dir /mnt/hdd --duration 5', 'two disks side by side')
-    .example(
-      '$0 probe --pattern rewrite,sequential --method fdatasync,o_direct_dsync',
-      "pg_test_fsync's pattern against a WAL's",
-    ) as Argv<Args>;
+    .example('$0 probe --pattern rewrite,sequential --method fdatasync,o_direct_dsync', "pg_test_fsync's pattern against a WAL's")
+    .example('$0 probe --method fdatasync-one-file-k1,fdatasync-one-file-k4,fdatasync-one-file-k16', 'do concurrent syncs of one file overlap here?') as Argv<Args>;
 }
 
 /** Validate and normalise the flags; every mistake is one UsageError line naming the option. */
@@ -56,6 +57,7 @@ export function probeSettings(args: Args): {
   blockBytes: number[];
   patterns: ProbePattern[];
   passes: number;
+  threads: number[];
   methods: string[] | null;
 } {
   const seconds = readNumber(args, FLAGS.probeDuration) ?? PROBE_DEFAULT_SECONDS;
@@ -63,16 +65,17 @@ export function probeSettings(args: Args): {
   const blockBytes = [...new Set(readNumbers(args, FLAGS.blockBytes) ?? [PROBE_DEFAULT_BLOCK_BYTES])];
   const patterns = [...new Set((readStrings(args, FLAGS.pattern) ?? PROBE_DEFAULT_PATTERNS) as ProbePattern[])];
   const passes = readNumber(args, FLAGS.passes) ?? PROBE_DEFAULT_PASSES;
+  const threads = [...new Set(readNumbers(args, FLAGS.threads) ?? [...PROBE_SYNC_THREADS])].sort((a, b) => a - b);
   let methods: string[] | null = null;
   const asked = readStrings(args, FLAGS.method);
   if (asked !== undefined) {
-    const known = methodIds();
+    const known = [...methodIds(), ...parallelMethodIds(threads)];
     for (const m of asked)
       if (!known.includes(m)) throw new UsageError(`--method '${m}' is not a probe method; use one of ${known.join(', ')}`);
     methods = [...new Set(asked)];
   }
   const targets = uniqueTargets(readStrings(args, FLAGS.dir) ?? [process.cwd()]);
-  return { targets, seconds, warmupSeconds, blockBytes, patterns, passes, methods };
+  return { targets, seconds, warmupSeconds, blockBytes, patterns, passes, threads, methods };
 }
 
 async function handler(args: Args): Promise<void> {
@@ -85,7 +88,7 @@ async function handler(args: Args): Promise<void> {
   const line = progressLine('probe', out);
   // One unit of progress per slot: every method on every target, once per pass.
   const passes = Math.max(1, s.passes);
-  const units = selectMethods(s.blockBytes, s.methods, s.patterns).length * s.targets.length * passes;
+  const units = (selectMethods(s.blockBytes, s.methods, s.patterns).length * passes + selectParallel(s.blockBytes, s.threads, s.methods).length) * s.targets.length;
   const progress = line ? new ProbeProgress(line, units, ((s.seconds + s.warmupSeconds) * 1000) / passes) : null;
   await runProbe(session, {
     ...s,

@@ -69,6 +69,9 @@ class SqliteEngine implements Engine {
         return 'NORMAL';
       case 'none':
         return 'OFF';
+      default:
+        // delay and pipelined run only on a shared log, which sqlite does not declare.
+        throw new Error(`sqlite has no ${this.ctx.mode} mode`);
     }
   }
 

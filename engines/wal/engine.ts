@@ -1,5 +1,6 @@
 /**
- * `wal`: a standalone write-ahead log engine. Every put is one framed key/value record appended to
+ * `wal`: a standalone write-ahead log engine (with `--share log`, many writers on one log:
+ * engines/wal/shared-engine.ts). Every put is one framed key/value record appended to
  * the active segment (`WalLog`); the mode's `SyncPolicy` decides when the log is fdatasynced. The log
  * is the data: nothing is ever checkpointed, so no segment is truncated by this engine (the lsm and
  * btree engines truncate below their checkpoints with `WalLog.truncateBefore`).
@@ -12,6 +13,8 @@ import { SyncPolicy } from '../sync-policy.js';
 import { MODES, type Engine, type EngineContext, type EngineFactory, type EngineStats, type RecoveryReport } from '../types.js';
 import { WalLog } from './log.js';
 import { FLUSH_NO_FSYNC, NO_DIR_FSYNC, PREALLOCATE_OPTION, SEGMENT_BYTES_OPTION, walConfigFrom } from './options.js';
+import { sharedLogBytes } from '../shared-log/memory.js';
+import { SharedWalEngine } from './shared-engine.js';
 import type { WalPosition } from './position.js';
 
 class WalEngine implements Engine {
@@ -87,5 +90,7 @@ export const walEngine: EngineFactory = {
   faults: [FLUSH_NO_FSYNC, NO_DIR_FSYNC],
   markers: ['segment-rotated'],
   contract: 'sync',
-  create: (ctx) => new WalEngine(ctx),
+  // --share log: every writer on one log, group commit (engines/wal/shared-engine.ts).
+  sharedLog: { memoryBytes: sharedLogBytes },
+  create: (ctx) => (ctx.share ? new SharedWalEngine(ctx) : new WalEngine(ctx)),
 };

@@ -23,7 +23,7 @@
  * zero-filled preallocated tail is the normal end of a segment. `open` never throws on bad data.
  */
 import { emptyRecovery, type RecoveryReport } from '../types.js';
-import { frame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, scanFrames } from '../framing.js';
+import { frame, frameBytesOf, FRAME_HEADER_BYTES, scanFrames, type ScannedFrame } from '../framing.js';
 import type { Io } from '../../io/io.js';
 import { comparePositions, type WalPosition } from './position.js';
 import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, scanSegment, segmentName, segmentPath, segmentSeqs } from './segment.js';
@@ -53,7 +53,12 @@ export interface WalOpenOptions {
    */
   readonly from?: WalPosition;
   /** Called for each intact record at or after `from`, in log order. */
-  readonly visit?: (payload: Buffer, pos: WalPosition) => void;
+  readonly visit?: (payload: Buffer, pos: WalPosition, frame: ScannedFrame) => void;
+  /**
+   * A check of each intact record before it is visited: a reason makes recovery stop right before
+   * it, as at a bad checksum (a shared log stops where a writer's sequence numbers break).
+   */
+  readonly accept?: (frame: ScannedFrame, pos: WalPosition) => string | null;
 }
 
 /** Counters for the report. */
@@ -152,11 +157,26 @@ export class WalLog {
         break;
       }
       const r = scan.records;
+      let rejected: { offset: number; reason: string } | null = null;
       for (const f of r.frames) {
         const pos = { segment: seq, offset: f.offset };
         if (from && comparePositions(pos, from) < 0) continue;
+        const reason = opts.accept?.(f, pos) ?? null;
+        if (reason !== null) {
+          rejected = { offset: f.offset, reason };
+          break;
+        }
         report.recordsRecovered += 1;
-        opts.visit?.(f.payload, pos);
+        opts.visit?.(f.payload, pos, f);
+      }
+      if (rejected) {
+        // Everything from the rejected record on is discarded: recovery keeps a prefix of the log.
+        const discarded = r.endOffset - rejected.offset + r.discardedBytes;
+        kept = { seq, endBytes: rejected.offset, fileBytes: buf.length, damaged: true };
+        report.discardedBytes += discarded;
+        report.notes.push(`${segmentName(seq)}: record at offset ${rejected.offset} rejected (${rejected.reason}), ${discarded} bytes discarded`);
+        stopAt = i + 1;
+        break;
       }
       kept = { seq, endBytes: r.endOffset, fileBytes: buf.length, damaged: r.stop === 'torn' || r.stop === 'crc' };
       if (kept.damaged) {
@@ -333,7 +353,9 @@ export class WalLog {
     if (fd === undefined) return undefined;
     const header = Buffer.alloc(FRAME_HEADER_BYTES);
     if (this.io.read(fd, header, pos.offset) < FRAME_HEADER_BYTES) return undefined;
-    const framed = Buffer.alloc(FRAME_HEADER_BYTES + Math.min(header.readUInt32LE(0), MAX_PAYLOAD_BYTES));
+    const frameBytes = frameBytesOf(header.readUInt32LE(0));
+    if (frameBytes === null) return undefined;
+    const framed = Buffer.alloc(frameBytes);
     const n = this.io.read(fd, framed, pos.offset);
     return scanFrames(framed.subarray(0, n)).frames[0]?.payload;
   }

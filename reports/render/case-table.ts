@@ -6,7 +6,8 @@
  */
 import { metricValue, statisticCaption } from '../../analysis/metric-value.js';
 import { targetLabel } from '../../analysis/lineup.js';
-import { engineLabel } from '../../model/case.js';
+import { engineLabel, shareOf, type CaseKey } from '../../model/case.js';
+import { batchAck } from '../../model/durability.js';
 import { findMetric } from '../../model/metrics.js';
 import type { CaseResult, CompletedCase, RunReport } from '../../model/run-report.js';
 import { formatBytes, formatNs, formatRate, plural, sig } from '../../model/units.js';
@@ -15,7 +16,7 @@ import { CRASH_CELL_HEADER, crashCells } from './crash-table.js';
 export const CASE_TABLE_HEADER = [
   'engine',
   'mode',
-  'batch',
+  'setting',
   'writers',
   'value',
   'commits/s',
@@ -28,10 +29,23 @@ export const CASE_TABLE_HEADER = [
   'exposure',
 ] as const;
 
-function batchCell(c: CaseResult): string {
-  const k = c.key;
-  if (k.mode !== 'batch') return '—';
-  return k.batchMs !== null ? `${k.batchSize} / ${k.batchMs} ms` : String(k.batchSize);
+/** The mode's settings: `16`, `16 / 5 ms`, `16 durable` (acked after its sync), `100 µs ≥ 5`, `K=4`, `—`. */
+export function settingCell(k: CaseKey): string {
+  switch (k.mode) {
+    case 'batch':
+      return `${k.batchSize}${k.batchMs !== null ? ` / ${k.batchMs} ms` : ''}${batchAck(k) === 'after-sync' ? ' durable' : ''}`;
+    case 'delay':
+      return `${k.commitDelayUs} µs ≥ ${k.commitSiblings}`;
+    case 'pipelined':
+      return `K=${k.syncParallelism}`;
+    default:
+      return '—';
+  }
+}
+
+/** `8`, or `8 (log)` when the writers share one log. */
+export function writersCell(k: CaseKey): string {
+  return shareOf(k) === 'log' ? `${k.writers} (log)` : String(k.writers);
 }
 
 const value = (c: CompletedCase, id: string): number | null => metricValue(c, findMetric(id)!).value;
@@ -55,7 +69,7 @@ function engineCell(c: CaseResult): string {
 }
 
 export function caseRow(c: CaseResult, showTarget: boolean, report?: RunReport, showRepeats = false): string[] {
-  const head = [engineCell(c), c.key.mode, batchCell(c), String(c.key.writers), formatBytes(c.key.valueBytes)];
+  const head = [engineCell(c), c.key.mode, settingCell(c.key), writersCell(c.key), formatBytes(c.key.valueBytes)];
   const tail = [...(showTarget ? [report ? targetLabel(report, c.key.target) : c.key.target] : []), ...(showRepeats ? [String(repeatsOf(c))] : [])];
   if (c.state !== 'completed') {
     const blank = CASE_TABLE_HEADER.slice(head.length).map(() => '');

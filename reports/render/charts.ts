@@ -682,3 +682,27 @@ export function lossChart(rows: readonly LossRow[], width = 1160): string {
     height,
   );
 }
+
+export interface CurveSeries {
+  name: string;
+  /** [x, y] points, x ascending (writer counts). */
+  points: [number, number][];
+}
+
+/** One line per series against a log-scale x (writer counts 1, 2, 4, … are evenly spaced). */
+export function curveChart(title: string, series: readonly CurveSeries[], unit: 'ns' | 'rate', width = 580): string {
+  const fmt = (v: number): string => (unit === 'ns' ? formatNs(v) : formatRate(v));
+  return render(
+    {
+      title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
+      legend: { bottom: 0, type: 'scroll' },
+      tooltip: { trigger: 'axis' },
+      grid: { left: 80, right: 24, top: 40, bottom: 80 },
+      xAxis: { type: 'log', logBase: 2, name: 'writers', nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v: number) => String(v) } },
+      yAxis: { type: unit === 'ns' ? 'log' : 'value', axisLabel: { formatter: (v: number) => fmt(v) } },
+      series: series.map((s) => ({ type: 'line', name: s.name, data: s.points, showSymbol: true })),
+    },
+    width,
+    380,
+  );
+}

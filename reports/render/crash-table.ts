@@ -7,7 +7,7 @@
  */
 import { caseStatus, deviceCacheText, verdictText } from '../../analysis/crash-verdict.js';
 import { formatRange } from '../../analysis/loss-ranges.js';
-import { engineLabel, type CaseKey } from '../../model/case.js';
+import { engineLabel, shareOf, type CaseKey } from '../../model/case.js';
 import { lossMeasured, type CrashCaseResult, type CrashReport, type CrashSetting, type CrashSummary, type CrashTrial, type LossBucket } from '../../model/crash-report.js';
 import { durabilityLabel } from '../../model/durability.js';
 import { formatNs, sig } from '../../model/units.js';
@@ -15,7 +15,7 @@ import type { Cell } from '../document/model.js';
 
 /** `wal batch 32 flush-no-fsync`, `wal sync ×4` (several writers). */
 export function settingLabel(k: CaseKey): string {
-  return [engineLabel(k.engine), durabilityLabel(k), k.writers > 1 ? `×${k.writers}` : '', k.fault ?? '', k.workload === 'unique' ? '' : k.workload].filter((x) => x !== '').join(' ');
+  return [engineLabel(k.engine), durabilityLabel(k), k.writers > 1 ? `×${k.writers}${shareOf(k) === 'log' ? ' on one log' : ''}` : '', k.fault ?? '', k.workload === 'unique' ? '' : k.workload].filter((x) => x !== '').join(' ');
 }
 
 /** `kill`, `power ext4 volatile`, `power xfs reorder+torn (data=journal)`, `power ext4 none + writeback` */

@@ -10,6 +10,8 @@
 import { stringify } from 'csv-stringify/sync';
 import { verdictText } from '../../analysis/crash-verdict.js';
 import { intervalOf, metricValue } from '../../analysis/metric-value.js';
+import { shareOf } from '../../model/case.js';
+import { batchAck } from '../../model/durability.js';
 import { HEADLINE_METRICS, METRICS } from '../../model/metrics.js';
 import type { CaseResult, RunReport } from '../../model/run-report.js';
 import { csvNumber, targetCells, TARGET_COLUMNS, WHERE_COLUMNS, whereCells, type CsvCell } from './csv-values.js';
@@ -22,7 +24,13 @@ const KEY_COLUMNS: readonly [string, (c: CaseResult) => CsvCell][] = [
   ['mode', (c) => c.key.mode],
   ['batch_size', (c) => (c.key.mode === 'batch' ? c.key.batchSize : null)],
   ['batch_ms', (c) => (c.key.mode === 'batch' ? c.key.batchMs : null)],
+  ['ack', (c) => (c.key.mode === 'batch' ? batchAck(c.key) : null)],
+  ['commit_delay_us', (c) => (c.key.mode === 'delay' ? c.key.commitDelayUs : null)],
+  ['commit_siblings', (c) => (c.key.mode === 'delay' ? c.key.commitSiblings : null)],
+  ['sync_parallelism', (c) => (c.key.mode === 'pipelined' ? c.key.syncParallelism : null)],
   ['writers', (c) => c.key.writers],
+  // `log`: every writer on one shared log (group commit); `none`: each writer its own engine instance.
+  ['share', (c) => shareOf(c.key)],
   ['value_bytes', (c) => c.key.valueBytes],
   ['workload', (c) => c.key.workload],
 ];

@@ -8,10 +8,11 @@ import { methodLabel, type ProbeReport, type ProbeResult } from '../../model/pro
 import { formatNs, formatRate, plural } from '../../model/units.js';
 import { chart, fact, heading, list, paragraph, summary, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
 import { logBarChart } from './charts.js';
+import { PARALLEL_LEGEND, parallelTables } from './probe-parallel.js';
 import { probeTables, problemLines } from './probe-table.js';
 import { environmentBlocks, sessionFacts, targetSummary } from './provenance.js';
 
-const LEGEND = "ops/s = 1 / mean latency of one operation; percentiles from each operation's latency (HDR histogram); ±rme = relative margin of error of the mean (95 %, Student t over the round-robin passes or slices).";
+const LEGEND = "ops/s = 1 / mean latency of one operation (concurrent-sync methods: all threads' operations per second of wall time); percentiles from each operation's latency (HDR histogram); ±rme = relative margin of error of the mean (95 %, Student t over the round-robin passes or slices).";
 
 function settingsLine(report: ProbeReport): string {
   const s = report.settings;
@@ -24,9 +25,13 @@ export function probeConsoleDoc(report: ProbeReport): Doc {
     list(report.host.targets.map(targetSummary)),
   ];
   for (const g of probeTables(report)) blocks.push(paragraph(g.group), table(g.rows));
+  const parallel = parallelTables(report);
+  if (parallel.length > 0) blocks.push(paragraph('Sync parallelism (aggregate syncs/s against threads):'));
+  for (const t of parallel) blocks.push(paragraph(`${t.group}${report.settings.targets.length > 1 ? ` on ${t.target}` : ''}: ${t.reading}`), table(t.rows));
   const problems = problemLines(report);
   if (problems.length > 0) blocks.push(list(problems));
   blocks.push(paragraph(LEGEND));
+  if (parallel.length > 0) blocks.push(paragraph(PARALLEL_LEGEND));
   return { title: 'durabench probe', blocks };
 }
 
@@ -85,6 +90,11 @@ export function probeDoc(report: ProbeReport, opts: { charts: boolean }): Doc {
     blocks.push(heading(2, g.group), ...(opts.charts ? opsChart(report, g.group) : []), table(g.rows));
     const descr = [...new Map(report.results.filter((r) => r.method.group === g.group).map((r) => [r.method.id, r.method.description])).entries()];
     blocks.push(list(descr.map(([id, d]) => `\`${id}\`: ${d}`)));
+  }
+  const parallel = parallelTables(report);
+  if (parallel.length > 0) {
+    blocks.push(heading(2, 'Sync parallelism'), paragraph(PARALLEL_LEGEND, 'muted'));
+    for (const t of parallel) blocks.push(heading(3, `${t.group} — ${t.target}`), paragraph(t.reading), table(t.rows));
   }
   const problems = problemLines(report);
   if (problems.length > 0) blocks.push(heading(2, 'Unsupported and errored'), list(problems));

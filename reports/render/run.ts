@@ -17,6 +17,7 @@ import { fact, heading, list, paragraph, summary as summaryBlock, table, warning
 import { caseTable, caseTableCaption } from './case-table.js';
 import { environmentBlocks, sessionFacts, targetItems } from './provenance.js';
 import { percentileBlocks, timelineBlocks } from './run-charts.js';
+import { scalingBlocks, scalingConsoleBlocks } from './scaling.js';
 import { tuneBlocks } from './tune.js';
 
 /** `3 cases: 2 completed, 1 errored, 0 skipped (interrupted)`. */
@@ -35,7 +36,7 @@ export function allWarnings(report: RunReport): Warning[] {
 /** What the console prints at the end of a run. */
 export function runConsoleDoc(report: RunReport): Doc {
   const caption = caseTableCaption(report);
-  const blocks: Block[] = [table(caseTable(report)), ...(caption ? [paragraph(caption)] : []), paragraph(tallyLine(report))];
+  const blocks: Block[] = [table(caseTable(report)), ...(caption ? [paragraph(caption)] : []), ...scalingConsoleBlocks(report), paragraph(tallyLine(report))];
   const n = allWarnings(report).length;
   if (n > 0) blocks.push(paragraph(`${plural(n, 'warning')} (on stderr and in the report)`));
   return { title: `durabench report — ${report.suite.name}`, blocks };
@@ -139,6 +140,7 @@ export function runDoc(report: RunReport, opts: { charts: boolean }): Doc {
       "Commit latency is the wall time of one commit until its ack; sync latency is every sync call the engine made (all kinds). Exposure is the engine's declared window: acked commits not yet covered by a sync.",
       'muted',
     ),
+    ...scalingBlocks(report, opts),
     ...(problems.length > 0 ? [heading(2, 'Errored and skipped cases'), list(problems.map((c) => `**${c.id}** (${engineLabel(c.key.engine)}): ${c.state}: ${c.reason}`))] : []),
     ...(report.tune ? tuneBlocks(report.tune, opts) : []),
     ...crashBlocks(completed),

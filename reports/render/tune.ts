@@ -26,12 +26,13 @@ function exposureNs(p: TunePoint): number | null {
 }
 
 function tuneRows(t: TuneSummary): string[][] {
-  const rows = [['batch', 'batch ms', 'commits/s', 'commit p99', `exposure ${statisticOf(t)}`, 'exposure peak', 'measured loss', 'Pareto', 'budget']];
+  // A sweep over writers and policies names each setting; a batch-size sweep shows the batch.
+  const named = t.points.some((p) => p.label !== undefined);
+  const rows = [[...(named ? ['setting'] : ['batch', 'batch ms']), 'commits/s', 'commit p99', `exposure ${statisticOf(t)}`, 'exposure peak', 'measured loss', 'Pareto', 'budget']];
   for (const p of t.points) {
     const e = exposureNs(p);
     rows.push([
-      String(p.batchSize),
-      p.batchMs === null ? '—' : String(p.batchMs),
+      ...(named ? [p.label ?? String(p.batchSize)] : [String(p.batchSize), p.batchMs === null ? '—' : String(p.batchMs)]),
       formatRate(p.commitsPerSec),
       formatNs(p.commitP99Ns),
       e === null ? 'unbounded' : formatNs(e),
@@ -70,7 +71,7 @@ export function sweepPoints(t: TuneSummary): { points: SweepPoint[]; exposureUni
   const points = t.points.map((p) => {
     const ns = exposureNs(p);
     return {
-      label: `b${p.batchSize}${p.batchMs !== null ? `/${p.batchMs}ms` : ''}`,
+      label: p.label ?? `b${p.batchSize}${p.batchMs !== null ? `/${p.batchMs}ms` : ''}`,
       commitsPerSec: p.commitsPerSec,
       commitP99Ns: p.commitP99Ns,
       exposure: unit === 'commits' ? p.exposureMaxCommits : ns === null ? null : ns / 1e6,

@@ -18,6 +18,8 @@ import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { builtinEngines, engineAvailability, loadEngine } from '../../engines/registry.js';
+import { sharedLogBytes } from '../../engines/shared-log/memory.js';
+import { walEngine } from '../../engines/wal/engine.js';
 import type { EngineFactory, Mode, RecoveryReport } from '../../engines/types.js';
 import type { IoOp } from '../../io/io.js';
 import { keyOf, killSnapshot, listFiles, openEngine, rebase, valueOf, type OpenSpec, type TestEngine, type WriteRecord } from './engine.js';
@@ -35,7 +37,16 @@ for (const f of builtinEngines()) unavailable.set(f.name, await engineAvailabili
 const only = process.env['CONFORMANCE_ENGINES']?.split(',').filter(Boolean) ?? null;
 /** User engine modules (test/helpers/user-engines.ts: the example engine) run the same suite. */
 const userEngines = await Promise.all(USER_ENGINES.map((p) => loadEngine(p)));
-const allEngines = [...builtinEngines(), ...userEngines].filter((f) => only === null || only.includes(f.name));
+/**
+ * The wal's shared log with a single writer runs the same suite: with one writer it must behave
+ * exactly as a write-ahead log (batch without --ack is acked before its sync, as a single writer's).
+ */
+const sharedWal: EngineFactory = {
+  ...walEngine,
+  name: 'wal-shared-log',
+  create: (ctx) => walEngine.create({ ...ctx, share: { kind: 'log', memory: new SharedArrayBuffer(sharedLogBytes(1)), writer: 0, writers: 1, recordGroup: () => undefined } }),
+};
+const allEngines = [...builtinEngines(), sharedWal, ...userEngines].filter((f) => only === null || only.includes(f.name));
 
 /** Each engine is in exactly one shard: a named share, or `rest` for every engine no share names. */
 export const SHARDS = { logs: ['null', 'raw', 'wal', 'sqlite'], trees: ['lsm', 'btree', 'bitcask', 'lmdb'] } as const;

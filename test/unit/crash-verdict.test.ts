@@ -14,7 +14,7 @@ function trial(lost: number, o: Partial<CrashTrial> & { declared?: number } = {}
 }
 
 const POWER_EXT4: CrashSetting = { kind: 'power', filesystem: 'ext4', mountOptions: null, crashAt: 'random', writeback: 'none', deviceCache: 'volatile', torn: false, reorderStates: 0, crashWindow: '0%..100%', runMs: 1000 };
-const mode = (m: Durability['mode'], batchSize = 1): Durability => (m === 'batch' ? { mode: m, batchSize, batchMs: null } : { mode: m });
+const mode = (m: 'sync' | 'batch' | 'none', batchSize = 1): Durability => (m === 'batch' ? { mode: m, batchSize, batchMs: null } : { mode: m });
 const EXTRAS = { instants: 3, wallMs: 60_000, device: { state: 'unavailable', reason: 'test' }, syscalls: { state: 'unavailable', reason: 'test' } } as const;
 const judge = (d: Durability, trials: CrashTrial[]) => summarizeTrials(POWER_EXT4, d, trials, EXTRAS);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { frame, frameKv, FrameScratch, parseKv, scanFrames } from '../../engines/framing.js';
+import { frame, frameBytesOf, frameKv, frameKvWithOrigin, FrameScratch, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, ORIGIN_BYTES, parseKv, scanFrames } from '../../engines/framing.js';
 
 const records = [frameKv(Buffer.from('a'), Buffer.from('one')), frameKv(Buffer.from('bb'), Buffer.alloc(0)), frame(Buffer.from('x'))];
 const log = Buffer.concat(records);
@@ -72,4 +72,42 @@ test('FrameScratch frames exactly the bytes frameKv does, padded or not, growing
     assert.equal(n, want.length, `record ${k}`);
     assert.ok(scratch.buf.subarray(0, n).equals(want), `record ${k}: bytes differ`);
   }
+});
+
+test('records with an origin (shared log) read back with writer and sequence number, beside plain records', () => {
+  const a = frameKvWithOrigin({ writer: 3, seq: 41 }, Buffer.from('k3'), Buffer.from('value'));
+  const b = frameKv(Buffer.from('plain'), Buffer.from('v'));
+  const c = frameKvWithOrigin({ writer: 0xffff, seq: 2 ** 40 + 7 }, Buffer.from('big'), Buffer.alloc(0));
+  const r = scanFrames(Buffer.concat([a, b, c]));
+  assert.equal(r.stop, 'end');
+  assert.deepEqual(
+    r.frames.map((f) => [f.origin, parseKv(f.payload)!.key.toString(), f.frameBytes]),
+    [
+      [{ writer: 3, seq: 41 }, 'k3', a.length],
+      [null, 'plain', b.length],
+      [{ writer: 0xffff, seq: 2 ** 40 + 7 }, 'big', c.length],
+    ],
+  );
+  assert.equal(parseKv(r.frames[0]!.payload)!.value.toString(), 'value');
+});
+
+test('a reader that ignores the origin flag sees an impossible length: it stops there, never misreads an origin as a key', () => {
+  const a = frameKvWithOrigin({ writer: 1, seq: 1 }, Buffer.from('k'), Buffer.from('v'));
+  // What the framing did before origins: the length word as a plain u32.
+  assert.ok(a.readUInt32LE(0) > MAX_PAYLOAD_BYTES);
+  // A bit flipped in the origin is caught by the checksum (it covers the origin and the flag).
+  for (let bit = 0; bit < ORIGIN_BYTES * 8; bit++) {
+    const d = Buffer.from(a);
+    d[FRAME_HEADER_BYTES + (bit >> 3)]! ^= 1 << (bit & 7);
+    assert.equal(scanFrames(d).stop, 'crc', `bit ${bit}`);
+  }
+  // Clearing the flag alone is caught too (the length word is under the checksum).
+  const cleared = Buffer.from(a);
+  cleared.writeUInt32LE(a.readUInt32LE(0) & 0x7fffffff, 0);
+  assert.equal(scanFrames(cleared).stop, 'crc');
+  // An origin flag on a payload too short to hold an origin is not a record.
+  const short = Buffer.alloc(FRAME_HEADER_BYTES + 4);
+  short.writeUInt32LE((0x80000000 | 4) >>> 0, 0);
+  assert.equal(frameBytesOf(short.readUInt32LE(0)), null);
+  assert.equal(scanFrames(short).frames.length, 0);
 });

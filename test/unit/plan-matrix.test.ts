@@ -4,6 +4,7 @@ import { planCases } from '../../coordinator/plan.js';
 import { caseId } from '../../model/case.js';
 import { rawEngine } from '../../engines/raw.js';
 import { nullEngine } from '../../engines/null.js';
+import { walEngine } from '../../engines/wal/engine.js';
 import type { EngineFactory } from '../../engines/types.js';
 import { type ResolvedSuite } from '../../model/run-report.js';
 
@@ -85,4 +86,55 @@ test('case ids name batch time limits and faults', () => {
     fault: 'flush-no-fsync',
   };
   assert.equal(caseId(key, 2), 'wal+flush-no-fsync/batch-32-5ms/w4/v4096/overwrite:100/t2');
+});
+
+test('shares: per-writer and shared-log cases side by side, told apart by id and key; group modes and durable batches only on the shared log', () => {
+  const cases = planCases(
+    {
+      ...base,
+      engines: ['wal', 'raw'],
+      targets: ['/a'],
+      modes: ['sync', 'batch', 'delay', 'pipelined'],
+      batchSizes: [8],
+      writers: [8],
+      shares: ['none', 'log'],
+      ack: null,
+      commitDelaysUs: [0, 100],
+      commitSiblings: 5,
+      syncParallelisms: [1, 4],
+    },
+    [walEngine, rawEngine],
+  );
+  const wal = cases.filter((c) => c.key.engine === 'wal').map((c) => [c.id, c.skip === null ? 'run' : c.skip]);
+  assert.deepEqual(wal, [
+    ['wal/sync/w8/v128/unique/t0', 'run'],
+    ['wal/sync/w8-log/v128/unique/t0', 'run'],
+    ['wal/batch-8/w8/v128/unique/t0', 'run'],
+    // On a shared log a batch is acked after its sync unless --ack before-sync says otherwise.
+    ['wal/batch-8-durable/w8-log/v128/unique/t0', 'run'],
+    ['wal/delay-0us-s5/w8/v128/unique/t0', 'mode delay runs only on a shared log (--share log)'],
+    ['wal/delay-0us-s5/w8-log/v128/unique/t0', 'run'],
+    ['wal/delay-100us-s5/w8/v128/unique/t0', 'mode delay runs only on a shared log (--share log)'],
+    ['wal/delay-100us-s5/w8-log/v128/unique/t0', 'run'],
+    ['wal/pipelined-k1/w8/v128/unique/t0', 'mode pipelined runs only on a shared log (--share log)'],
+    ['wal/pipelined-k1/w8-log/v128/unique/t0', 'run'],
+    ['wal/pipelined-k4/w8/v128/unique/t0', 'mode pipelined runs only on a shared log (--share log)'],
+    ['wal/pipelined-k4/w8-log/v128/unique/t0', 'run'],
+  ]);
+  const rawShared = cases.filter((c) => c.key.engine === 'raw' && c.key.share === 'log');
+  assert.ok(rawShared.length > 0 && rawShared.every((c) => c.skip === 'raw does not run a shared log (--share log runs wal)'));
+  // Per-writer keys stay what they were before shared logs: no share field, no ack field.
+  const perWriter = cases.find((c) => c.id === 'wal/batch-8/w8/v128/unique/t0')!;
+  assert.ok(!('share' in perWriter.key) && !('ack' in perWriter.key));
+  const shared = cases.find((c) => c.id === 'wal/batch-8-durable/w8-log/v128/unique/t0')!;
+  assert.equal(shared.key.share, 'log');
+  assert.equal(shared.key.mode === 'batch' && shared.key.ack, 'after-sync');
+});
+
+test('--ack before-sync keeps a shared batch acked on write (the id of a single writer’s batch)', () => {
+  const cases = planCases({ ...base, engines: ['wal'], targets: ['/a'], modes: ['batch'], batchSizes: [8], writers: [4], shares: ['log'], ack: 'before-sync' }, [walEngine]);
+  assert.deepEqual(
+    cases.map((c) => c.id),
+    ['wal/batch-8/w4-log/v128/unique/t0'],
+  );
 });

@@ -169,7 +169,7 @@ test('outcomes: all completed → completed; one errored → errored with its re
 test('console table: exact cells for a completed and an errored case', () => {
   const text = render('run', 'console', fixtureReport());
   const lines = text.split('\n');
-  assert.match(lines[0]!, /^engine\s+mode\s+batch\s+writers\s+value\s+commits\/s\s+commit p50/);
+  assert.match(lines[0]!, /^engine\s+mode\s+setting\s+writers\s+value\s+commits\/s\s+commit p50/);
   assert.match(
     lines[2]!,
     /^null\s+batch\s+10\s+2\s+100 B\s+400,000\s+1\.00 µs\s+1\.00 µs\s+1\.00 µs\s+100 µs\s+100 µs\s+0\.100\s+≤ 9 commits, p99 5\.00 µs$/,
