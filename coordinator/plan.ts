@@ -8,6 +8,7 @@ import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
 import { caseId, caseKey, type CaseKey, type CaseParams } from '../model/case.js';
 import { expandDurability, type Mode } from '../model/durability.js';
 import { type ResolvedSuite } from '../model/run-report.js';
+import { serverUnavailable } from './servers.js';
 
 export interface PlannedCase {
   readonly id: string;
@@ -54,5 +55,5 @@ export function planCases(suite: ResolvedSuite, factories: readonly EngineFactor
 
 function skipReason(factory: EngineFactory, mode: Mode, options: Record<string, EngineOptionValue>): string | null {
   if (!factory.modes.includes(mode)) return `${factory.name} does not support mode ${mode} (it supports ${factory.modes.join(', ')})`;
-  return factory.check?.(mode, options) ?? null;
+  return factory.check?.(mode, options) ?? serverUnavailable(factory, options);
 }

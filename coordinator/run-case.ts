@@ -12,6 +12,7 @@ import { mergeWriterMeasurements } from '../stats/case-metrics.js';
 import { SharedControl } from '../workers/control.js';
 import type { WriterOutcome, WriterTask } from '../workers/messages.js';
 import type { PlannedCase } from './plan.js';
+import { RunningServer } from './servers.js';
 import type { WriterPool } from './pool.js';
 
 export interface CaseRunContext {
@@ -76,7 +77,28 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
   const control = new SharedControl(key.writers);
   ctx.onControl(control);
   let progressTimer: NodeJS.Timeout | null = null;
+  let server: RunningServer | null = null;
   try {
+    if (planned.factory.server) {
+      // One server per case, fresh data, shared by the case's writers (each with its own connection).
+      const root = path.join(caseDir, 'server');
+      fs.mkdirSync(root);
+      try {
+        server = await RunningServer.start({
+          factory: planned.factory,
+          root,
+          dataDir: path.join(root, 'data'),
+          fresh: true,
+          durability: durabilityOf(key),
+          options: planned.engineOptions,
+          failure: 'power',
+          signal: ctx.signal,
+        });
+      } catch (err) {
+        const finishedAt = new Date().toISOString();
+        return { id: planned.id, key, params, startedAt, finishedAt, state: 'errored', reason: `server did not start: ${(err as Error).message}`, code: null, partialMetrics: null };
+      }
+    }
     const tasks: Promise<WriterOutcome>[] = [];
     for (let w = 0; w < key.writers; w++) {
       const dir = path.join(caseDir, `w${w}`);
@@ -90,6 +112,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
         durability: durabilityOf(key),
         engineOptions: planned.engineOptions,
         faults: key.fault === null ? [] : [key.fault],
+        ...(server ? { server: server.endpoint } : {}),
         workload: { seed: params.seed, writer: w, valueBytes: key.valueBytes, workload: key.workload },
         warmupMs: params.warmupMs,
         durationMs: params.durationMs,
@@ -125,6 +148,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     ctx.onControl(null);
+    if (server) await server.stop();
     if (!ctx.keep) fs.rmSync(caseDir, { recursive: true, force: true });
   }
 }

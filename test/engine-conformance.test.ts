@@ -43,7 +43,11 @@ for (const f of builtinEngines()) unavailable.set(f.name, await engineAvailabili
 const only = process.env['CONFORMANCE_ENGINES']?.split(',').filter(Boolean) ?? null;
 /** User engine modules (test/helpers/user-engines.ts: the example engine) run the same suite. */
 const userEngines = await Promise.all(USER_ENGINES.map((p) => loadEngine(p)));
-const engines = [...builtinEngines(), ...userEngines].filter((f) => only === null || only.includes(f.name));
+/**
+ * Server engines (redis, postgres, mariadb, etcd) are clients of a database server the coordinator
+ * starts; their contract is exercised against real servers in test/servers-*.test.ts.
+ */
+const engines = [...builtinEngines(), ...userEngines].filter((f) => f.server === undefined && (only === null || only.includes(f.name)));
 
 /** Does the engine keep anything on disk? (`null` does not: its persistence cases are skipped.) */
 const persistsCache = new Map<string, boolean>();

@@ -7,6 +7,7 @@ import { loadEngine } from '../engines/registry.js';
 import { DurabilityCounter, guardEngine } from '../engines/validate.js';
 import type { DurabilityListener, Engine, EngineFactory, EngineOptionValue } from '../engines/types.js';
 import type { Durability } from '../model/durability.js';
+import type { ServerEndpoint } from '../model/server.js';
 
 export interface InstanceSpec {
   readonly engine: string;
@@ -15,6 +16,8 @@ export interface InstanceSpec {
   readonly durability: Durability;
   readonly engineOptions: Readonly<Record<string, EngineOptionValue>>;
   readonly faults: readonly string[];
+  /** Server engines: the running server (started by the coordinator or the crash lab). */
+  readonly server?: ServerEndpoint;
 }
 
 export interface EngineInstance {
@@ -43,6 +46,7 @@ export async function createEngineInstance(
     durability: counter,
     recordPhase,
     clockNs: process.hrtime.bigint,
+    ...(spec.server ? { server: spec.server } : {}),
   });
   const engine = guardEngine(created, factory, spec.durability.mode, counter);
   return { factory, engine, io, isAsync: factory.contract === 'async' };

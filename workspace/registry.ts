@@ -6,12 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { run } from './exec.js';
+import { killServerTree, waitGoneSync } from './server-process.js';
 
 export type Resource =
   | { kind: 'dir'; path: string }
   | { kind: 'mount'; path: string }
   | { kind: 'loop'; device: string }
   | { kind: 'process'; pid: number }
+  /** A database server's process group leader (workspace/server-process.ts): its group and every descendant are killed. */
+  | { kind: 'server'; pid: number }
   /** A tracing instance directory on a tracefs the lab mounted (removed with rmdir). */
   | { kind: 'trace-instance'; path: string };
 
@@ -66,6 +69,9 @@ export function releaseSince(mark: number): string[] {
         } catch {
           // already gone
         }
+      } else if (r.kind === 'server') {
+        // Its data may live on one of our mounts: the whole tree must be gone before they are released.
+        waitGoneSync(killServerTree(r.pid));
       } else if (r.kind === 'trace-instance') {
         fs.rmdirSync(r.path);
       } else if (r.kind === 'mount') run('umount', [r.path]);
