@@ -123,6 +123,11 @@ export class RunningServer {
    * directory will not be restarted, so what the server left outside it is released too.
    */
   async crash(discard = false): Promise<{ killed: number; ms: number }> {
+    if (this.stopped) {
+      // Already stopped or crashed (never signal a pid twice: it may be reused); a discarded directory still gets its leftovers released.
+      if (discard && !this.leftoversReleased) this.releaseLeftovers();
+      return { killed: 0, ms: 0 };
+    }
     this.stopped = true;
     try {
       return await this.process.crash();
@@ -141,7 +146,10 @@ export class RunningServer {
     this.process.thaw();
   }
 
+  private leftoversReleased = false;
+
   private releaseLeftovers(): void {
+    this.leftoversReleased = true;
     for (const c of this.spec.afterKill?.(this.endpoint) ?? []) {
       try {
         execFileSync(c.program, [...c.args], { cwd: c.cwd, env: { ...c.env }, stdio: 'ignore', timeout: 10_000 });

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CRASH_POINT_RUN_MS, DEFAULT_CRASH_RUN_MS, DEFAULT_CRASH_WINDOW } from '../coordinator/defaults.js';
 import { loadEngine } from '../engines/registry.js';
+import { serverUnavailable } from '../coordinator/servers.js';
 import { resolveEngineOptions } from '../engines/options.js';
 import type { EngineOptionValue } from '../engines/types.js';
 import type { CaseKey } from '../model/case.js';
@@ -173,6 +174,9 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   const point: CrashPoint = opts.point ?? { kind: 'random' };
   const syscallPoints = point.kind === 'syscall' || opts.sweep?.kind === 'syscall';
   const strace = hasProgram('strace') && !underTracer();
+  const missing = serverUnavailable(factory, options);
+  if (missing) throw new CrashUnavailableError(missing);
+  if (factory.server && (point.kind !== 'random' || opts.sweep)) throw new Error(`${key.engine}: crash points and sweeps count the writer's own operations; a server engine runs random instants (--crash-window)`);
   if (kind === 'power') {
     const why = powerUnavailable(fsType) ?? (s.writeback === 'random' && !hasProgram('xfs_io') ? 'xfs_io is not installed (apt-get install -y xfsprogs)' : null);
     if (why) throw new CrashUnavailableError(why);
@@ -199,7 +203,9 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
     workload: { seed: spec.seed, writer: 0, valueBytes: key.valueBytes, workload: key.workload },
     maxCommits,
     maxMs: isPoint ? pointCapMs : runMs + 10_000,
-    census: opts.census ?? strace,
+    // A server engine's syncs happen in the server, not in the writer child: it is not traced.
+    census: factory.server ? false : (opts.census ?? strace),
+    ...(factory.server ? { server: { factory, options } } : {}),
   };
   const crashAt = opts.sweep ? formatCrashSweep(opts.sweep) : formatCrashPoint(point);
   const setting: CrashSetting = {

@@ -231,6 +231,10 @@ export class ServerProcess {
   /** SIGKILL the server and every descendant (the crash lab's process kill); resolves when all are gone. */
   async crash(): Promise<{ killed: number; ms: number }> {
     const t0 = performance.now();
+    if (!this.running) {
+      this.forget();
+      return { killed: 0, ms: 0 };
+    }
     const pids = killServerTree(this.pid);
     await this.exited;
     for (let i = 0; i < 2500 && pids.some(alive); i++) await sleep(2);
