@@ -90,7 +90,7 @@ export class RunningServer {
         recordDir: s.root,
         dataDir: s.dataDir,
       });
-      const readyMs = await proc.waitReady(() => spec.ready(endpoint), SERVER_READY_TIMEOUT_MS, s.signal);
+      const readyMs = await proc.waitReady(() => spec.ready(endpoint), spec.readyTimeoutMs ?? SERVER_READY_TIMEOUT_MS, s.signal);
       const server = new RunningServer(endpoint, proc, spec, readyMs, socketTmp);
       if (s.fresh && spec.afterReady) {
         try {
@@ -135,6 +135,15 @@ export class RunningServer {
       if (discard) this.releaseLeftovers();
       this.cleanup();
     }
+  }
+
+  /**
+   * Make the fresh data directory durable (syncfs of its filesystem) before a power run's writers
+   * start: a cut must find the server as it was set up (etcd with --unsafe-no-fsync never syncs its
+   * bootstrap, and would otherwise lose its own membership, not our commits).
+   */
+  makeDurable(): void {
+    execFileSync('sync', ['-f', this.endpoint.dataDir], { stdio: 'ignore', timeout: 60_000 });
   }
 
   /** Freeze the server's whole tree (a power cut's instant) and let it run again. */
