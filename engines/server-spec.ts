@@ -49,6 +49,8 @@ export interface ServerSpec {
   beforeCopyStart?(endpoint: ServerEndpoint): void;
   /** One readiness probe: resolves true when the server answers as ready. Must not hang (own timeout). */
   ready(endpoint: ServerEndpoint): Promise<boolean>;
+  /** The lab image (MiB) a power trial needs for this server's data unless --image-mib says otherwise. */
+  readonly imageMib: number;
   /** How long a start may take to answer as ready, ms (default: coordinator/defaults.ts). A leaderless etcd never answers. */
   readonly readyTimeoutMs?: number;
   /** Once per fresh start, after the first ready probe: create the schema the writers use (one table). */

@@ -109,6 +109,7 @@ export const etcdServer: ServerSpec = {
   },
   readyTimeoutMs: 20_000,
   // SIGTERM: etcd exits by the signal after a clean stop and removes its sockets.
+  imageMib: 192,
   stopSignal: 'SIGTERM',
   setting: (d) => (d.mode === 'none' ? '--unsafe-no-fsync' : 'default (WAL fsync per proposal)'),
   promise(d) {

@@ -127,6 +127,7 @@ export const mariadbServer: ServerSpec = {
     }
   },
   // SIGTERM: normal shutdown, exit 0.
+  imageMib: 256,
   stopSignal: 'SIGTERM',
   setting: (d, o) => `innodb_flush_log_at_trx_commit=${trxCommit(d, o)}${o['mariadb-binlog'] === true ? `, sync_binlog=${d.mode === 'sync' ? 1 : 0}` : ''}`,
   promise(d, o, failure) {

@@ -111,6 +111,8 @@ export const postgresServer: ServerSpec = {
     // PostgreSQL would refuse to start ("lock file postmaster.pid already exists"). After a real
     // power cut that pid would be gone; the file is a lock, not data.
     fs.rmSync(path.join(endpoint.dataDir, 'postmaster.pid'), { force: true });
+    // Its socket lock file names the same pid ("Is another postmaster using socket file …?").
+    fs.rmSync(path.join(endpoint.socketDir, `${SOCKET}.lock`), { force: true });
   },
   async ready(endpoint) {
     const c = await open(endpoint, PROBE_TIMEOUT_MS);
@@ -130,6 +132,7 @@ export const postgresServer: ServerSpec = {
     }
   },
   // SIGINT = fast shutdown (SIGTERM, smart shutdown, would wait for the clients to leave).
+  imageMib: 256,
   stopSignal: 'SIGINT',
   afterKill(endpoint) {
     // A killed postmaster leaves its small SysV segment until a postmaster starts on the same

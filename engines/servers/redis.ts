@@ -98,6 +98,7 @@ export const redisServer: ServerSpec = {
   },
   ready: (endpoint) => ping(path.join(endpoint.socketDir, SOCKET)),
   // SIGTERM = SHUTDOWN: a final AOF fsync, no RDB save (save ''), exit 0.
+  imageMib: 64,
   stopSignal: 'SIGTERM',
   setting: (d) => `appendonly yes, appendfsync ${appendfsync(d)}`,
   promise(d) {
