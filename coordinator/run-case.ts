@@ -12,7 +12,7 @@ import { mergeWriterMeasurements } from '../stats/case-metrics.js';
 import { SharedControl } from '../workers/control.js';
 import type { WriterOutcome, WriterTask } from '../workers/messages.js';
 import type { PlannedCase } from './plan.js';
-import { RunningServer } from './servers.js';
+import { RunningServer, serverFacts } from './servers.js';
 import type { WriterPool } from './pool.js';
 
 export interface CaseRunContext {
@@ -144,7 +144,9 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
       progressTimer = setInterval(() => report(control.totalProgress()), 100);
     }
     const outcomes = await Promise.all(tasks);
-    return caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, ctx.signal.aborted);
+    const result = caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, ctx.signal.aborted);
+    const facts = serverFacts(planned.factory, durabilityOf(key), planned.engineOptions);
+    return result.state === 'completed' && facts ? { ...result, server: facts } : result;
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     ctx.onControl(null);

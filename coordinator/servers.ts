@@ -12,13 +12,21 @@ import path from 'node:path';
 import type { ServerCommand, ServerSpec } from '../engines/server-spec.js';
 import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
 import type { Durability } from '../model/durability.js';
-import type { ServerEndpoint, ServerFailure } from '../model/server.js';
+import type { ServerEndpoint, ServerFacts, ServerFailure } from '../model/server.js';
 import { hold, OWNER_MARKER, release } from '../workspace/registry.js';
 import { ServerProcess } from '../workspace/server-process.js';
 import { SERVER_PREPARE_TIMEOUT_MS, SERVER_READY_TIMEOUT_MS, SERVER_STOP_TIMEOUT_MS } from './defaults.js';
 
 /** sun_path is 108 bytes with the terminating NUL. */
 const SUN_PATH_MAX = 107;
+
+/** The server's setting and documented promises for a case (null for engines that are not servers). */
+export function serverFacts(factory: EngineFactory, durability: Durability, options: Readonly<Record<string, EngineOptionValue>>): ServerFacts | null {
+  const spec = factory.server;
+  if (!spec) return null;
+  const l = spec.locate(options);
+  return { setting: spec.setting(durability, options), binary: l.found ? l.bin : '(not found)', kill: spec.promise(durability, options, 'kill'), power: spec.promise(durability, options, 'power') };
+}
 
 /** Why this server engine cannot run here (its binary is missing), or null. */
 export function serverUnavailable(factory: EngineFactory, options: Readonly<Record<string, EngineOptionValue>>): string | null {

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CRASH_POINT_RUN_MS, DEFAULT_CRASH_RUN_MS, DEFAULT_CRASH_WINDOW } from '../coordinator/defaults.js';
 import { loadEngine } from '../engines/registry.js';
-import { serverUnavailable } from '../coordinator/servers.js';
+import { serverFacts, serverUnavailable } from '../coordinator/servers.js';
 import { resolveEngineOptions } from '../engines/options.js';
 import type { EngineOptionValue } from '../engines/types.js';
 import type { CaseKey } from '../model/case.js';
@@ -321,5 +321,7 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
       };
   const watchProblem = (lab as PowerLab | null)?.watchProblem;
   if (watchProblem && trials[0]) trials[0].notes.push(`kernel writeback of the drive's cache is not observable here: ${watchProblem}`);
-  return summarizeTrials(setting, key, trials, { instants, wallMs: Date.now() - t0, device, syscalls });
+  const summary = summarizeTrials(setting, key, trials, { instants, wallMs: Date.now() - t0, device, syscalls });
+  const server = serverFacts(factory, durabilityOf(key), options);
+  return server ? { ...summary, server } : summary;
 }

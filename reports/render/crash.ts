@@ -10,6 +10,7 @@ import { caseStatus, crashExitCode, verdictText } from '../../analysis/crash-ver
 import type { CrashReport } from '../../model/crash-report.js';
 import { heading, list, paragraph, table, warnings as warningsBlock, type Block, type Doc } from '../document/model.js';
 import { crashHeaderLines, crashLabel, crashTable, deviceTable, distributionTable, findingsItems, reasonItems, seedTable, settingLabel } from './crash-table.js';
+import { SERVER_TABLE_NOTE, serverCrashTable } from './servers.js';
 import { provenanceLine, targetItems } from './provenance.js';
 
 /** `verdict: 1 DURABILITY BUG, 1 fault missed, 2 caught as expected, 1 inconclusive, 14 consistent of 19 case(s) — exit 1`. */
@@ -48,8 +49,15 @@ export function crashConsoleDoc(r: CrashReport): Doc {
   const reasons = reasonItems(r);
   const blocks: Block[] = [...header(r), table(crashTable(r))];
   if (r.suite) blocks.push(table(seedTable(r)));
+  const servers = serverCrashTable(r.cases);
+  if (servers) blocks.push(paragraph('**Servers: the promise beside the measurement**'), table(servers));
   if (reasons.length > 0) blocks.push(list(reasons));
   return { title: 'durabench crash report', blocks };
+}
+
+function serverBlocks(r: CrashReport): Block[] {
+  const t = serverCrashTable(r.cases);
+  return t ? [heading(2, 'Servers: the promise beside the measurement'), paragraph(SERVER_TABLE_NOTE, 'muted'), table(t)] : [];
 }
 
 export function crashDoc(r: CrashReport): Doc {
@@ -76,6 +84,7 @@ export function crashDoc(r: CrashReport): Doc {
       ...(reasons.length > 0 ? [list(reasons)] : []),
       heading(2, 'Which implementation loses what'),
       table(seedTable(r)),
+      ...serverBlocks(r),
       ...(distribution.length > 1 ? [heading(2, 'Loss distribution'), paragraph('How many verified crash states lost how many acked commits (0, 1, 2–3, 4–7, … per state).'), table(distribution)] : []),
       ...(findings.length > 0
         ? [heading(2, 'Lost ranges and other findings'), paragraph('Per crash state with a finding: the lost commits as sequence ranges (a `tail` is a lost suffix; a `gap` has an intact later commit), corrupt values, failed recoveries.'), list(findings)]

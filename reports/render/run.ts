@@ -4,6 +4,7 @@
  * and engine phases, stalls, problems, and per case an HDR percentile curve and a timeline). The
  * same document is written as Markdown and HTML; only HTML draws the charts. Pure.
  */
+import { SERVER_TABLE_NOTE, serverRunTable } from './servers.js';
 import { verdictText } from '../../analysis/crash-verdict.js';
 import { crashLabel } from './crash-table.js';
 import { engineLabel } from '../../model/case.js';
@@ -33,6 +34,8 @@ export function allWarnings(report: RunReport): Warning[] {
 /** What the console prints at the end of a run. */
 export function runConsoleDoc(report: RunReport): Doc {
   const blocks: Block[] = [table(caseTable(report)), paragraph(tallyLine(report))];
+  const servers = serverRunTable(report.cases);
+  if (servers) blocks.push(paragraph('**Servers: the promise beside the measurement**'), table(servers));
   const n = allWarnings(report).length;
   if (n > 0) blocks.push(paragraph(`${n} warning${n === 1 ? '' : 's'} (on stderr and in the report)`));
   return { title: `durabench report — ${report.suite.name}`, blocks };
@@ -120,6 +123,13 @@ function caseCharts(c: CompletedCase): Block[] {
 }
 
 /** The full report. `charts`: draw the per-case charts (HTML); Markdown leaves them out. */
+/** Server engines: each setting's documented promise beside its latency (and loss, with --crash). */
+function serverBlocks(report: RunReport): Block[] {
+  const t = serverRunTable(report.cases);
+  if (!t) return [];
+  return [heading(2, 'Servers: the promise beside the measurement'), paragraph(SERVER_TABLE_NOTE, 'muted'), table(t)];
+}
+
 export function runDoc(report: RunReport, opts: { charts: boolean }): Doc {
   const completed = report.cases.filter((c): c is CompletedCase => c.state === 'completed');
   const problems = report.cases.filter((c): c is Exclude<CaseResult, CompletedCase> => c.state !== 'completed');
@@ -137,6 +147,7 @@ export function runDoc(report: RunReport, opts: { charts: boolean }): Doc {
       "Commit latency is the wall time of one commit until its ack; sync latency is every sync call the engine made (all kinds). Exposure is the engine's declared window: acked commits not yet covered by a sync.",
       'muted',
     ),
+    ...serverBlocks(report),
     ...repeatsBlocks(completed),
     ...(report.tune ? tuneBlocks(report.tune, opts) : []),
     ...crashBlocks(completed),
