@@ -10,6 +10,7 @@ import type { CaseResult } from '../../model/run-report.js';
 import type { ServerFacts, ServerPromise } from '../../model/server.js';
 import { formatNs } from '../../model/units.js';
 import type { Cell } from '../document/model.js';
+import { engineLabel } from '../../model/case.js';
 import { crashLabel, settingLabel } from './crash-table.js';
 
 /** What the servers table shows, for people. */
@@ -86,18 +87,18 @@ function table(rows: Map<string, Row>, withLatency: boolean): Cell[][] | null {
   for (const r of rows.values()) for (const [label, c] of r.crashes) if (!labels.some((l) => l.label === label)) labels.push({ label, kind: c.kind });
   labels.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'kill' ? -1 : 1));
   const header = [
-    'server setting',
+    'server: setting',
     ...(withLatency ? ['commits/s', 'commit p50', 'commit p99'] : []),
     'promised: kill',
     'promised: power',
-    ...labels.flatMap((l) => [`${l.label}: lost max / p99 (oldest)`, `${l.label}: against the promise`]),
+    ...labels.flatMap((l) => [`${l.label}: lost max / p99 (oldest)`, `${l.label === 'kill' ? 'kill' : 'power'}: vs promise`]),
     'drive flushes/commit',
   ];
   const body = [...rows].map(([id, r]) => {
     const power = [...r.crashes.values()].find((c) => c.kind === 'power')?.summary;
     const kill = [...r.crashes.values()].find((c) => c.kind === 'kill')?.summary;
     return [
-      `${id}: ${r.facts.setting}`,
+      `${engineLabel(r.key.engine)} ${r.key.mode}: ${r.facts.setting}`,
       ...(withLatency ? (r.latency ? [Math.round(r.latency.commitsPerSec).toLocaleString('en-US'), formatNs(r.latency.p50Ns), formatNs(r.latency.p99Ns)] : ['—', '—', '—']) : []),
       promiseText(r.facts.kill),
       promiseText(r.facts.power),
@@ -105,7 +106,8 @@ function table(rows: Map<string, Row>, withLatency: boolean): Cell[][] | null {
         const c = r.crashes.get(l.label);
         const p = l.kind === 'kill' ? r.facts.kill : r.facts.power;
         if (!c) return ['—', '—'];
-        return [lossCell(c.summary), c.summary ? `${againstPromise(p, c.summary)} (${c.verdict})` : c.verdict];
+        // The verdict is in the verdict table; only a broken promise repeats it here.
+        return [lossCell(c.summary), c.summary ? againstPromise(p, c.summary) : c.verdict];
       }),
       flushes(power) ?? (flushes(kill) ?? '—'),
     ];
