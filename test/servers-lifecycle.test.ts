@@ -22,7 +22,11 @@ async function waitForRecord(dir: string, timeoutMs = 30_000): Promise<ServerRec
   const until = Date.now() + timeoutMs;
   for (;;) {
     const found = findRecords(dir);
-    if (found.length > 0) return JSON.parse(fs.readFileSync(found[0]!, 'utf8')) as ServerRecord;
+    try {
+      if (found.length > 0) return JSON.parse(fs.readFileSync(found[0]!, 'utf8')) as ServerRecord;
+    } catch {
+      // being written
+    }
     if (Date.now() > until) throw new Error('no server record appeared');
     await new Promise((r) => setTimeout(r, 20));
   }

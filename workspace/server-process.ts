@@ -277,19 +277,22 @@ export interface OrphanServer {
   readonly file: string;
 }
 
-/** The program a pid runs (first word of its command line), or null. */
-function programOf(pid: number): string | null {
+/**
+ * Does `pid` run `program`? By its executable (/proc/<pid>/exe), not its command line: servers
+ * rewrite their process titles (redis-server shows its socket, postgres its role).
+ */
+function runs(pid: number, program: string): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0] ?? null;
+    return fs.readlinkSync(`/proc/${pid}/exe`) === fs.realpathSync(program);
   } catch {
-    return null;
+    return false;
   }
 }
 
 /**
  * Servers durabench started whose durabench is gone, found by their records under `root` (depth
- * ≤ `maxDepth`). A record counts only when its pid still runs the recorded program, so a reused
- * pid is never touched.
+ * ≤ `maxDepth`). A record counts only when its pid still runs the recorded program (by its
+ * executable), so a reused pid is never touched.
  */
 export function orphanServers(root: string, maxDepth = 6): OrphanServer[] {
   const out: OrphanServer[] = [];
@@ -305,7 +308,7 @@ export function orphanServers(root: string, maxDepth = 6): OrphanServer[] {
       if (e.isFile() && e.name === SERVER_RECORD) {
         try {
           const record = JSON.parse(fs.readFileSync(p, 'utf8')) as ServerRecord;
-          if (record.tool === 'durabench' && alive(record.pid) && programOf(record.pid) === record.program && !alive(record.owner)) out.push({ record, file: p });
+          if (record.tool === 'durabench' && alive(record.pid) && runs(record.pid, record.program) && !alive(record.owner)) out.push({ record, file: p });
         } catch {
           // not ours, or half written
         }
