@@ -97,6 +97,7 @@ export class RunningServer {
         logFile: path.join(s.root, `${s.factory.name}-server.log`),
         recordDir: s.root,
         dataDir: s.dataDir,
+        socketDir: socketTmp,
       });
       const readyMs = await proc.waitReady(() => spec.ready(endpoint), spec.readyTimeoutMs ?? SERVER_READY_TIMEOUT_MS, s.signal);
       const server = new RunningServer(endpoint, proc, spec, readyMs, socketTmp);

@@ -185,7 +185,8 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   }
   if (syscallPoints && !strace) throw new CrashUnavailableError(underTracer() ? 'syscall crash points need strace, and durabench itself runs under a tracer (a process can have one tracer)' : 'syscall crash points need strace (apt-get install -y strace)');
   if (syscallPoints && key.writers > 1) throw new Error('syscall crash points count per thread: run them with --writers 1');
-  const imageMib = opts.imageMib ?? DEFAULT_IMAGE_MIB[fsType];
+  // A database server's fresh data needs room of its own (etcd preallocates a 64 MiB WAL).
+  const imageMib = opts.imageMib ?? Math.max(DEFAULT_IMAGE_MIB[fsType], factory.server?.imageMib ?? 0);
   if (kind === 'power' && imageMib < MIN_IMAGE_MIB[fsType]) throw new Error(`--image-mib ${imageMib} is too small for ${fsType}; use at least ${MIN_IMAGE_MIB[fsType]}`);
 
   const window = opts.window ?? defaultWindow();

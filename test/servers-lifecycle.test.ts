@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { serverUnavailable } from '../coordinator/servers.js';
 import { engineAvailability } from '../engines/registry.js';
 import { redisEngine } from '../engines/servers/redis.js';
-import { orphanServers, SERVER_RECORD, stopOrphanServer, type ServerRecord } from '../workspace/server-process.js';
+import { killServerTree, orphanServers, SERVER_RECORD, stopOrphanServer, waitGoneSync, type ServerRecord } from '../workspace/server-process.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -64,17 +64,25 @@ test('a server left by a SIGKILLed durabench is found by its record and stopped'
   const out = tempDir('srv-orphan-out');
   const { child, done } = startCli(['run', '--engine', 'redis', '--mode', 'none', '--duration', '60', '--dir', dir, '--out', out, '--format', 'json']);
   const record = await waitForRecord(dir);
-  assert.deepEqual(orphanServers(dir), [], 'not an orphan while its durabench runs');
-  child.kill('SIGKILL');
-  await done;
-  assert.ok(alive(record.pid), 'a SIGKILL of durabench leaves its server running (no handler runs)');
-  const orphans = orphanServers(dir);
-  assert.equal(orphans.length, 1);
-  assert.equal(orphans[0]!.record.pid, record.pid);
-  assert.match(orphans[0]!.record.program, /redis-server$/);
-  stopOrphanServer(orphans[0]!);
-  assert.equal(alive(record.pid), false);
-  assert.deepEqual(orphanServers(dir), []);
+  try {
+    assert.deepEqual(orphanServers(dir), [], 'not an orphan while its durabench runs');
+    child.kill('SIGKILL');
+    await done;
+    assert.ok(alive(record.pid), 'a SIGKILL of durabench leaves its server running (no handler runs)');
+    const orphans = orphanServers(dir);
+    assert.equal(orphans.length, 1);
+    assert.equal(orphans[0]!.record.pid, record.pid);
+    assert.match(orphans[0]!.record.program, /redis-server$/);
+    assert.ok(orphans[0]!.record.socketDir === null || fs.existsSync(orphans[0]!.record.socketDir), 'its socket directory is recorded');
+    stopOrphanServer(orphans[0]!);
+    assert.equal(alive(record.pid), false);
+    if (record.socketDir) assert.equal(fs.existsSync(record.socketDir), false, 'its own socket directory is removed with it');
+    assert.deepEqual(orphanServers(dir), []);
+  } finally {
+    // Even when an assertion failed: no server outlives the test (its record names it).
+    child.kill('SIGKILL');
+    if (alive(record.pid) && fs.readlinkSync(`/proc/${record.pid}/exe`) === fs.realpathSync(record.program)) waitGoneSync(killServerTree(record.pid));
+  }
 });
 
 test('a missing server binary: the case is skipped with the reason and the apt package', async () => {

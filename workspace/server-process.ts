@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hold, release } from './registry.js';
+import { hold, OWNER_MARKER, release } from './registry.js';
 
 /** The record a running server leaves next to its data: found by `orphanServers`. */
 export const SERVER_RECORD = '.durabench-server';
@@ -25,6 +25,8 @@ export interface ServerRecord {
   /** durabench's own pid: while it lives, the server is not an orphan. */
   readonly owner: number;
   readonly dataDir: string;
+  /** Its sockets' directory when it is not next to the data (a short marked directory under /tmp), else null. */
+  readonly socketDir: string | null;
   readonly startedAt: string;
 }
 
@@ -41,6 +43,8 @@ export interface LaunchSpec {
   /** Where the pid record is written (a directory durabench created). */
   readonly recordDir: string;
   readonly dataDir: string;
+  /** A socket directory of its own (removed with an orphan), or null. */
+  readonly socketDir: string | null;
 }
 
 interface ProcInfo {
@@ -179,7 +183,7 @@ export class ServerProcess {
     // A spawn error (ENOENT, EACCES) arrives as an event; it also ends in 'exit' or leaves pid unset.
     child.on('error', () => {});
     const p = new ServerProcess(child, spec);
-    const record: ServerRecord = { tool: 'durabench', pid: p.pid, program: spec.program, owner: process.pid, dataDir: spec.dataDir, startedAt: new Date().toISOString() };
+    const record: ServerRecord = { tool: 'durabench', pid: p.pid, program: spec.program, owner: process.pid, dataDir: spec.dataDir, socketDir: spec.socketDir, startedAt: new Date().toISOString() };
     fs.writeFileSync(path.join(spec.recordDir, SERVER_RECORD), JSON.stringify(record) + '\n');
     return p;
   }
@@ -319,8 +323,10 @@ export function orphanServers(root: string, maxDepth = 6): OrphanServer[] {
   return out;
 }
 
-/** Kill an orphaned server's tree and remove its record. */
+/** Kill an orphaned server's tree, remove its record and its own socket directory (only one carrying our marker). */
 export function stopOrphanServer(o: OrphanServer): void {
   waitGoneSync(killServerTree(o.record.pid));
   fs.rmSync(o.file, { force: true });
+  const s = o.record.socketDir;
+  if (s && path.basename(s).startsWith('durabench-sock-') && fs.existsSync(path.join(s, OWNER_MARKER))) fs.rmSync(s, { recursive: true, force: true });
 }
