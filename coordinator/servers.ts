@@ -47,6 +47,12 @@ export interface ServerStart {
   readonly failure: ServerFailure;
   /** A recovered crash image started while the original server is frozen (postgres: drop its lock file). */
   readonly copy?: boolean;
+  /**
+   * Count the server's sync calls: it runs under `strace` with these arguments (the lab's census
+   * arguments, a log file); a traced server is only ever crashed, never stopped cleanly (strace
+   * would exit first and leave the server outside its group).
+   */
+  readonly trace?: { readonly log: string; readonly straceArgs: readonly string[] };
   readonly signal?: AbortSignal;
 }
 
@@ -59,6 +65,7 @@ export class RunningServer {
     private readonly spec: ServerSpec,
     readonly readyMs: number,
     private readonly socketTmp: string | null,
+    private readonly traced: boolean,
   ) {}
 
   static async start(s: ServerStart): Promise<RunningServer> {
@@ -87,10 +94,15 @@ export class RunningServer {
       if (s.copy) spec.beforeCopyStart?.(endpoint);
       spec.beforeStart?.(endpoint);
       const launch = spec.launch(endpoint, located.bin, s.durability, s.options);
+      if (s.trace) {
+        // strace opens its log as the server's user.
+        fs.writeFileSync(s.trace.log, '');
+        if (launch.user) fs.chownSync(s.trace.log, launch.user.uid, launch.user.gid);
+      }
       const proc = ServerProcess.spawn({
         name: s.factory.name,
-        program: launch.program,
-        args: launch.args,
+        program: s.trace ? 'strace' : launch.program,
+        args: s.trace ? [...s.trace.straceArgs, '--', launch.program, ...launch.args] : launch.args,
         cwd: launch.cwd,
         env: launch.env,
         ...(launch.user ? { user: launch.user } : {}),
@@ -100,7 +112,7 @@ export class RunningServer {
         socketDir: socketTmp,
       });
       const readyMs = await proc.waitReady(() => spec.ready(endpoint), spec.readyTimeoutMs ?? SERVER_READY_TIMEOUT_MS, s.signal);
-      const server = new RunningServer(endpoint, proc, spec, readyMs, socketTmp);
+      const server = new RunningServer(endpoint, proc, spec, readyMs, socketTmp, s.trace !== undefined);
       if (s.fresh && spec.afterReady) {
         try {
           await spec.afterReady(endpoint);
@@ -119,6 +131,7 @@ export class RunningServer {
   /** Clean stop (the server's own shutdown); a crash if it does not stop in time. Idempotent. */
   async stop(): Promise<{ clean: boolean; ms: number }> {
     if (this.stopped) return { clean: true, ms: 0 };
+    if (this.traced) return { clean: false, ms: (await this.crash(true)).ms };
     this.stopped = true;
     try {
       return await this.process.stop(this.spec.stopSignal, SERVER_STOP_TIMEOUT_MS);

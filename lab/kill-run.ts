@@ -35,12 +35,13 @@ export async function runKillTrial(spec: RunSpec, stop: KillStop, instant: numbe
   let server: RunningServer | null = null;
   if (spec.server) {
     try {
-      server = await startRunServer(spec, dir, 'kill');
+      server = await startRunServer(spec, dir, 'kill', traceLog);
     } catch (err) {
       return { trial: errorTrial(where, `the server did not start: ${(err as Error).message}`), commits: 0, trace: null };
     }
   }
-  const w = new WriterProcess(childConfig(spec, dir, stop.kind === 'point' ? stop.child : { kind: 'none' }, spec.maxMs, server?.endpoint), fifoPath, traceLog !== null ? { strace: { log: traceLog, inject } } : {});
+  // With a server, the census traces the server (above), not the writer.
+  const w = new WriterProcess(childConfig(spec, dir, stop.kind === 'point' ? stop.child : { kind: 'none' }, spec.maxMs, server?.endpoint), fifoPath, traceLog !== null && !server ? { strace: { log: traceLog, inject } } : {});
   const done = (trial: CrashTrial): KillRunResult => ({ trial, commits: w.ledger.count, trace: readTrace(traceLog) });
   try {
     const ended = (): boolean => w.ledger.all(RecordType.Done).length >= spec.writers;

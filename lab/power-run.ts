@@ -168,10 +168,11 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
     const inject = stops.kind === 'points' ? stops.inject : null;
     if (spec.server) {
       // The database server keeps its data on the lab's drive; its set-up is made durable before the run.
-      server = await startRunServer(spec, dir, 'power', o.signal);
+      server = await startRunServer(spec, dir, 'power', traceLog, o.signal);
       server.makeDurable();
     }
-    w = new WriterProcess(childConfig(spec, dir, stops.kind === 'points' ? stops.child : { kind: 'none' }, CHILD_MAX_MS, server?.endpoint), `${prefix}.fifo`, traceLog ? { strace: { log: traceLog, inject } } : {});
+    // With a server, the census traces the server (above), not the writer.
+    w = new WriterProcess(childConfig(spec, dir, stops.kind === 'points' ? stops.child : { kind: 'none' }, CHILD_MAX_MS, server?.endpoint), `${prefix}.fifo`, traceLog && !server ? { strace: { log: traceLog, inject } } : {});
     const writer = w;
     const ended = (): boolean => writer.ledger.all(RecordType.Done).length >= spec.writers;
     const failAll = (from: number, why: string): void => {

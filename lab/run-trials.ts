@@ -204,8 +204,8 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
     workload: { seed: spec.seed, writer: 0, valueBytes: key.valueBytes, workload: key.workload },
     maxCommits,
     maxMs: isPoint ? pointCapMs : runMs + 10_000,
-    // A server engine's syncs happen in the server, not in the writer child: it is not traced.
-    census: factory.server ? false : (opts.census ?? strace),
+    // A server engine's syncs happen in the server: the census traces the server, not the writer child.
+    census: opts.census ?? strace,
     ...(factory.server ? { server: { factory, options } } : {}),
   };
   const crashAt = opts.sweep ? formatCrashSweep(opts.sweep) : formatCrashPoint(point);

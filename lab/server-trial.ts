@@ -9,6 +9,7 @@ import path from 'node:path';
 import { RunningServer } from '../coordinator/servers.js';
 import type { ServerFailure } from '../model/server.js';
 import { RECOVERY_FAILED } from '../analysis/crash-verdict.js';
+import { straceArgs } from './syscall-trace.js';
 import type { RunSpec } from './trial.js';
 import { verifyOrError } from './trial.js';
 import type { VerifyInput, VerifyResult } from './verify.js';
@@ -19,9 +20,11 @@ export function serverDataDir(dir: string): string {
 }
 
 /** Start the server for a writer run: fresh data in `dir` (a directory the lab created). */
-export async function startRunServer(spec: RunSpec, dir: string, failure: ServerFailure, signal?: AbortSignal): Promise<RunningServer> {
+export async function startRunServer(spec: RunSpec, dir: string, failure: ServerFailure, traceLog: string | null, signal?: AbortSignal): Promise<RunningServer> {
   const s = spec.server!;
-  return RunningServer.start({ factory: s.factory, root: dir, dataDir: serverDataDir(dir), fresh: true, durability: spec.instance.durability, options: s.options, failure, ...(signal ? { signal } : {}) });
+  // The census counts the server's own sync calls: the server runs under strace for the writer run.
+  const trace = traceLog ? { log: traceLog, straceArgs: straceArgs(traceLog, null) } : undefined;
+  return RunningServer.start({ factory: s.factory, root: dir, dataDir: serverDataDir(dir), fresh: true, durability: spec.instance.durability, options: s.options, failure, ...(trace ? { trace } : {}), ...(signal ? { signal } : {}) });
 }
 
 /**

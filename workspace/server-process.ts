@@ -242,6 +242,9 @@ export class ServerProcess {
     const pids = killServerTree(this.pid);
     await this.exited;
     for (let i = 0; i < 2500 && pids.some(alive); i++) await sleep(2);
+    // Then until no entry is left at all: a restarted postgres takes a zombie's pid (kill(pid, 0)
+    // succeeds on it) for a running postmaster. Orphaned zombies are reaped by pid 1, here within ~1 s.
+    for (let i = 0; i < 2500 && pids.some((p) => fs.existsSync(`/proc/${p}`)); i++) await sleep(2);
     this.forget();
     return { killed: pids.length, ms: performance.now() - t0 };
   }

@@ -17,7 +17,7 @@ import { crashLabel, settingLabel } from './crash-table.js';
 export const SERVER_TABLE_NOTE =
   "Promised: the server's documented durability for its setting against that crash (every ack, acks older than a window, or nothing; docs/real-servers.md cites each). " +
   'Lost: acked commits not read back after the server recovered, max / p99 over the verified crash states, with the age of the oldest lost ack at the crash. ' +
-  'Against the promise: a commit older than the window that was lost is a broken promise (DURABILITY BUG), and by how much. Flushes per commit: the lab drive\'s own counter (≈ on a shared disk).';
+  'Against the promise: a commit older than the window that was lost is a broken promise (DURABILITY BUG), and by how much. Server syncs per commit: fsync, fdatasync, sync_file_range, msync, syncfs and sync calls of the server process tree, counted with strace during the writer runs (startup included). Flushes per commit: the lab drive\'s own counter (≈ on a shared disk).';
 
 /** `every ack`, `≤ 600 ms`, `nothing`. */
 export function promiseText(p: ServerPromise): string {
@@ -40,6 +40,12 @@ function lossCell(s: CrashSummary | undefined): string {
   if (!s) return '—';
   if (s.trialsVerified === 0) return `— (${s.trialsErrored + s.recoveryFailures} not verified)`;
   return `${s.lostMax} / ${s.lostP99} (${Math.round(s.lossWindowMsMax)} ms)`;
+}
+
+/** The server's own sync calls per commit (strace of the server during the writer runs). */
+function syncs(s: CrashSummary | undefined): string | null {
+  if (!s || s.syscalls.state !== 'counted' || s.syscalls.syncsPerCommit === null) return null;
+  return s.syscalls.syncsPerCommit.toFixed(2);
 }
 
 function flushes(s: CrashSummary | undefined): string | null {
@@ -92,6 +98,7 @@ function table(rows: Map<string, Row>, withLatency: boolean): Cell[][] | null {
     'promised: kill',
     'promised: power',
     ...labels.flatMap((l) => [`${l.label}: lost max / p99 (oldest)`, `${l.label === 'kill' ? 'kill' : 'power'}: vs promise`]),
+    'server syncs/commit',
     'drive flushes/commit',
   ];
   const body = [...rows].map(([id, r]) => {
@@ -109,7 +116,8 @@ function table(rows: Map<string, Row>, withLatency: boolean): Cell[][] | null {
         // The verdict is in the verdict table; only a broken promise repeats it here.
         return [lossCell(c.summary), c.summary ? againstPromise(p, c.summary) : c.verdict];
       }),
-      flushes(power) ?? (flushes(kill) ?? '—'),
+      syncs(kill) ?? syncs(power) ?? '—',
+      flushes(power) ?? flushes(kill) ?? '—',
     ];
   });
   return [header, ...body];
