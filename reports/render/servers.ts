@@ -120,7 +120,8 @@ function table(rows: Map<string, Row>, withLatency: boolean): Cell[][] | null {
       flushes(power) ?? flushes(kill) ?? '—',
     ];
   });
-  return [header, ...body];
+  // Without crash trials (a plain run) there is nothing to count the server's syncs or the drive's flushes from.
+  return labels.length === 0 ? [header.slice(0, -2), ...body.map((r) => r.slice(0, -2))] : [header, ...body];
 }
 
 /** The servers table of a crash report (null when it has no server case). */
