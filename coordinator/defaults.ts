@@ -137,6 +137,12 @@ export const LAB_TMPFS_IMAGES = 8;
 export const DEFAULT_SUITE_TRIALS = 3;
 /** The batch sizes `durabench tune` sweeps when `--batch-size` is not given. */
 export const TUNE_BATCH_SIZES: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+/** A database server (server engines) must answer its readiness probe within this, ms (crash recovery included). */
+export const SERVER_READY_TIMEOUT_MS = 120_000;
+/** initdb, mariadb-install-db: ms before they count as hung. */
+export const SERVER_PREPARE_TIMEOUT_MS = 120_000;
+/** A clean server shutdown may take this long before it is killed instead, ms. */
+export const SERVER_STOP_TIMEOUT_MS = 30_000;
 /** The report files every session writes unless `--format` says otherwise. */
 export const DEFAULT_FORMATS: readonly string[] = ['json', 'csv', 'md', 'html'];
 /** Probe: measured seconds per method and target; the write size of the block-size methods. */

@@ -10,6 +10,7 @@ import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
 import { caseId, caseKey, type CaseKey, type CaseParams, type Share } from '../model/case.js';
 import { acksAfterSync, engineModeOf, expandDurability, isGroupMode, type Durability } from '../model/durability.js';
 import { type ResolvedSuite } from '../model/run-report.js';
+import { serverUnavailable } from './servers.js';
 
 export interface PlannedCase {
   readonly id: string;
@@ -77,5 +78,5 @@ function skipReason(factory: EngineFactory, d: Durability, share: Share, options
   // A shared log runs delay and pipelined as sync: the engine's own check sees the mode a commit's ack means.
   const engineMode = engineModeOf(mode);
   if (!factory.modes.includes(engineMode)) return `${factory.name} does not support mode ${mode} (it supports ${factory.modes.join(', ')})`;
-  return factory.check?.(engineMode, options) ?? null;
+  return factory.check?.(engineMode, options) ?? serverUnavailable(factory, options);
 }

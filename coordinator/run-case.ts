@@ -15,6 +15,7 @@ import { SharedControl } from '../workers/control.js';
 import type { WriterOutcome, WriterTask } from '../workers/messages.js';
 import { removeTree } from '../workspace/workdir.js';
 import type { PlannedCase } from './plan.js';
+import { RunningServer, serverFacts } from './servers.js';
 import type { WriterPool } from './pool.js';
 
 export interface CaseRunContext {
@@ -134,6 +135,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
   let progressTimer: NodeJS.Timeout | null = null;
   let created = false;
   let result: CaseResult;
+  let runningServer: RunningServer | null = null;
   ctx.onControl(control);
   // A shared log: one directory, one zeroed shared memory of the size the engine asks for.
   const sharedLog = shareOf(key) === 'log' && planned.factory.sharedLog ? planned.factory.sharedLog : null;
@@ -143,6 +145,27 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
     fs.mkdirSync(caseDir);
     created = true;
     if (sharedDir) fs.mkdirSync(sharedDir);
+    let server: RunningServer | null = null;
+    if (planned.factory.server) {
+      // One server per case, fresh data, shared by the case's writers (each with its own connection).
+      const root = path.join(caseDir, 'server');
+      fs.mkdirSync(root);
+      try {
+        server = await RunningServer.start({
+          factory: planned.factory,
+          root,
+          dataDir: path.join(root, 'data'),
+          fresh: true,
+          durability: durabilityOf(key),
+          options: planned.engineOptions,
+          failure: 'power',
+          signal: ctx.signal,
+        });
+      } catch (err) {
+        throw new Error(`server did not start: ${(err as Error).message}`);
+      }
+    }
+    runningServer = server;
     for (let w = 0; w < key.writers; w++) {
       const dir = sharedDir ?? path.join(caseDir, `w${w}`);
       if (!sharedDir) fs.mkdirSync(dir);
@@ -156,6 +179,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
         durability: durabilityOf(key),
         engineOptions: planned.engineOptions,
         faults: key.fault === null ? [] : [key.fault],
+        ...(server ? { server: server.endpoint } : {}),
         workload: { seed: params.seed, writer: w, valueBytes: key.valueBytes, workload: key.workload },
         warmupMs: params.warmupMs,
         durationMs: params.durationMs,
@@ -190,10 +214,12 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
     }
     await Promise.all(tasks);
     // In the order they ended: the writer that failed first gives the reason.
-    result = caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, ctx.signal.aborted);
+    const ended = caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, ctx.signal.aborted);
+    const facts = serverFacts(planned.factory, durabilityOf(key), planned.engineOptions);
+    result = ended.state === 'completed' && facts ? { ...ended, server: facts } : ended;
   } catch (err) {
-    // Outside the writers: a directory could not be created (ENOSPC, EROFS, EIO), or merging failed.
-    // Writers already started must stop and close their engines before the files go.
+    // Outside the writers: a directory could not be created (ENOSPC, EROFS, EIO), a server did not
+    // start, or merging failed. Writers already started must stop and close their engines before the files go.
     control.abort();
     control.release(process.hrtime.bigint());
     await Promise.all(tasks);
@@ -202,6 +228,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     ctx.onControl(null);
+    if (runningServer) await (runningServer as RunningServer).stop();
   }
   if (!ctx.keep && created) {
     try {

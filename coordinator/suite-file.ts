@@ -89,6 +89,8 @@ export const CrashSuiteFile = Type.Object(
     batchMs: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
     kinds: List(CrashKindLine),
     cases: List(CrashCaseLine),
+    /** The same suite as a run matrix (`durabench run --suite NAME`): a run suite's fields. */
+    run: Type.Optional(RunSuiteFile),
   },
   { additionalProperties: false },
 );
@@ -225,7 +227,10 @@ function checkRules(value: Record<string, unknown>, rules: Record<string, Number
 /** A parsed run suite file, checked; `name` is what the user gave (`--suite NAME`). */
 export function checkRunSuite(value: unknown, name: string): RunSuiteFile {
   if (typeof value === 'object' && value !== null && (value as Record<string, unknown>)['kind'] === 'crash') {
-    throw new UsageError(`--suite '${name}' is a crash suite; run it with durabench crash --suite ${name}`);
+    // A crash suite may carry its own run matrix ("run"): the same engines and settings, measured.
+    const c = value as Record<string, unknown>;
+    if (typeof c['run'] !== 'object' || c['run'] === null) throw new UsageError(`--suite '${name}' is a crash suite; run it with durabench crash --suite ${name}`);
+    return checkRunSuite({ name: c['name'], ...(c['description'] !== undefined ? { description: c['description'] } : {}), ...(c['run'] as object) }, name);
   }
   const suite = checkSchema<RunSuiteFile>(RunSuiteFile, value, name, 'suites/full.json');
   checkRules(suite as Record<string, unknown>, RUN_RULES, name);

@@ -14,12 +14,16 @@ import { btreeEngine } from './btree/engine.js';
 import { sqliteEngine } from './sqlite/index.js';
 import { leveldbEngine } from './leveldb/index.js';
 import { lmdbEngine } from './lmdb/index.js';
+import { redisEngine } from './servers/redis.js';
+import { postgresEngine } from './servers/postgres.js';
+import { mariadbEngine } from './servers/mariadb.js';
+import { etcdEngine } from './servers/etcd.js';
 import type { EngineFactory } from './types.js';
 import { describeFactoryProblems, factoryProblems } from './validate.js';
 
 // The real engines (sqlite, leveldb, lmdb) load their optional native libraries lazily, in
 // availability(): registering them here costs nothing when a library is missing.
-const BUILTIN: readonly EngineFactory[] = [rawEngine, walEngine, lsmEngine, nullEngine, bitcaskEngine, btreeEngine, sqliteEngine, leveldbEngine, lmdbEngine];
+const BUILTIN: readonly EngineFactory[] = [rawEngine, walEngine, lsmEngine, nullEngine, bitcaskEngine, btreeEngine, sqliteEngine, leveldbEngine, lmdbEngine, redisEngine, postgresEngine, mariadbEngine, etcdEngine];
 
 export function builtinEngines(): readonly EngineFactory[] {
   return BUILTIN;

@@ -10,6 +10,8 @@
 import type { Io } from '../io/io.js';
 import type { Durability } from '../model/durability.js';
 import type { RecoveryReport } from '../model/recovery.js';
+import type { ServerEndpoint } from '../model/server.js';
+import type { ServerSpec } from './server-spec.js';
 
 export { MODES, type BatchDurability, type Durability, type Mode } from '../model/durability.js';
 export { emptyRecovery, type RecoveryReport } from '../model/recovery.js';
@@ -53,6 +55,12 @@ export interface EngineContextBase {
   readonly clockNs: () => bigint;
   /** Set when the case's writers share one log (`--share log`): this writer's part of it. */
   readonly share?: SharedLogContext | null;
+  /**
+   * Server engines only (`EngineFactory.server`): the running server this instance talks to. The
+   * coordinator or the crash lab started it (one per case, shared by the case's writers); the engine
+   * opens its own client connection in `open()` and closes it in `close()`.
+   */
+  readonly server?: ServerEndpoint;
 }
 
 /**
@@ -163,4 +171,10 @@ export interface EngineFactory {
    * loaded (it is always awaited before `create` is called by `loadEngine` users).
    */
   create(ctx: EngineContext): Engine;
+  /**
+   * Server engines: how to find, prepare, start, probe and stop the database server the engine's
+   * instances are clients of (engines/server-spec.ts). The coordinator and the crash lab run it; the
+   * engine itself never starts a process.
+   */
+  readonly server?: ServerSpec;
 }

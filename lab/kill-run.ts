@@ -10,6 +10,8 @@ import type { StraceInjection } from './syscall-trace.js';
 import { childConfig, errorTrial, notReached, prepareDirs, readTrace, runningMs, trialFrom, verifyOrError, type RunSpec } from './trial.js';
 import type { TraceLog } from './syscall-trace.js';
 import { WriterProcess } from './writer-process.js';
+import type { RunningServer } from '../coordinator/servers.js';
+import { startRunServer, verifyServer } from './server-trial.js';
 import type { ChildStops } from './protocol.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -30,7 +32,16 @@ export async function runKillTrial(spec: RunSpec, stop: KillStop, instant: numbe
   prepareDirs(dir, spec.writers, `${dir}/..`, spec.sharedLogBytes !== null);
   const where = { instant, image: 'page-cache' as const, crashPoint: label };
   const inject = stop.kind === 'point' ? stop.inject : null;
-  const w = new WriterProcess(childConfig(spec, dir, stop.kind === 'point' ? stop.child : { kind: 'none' }), fifoPath, traceLog !== null ? { strace: { log: traceLog, inject } } : {});
+  let server: RunningServer | null = null;
+  if (spec.server) {
+    try {
+      server = await startRunServer(spec, dir, 'kill', traceLog);
+    } catch (err) {
+      return { trial: errorTrial(where, `the server did not start: ${(err as Error).message}`), commits: 0, trace: null };
+    }
+  }
+  // With a server, the census traces the server (above), not the writer.
+  const w = new WriterProcess(childConfig(spec, dir, stop.kind === 'point' ? stop.child : { kind: 'none' }, spec.maxMs, server?.endpoint), fifoPath, traceLog !== null && !server ? { strace: { log: traceLog, inject } } : {});
   const done = (trial: CrashTrial): KillRunResult => ({ trial, commits: w.ledger.count, trace: readTrace(traceLog) });
   try {
     const ended = (): boolean => w.ledger.all(RecordType.Done).length >= spec.writers;
@@ -60,10 +71,13 @@ export async function runKillTrial(spec: RunSpec, stop: KillStop, instant: numbe
     const first = w.ledger.firstAckNs();
     const writerRunMs = runningMs(crashNs, first, 0n);
     const syscall = inject ? readTrace(traceLog)?.stops[0] : undefined;
+    // A server engine's crash is the server's: SIGKILL of its whole tree; the stopped writer goes too.
+    if (server) await server.crash();
     await w.kill();
     const killedNs = process.hrtime.bigint();
     const ledger = w.ledger;
-    const v = await verifyOrError({ instance: { ...spec.instance, dir }, writers: spec.writers, sharedLogBytes: spec.sharedLogBytes, workload: spec.workload, at, ackTimeNs: (wr, s) => ledger.ackTimeNs(wr, s), crashNs });
+    const input = { writers: spec.writers, sharedLogBytes: spec.sharedLogBytes, workload: spec.workload, at, ackTimeNs: (wr: number, s: number) => ledger.ackTimeNs(wr, s), crashNs };
+    const v = server ? await verifyServer(spec, { ...input, dir }, 'kill', false) : await verifyOrError({ ...input, instance: { ...spec.instance, dir } });
     const doneNs = process.hrtime.bigint();
     const whereAt = { ...where, writerRunMs };
     if ('error' in v) return done({ ...errorTrial(whereAt, v.error, at), ...(syscall ? { syscall } : {}) });
@@ -71,5 +85,6 @@ export async function runKillTrial(spec: RunSpec, stop: KillStop, instant: numbe
     return done(trialFrom(whereAt, v, { labNs: Number(doneNs - crashNs), labPhasesNs, ...(syscall ? { syscall } : {}) }));
   } finally {
     await w.dispose();
+    if (server) await server.crash(true);
   }
 }

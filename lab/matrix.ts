@@ -165,9 +165,10 @@ function expectOf(e: ExpectSpec | undefined, s: CrashSetting): CrashVerdict | un
   return (s.kind === 'power' ? e[`power-${s.filesystem}`] : undefined) ?? e[s.kind];
 }
 
-function imageMibOf(s: CrashSetting, given: number | null): number {
+function imageMibOf(s: CrashSetting, given: number | null, factory: EngineFactory | null): number {
   if (s.filesystem === null) return 0;
-  const mib = given ?? DEFAULT_IMAGE_MIB[s.filesystem];
+  // A database server's fresh data directory needs room of its own (initdb, InnoDB's files, etcd's preallocated WAL).
+  const mib = given ?? Math.max(DEFAULT_IMAGE_MIB[s.filesystem], factory?.server?.imageMib ?? 0);
   if (mib < MIN_IMAGE_MIB[s.filesystem]) throw new UsageError(`--image-mib ${mib} is too small for ${s.filesystem}; use at least ${MIN_IMAGE_MIB[s.filesystem]}`);
   return mib;
 }
@@ -206,7 +207,7 @@ export function planCrashCases(planned: readonly PlannedCase[], s: CrashPlanSett
         point: p,
         sweep: sw,
         window,
-        imageMib: imageMibOf(setting, s.imageMib),
+        imageMib: imageMibOf(setting, s.imageMib, c.factory),
         skip: c.skip ?? crashSkip(c.factory, c.key, p, sw),
       });
     }
@@ -261,7 +262,7 @@ export function planSuiteLines(suite: CrashSuiteFile, s: SuiteLineSettings, fact
         point: p,
         sweep: sw,
         window,
-        imageMib: imageMibOf(setting, s.imageMib),
+        imageMib: imageMibOf(setting, s.imageMib, factory),
         skip,
         ...(expect !== undefined ? { expect } : {}),
       });

@@ -25,6 +25,8 @@ import type { StraceInjection, TraceLog } from './syscall-trace.js';
 import { appendOrThrow, childConfig, errorTrial, notReached, prepareDirs, readTrace, runningMs, trialFrom, verifyOrError, type RunSpec, type TrialWhere } from './trial.js';
 import { blockMaps, writeBackRandomHalf } from './writeback.js';
 import { WriterProcess } from './writer-process.js';
+import type { RunningServer } from '../coordinator/servers.js';
+import { startRunServer, verifyServer } from './server-trial.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** The child's own time cap in power runs: the coordinator ends every run itself (its pauses would count against a cap). */
@@ -139,6 +141,7 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
   };
   const undo: (() => void)[] = [];
   let w: WriterProcess | null = null;
+  let server: RunningServer | null = null;
   let drive: CachedDevice | null = null;
   let before: DeviceCounters | null = null;
   let after: DeviceCounters | null = null;
@@ -173,7 +176,13 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
     before = deviceCounters(drive.inner);
 
     const inject = stops.kind === 'points' ? stops.inject : null;
-    w = new WriterProcess(childConfig(spec, dir, stops.kind === 'points' ? stops.child : { kind: 'none' }, CHILD_MAX_MS), `${prefix}.fifo`, traceLog ? { strace: { log: traceLog, inject } } : {});
+    if (spec.server) {
+      // The database server keeps its data on the lab's drive; its set-up is made durable before the run.
+      server = await startRunServer(spec, dir, 'power', traceLog, o.signal);
+      server.makeDurable();
+    }
+    // With a server, the census traces the server (above), not the writer.
+    w = new WriterProcess(childConfig(spec, dir, stops.kind === 'points' ? stops.child : { kind: 'none' }, CHILD_MAX_MS, server?.endpoint), `${prefix}.fifo`, traceLog && !server ? { strace: { log: traceLog, inject } } : {});
     const writer = w;
     const ended = (): boolean => writer.ledger.all(RecordType.Done).length >= spec.writers;
     const failAll = (from: number, why: string): void => {
@@ -218,6 +227,8 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
         crashNs = inject ? process.hrtime.bigint() : writer.ledger.all(RecordType.Point)[i]!.ns;
       }
       const stopT0 = process.hrtime.bigint();
+      // The server stops at the crash instant too: nothing of it runs while the drive is captured.
+      server?.freeze();
       const at = writer.ledger.at();
       const where: TrialWhere = { instant, image: baseImage(model), crashPoint: o.label(i), writerRunMs: runningMs(crashNs, writer.ledger.firstAckNs(), pausedNs) };
       const capture = await captureDrive(drive, medium, `${prefix}-i${i}.img`, written);
@@ -269,7 +280,10 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
             step('mount');
             try {
               const ledger = writer.ledger;
-              v = await verifyOrError({ instance: { ...spec.instance, dir: path.join(mntB, 'engine') }, writers: spec.writers, sharedLogBytes: spec.sharedLogBytes, workload: spec.workload, at, ackTimeNs: (wr, s) => ledger.ackTimeNs(wr, s), crashNs });
+              const input = { writers: spec.writers, sharedLogBytes: spec.sharedLogBytes, workload: spec.workload, at, ackTimeNs: (wr: number, s: number) => ledger.ackTimeNs(wr, s), crashNs };
+              const crashedDir = path.join(mntB, 'engine');
+              // A server restarts on the recovered copy (while the original is frozen) and is stopped before the unmount.
+              v = spec.server ? await verifyServer(spec, { ...input, dir: crashedDir }, 'power', true) : await verifyOrError({ ...input, instance: { ...spec.instance, dir: crashedDir } });
             } finally {
               unmount(mntB);
             }
@@ -304,8 +318,10 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
       pausedNs += process.hrtime.bigint() - stopT0;
       const last = i === count - 1 || (stops.kind === 'points' && stops.inject?.when === 'before');
       if (last) break;
+      server?.thaw();
       writer.resume();
     }
+    if (server) await server.crash(true);
     await writer.kill();
     after = deviceCounters(drive.inner);
     trace = readTrace(traceLog);
@@ -316,6 +332,8 @@ export async function runPowerRun(o: PowerRunOptions): Promise<PowerRunResult> {
   } finally {
     const problems: string[] = [];
     if (w) await w.dispose();
+    // Before the drive is unmounted: the server's whole tree, gone (idempotent after the run's own kill).
+    if (server) await server.crash(true);
     for (const f of undo.reverse()) {
       try {
         f();

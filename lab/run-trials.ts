@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CRASH_POINT_RUN_MS, DEFAULT_CRASH_RUN_MS, DEFAULT_CRASH_WINDOW } from '../coordinator/defaults.js';
 import { loadEngine } from '../engines/registry.js';
+import { serverFacts, serverUnavailable } from '../coordinator/servers.js';
 import { resolveEngineOptions } from '../engines/options.js';
 import type { EngineOptionValue } from '../engines/types.js';
 import { shareOf, type CaseKey } from '../model/case.js';
@@ -177,6 +178,9 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   const point: CrashPoint = opts.point ?? { kind: 'random' };
   const syscallPoints = point.kind === 'syscall' || opts.sweep?.kind === 'syscall';
   const strace = hasProgram('strace') && !underTracer();
+  const missing = serverUnavailable(factory, options);
+  if (missing) throw new CrashUnavailableError(missing);
+  if (factory.server && (point.kind !== 'random' || opts.sweep)) throw new Error(`${key.engine}: crash points and sweeps count the writer's own operations; a server engine runs random instants (--crash-window)`);
   if (kind === 'power') {
     const why = powerUnavailable(fsType) ?? (s.writeback === 'random' && !hasProgram('xfs_io') ? 'xfs_io is not installed (apt-get install -y xfsprogs)' : null);
     if (why) throw new CrashUnavailableError(why);
@@ -185,7 +189,8 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   }
   if (syscallPoints && !strace) throw new CrashUnavailableError(underTracer() ? 'syscall crash points need strace, and durabench itself runs under a tracer (a process can have one tracer)' : 'syscall crash points need strace (apt-get install -y strace)');
   if (syscallPoints && key.writers > 1) throw new Error('syscall crash points count per thread: run them with --writers 1');
-  const imageMib = opts.imageMib ?? DEFAULT_IMAGE_MIB[fsType];
+  // A database server's fresh data needs room of its own (etcd preallocates a 64 MiB WAL).
+  const imageMib = opts.imageMib ?? Math.max(DEFAULT_IMAGE_MIB[fsType], factory.server?.imageMib ?? 0);
   if (kind === 'power' && imageMib < MIN_IMAGE_MIB[fsType]) throw new Error(`--image-mib ${imageMib} is too small for ${fsType}; use at least ${MIN_IMAGE_MIB[fsType]}`);
 
   const window = opts.window ?? defaultWindow();
@@ -204,7 +209,9 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
     workload: { seed: spec.seed, writer: 0, valueBytes: key.valueBytes, workload: key.workload },
     maxCommits,
     maxMs: isPoint ? pointCapMs : runMs + 10_000,
+    // A server engine's syncs happen in the server: the census traces the server, not the writer child.
     census: opts.census ?? strace,
+    ...(factory.server ? { server: { factory, options } } : {}),
   };
   const crashAt = opts.sweep ? formatCrashSweep(opts.sweep) : formatCrashPoint(point);
   const setting: CrashSetting = {
@@ -329,5 +336,7 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
       };
   const watchProblem = (lab as PowerLab | null)?.watchProblem;
   if (watchProblem && trials[0]) trials[0].notes.push(`kernel writeback of the drive's cache is not observable here: ${watchProblem}`);
-  return summarizeTrials(setting, key, trials, { instants, wallMs: Date.now() - t0, device, syscalls, sharedLog: shared });
+  const summary = summarizeTrials(setting, key, trials, { instants, wallMs: Date.now() - t0, device, syscalls, sharedLog: shared });
+  const server = serverFacts(factory, durabilityOf(key), options);
+  return server ? { ...summary, server } : summary;
 }

@@ -7,6 +7,8 @@
  */
 import fs from 'node:fs';
 import type { CrashImage, CrashTrial } from '../model/crash-report.js';
+import type { ServerEndpoint } from '../model/server.js';
+import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
 import type { InstanceSpec } from '../workers/engine-instance.js';
 import { Workload, type WorkloadSpec } from '../workers/workload.js';
 import { RECOVERY_FAILED } from '../analysis/crash-verdict.js';
@@ -29,11 +31,13 @@ export interface RunSpec {
   readonly reportMarkers?: readonly string[];
   /** Run the writer under strace for the syscall census (strace is installed). */
   readonly census: boolean;
+  /** Server engines: the factory and options the lab starts (and restarts) the database server from. */
+  readonly server?: { readonly factory: EngineFactory; readonly options: Readonly<Record<string, EngineOptionValue>> };
 }
 
-export function childConfig(spec: RunSpec, dir: string, stops: ChildStops, maxMs = spec.maxMs): ChildConfig {
+export function childConfig(spec: RunSpec, dir: string, stops: ChildStops, maxMs = spec.maxMs, server?: ServerEndpoint): ChildConfig {
   return {
-    instance: { ...spec.instance, dir },
+    instance: { ...spec.instance, dir, ...(server ? { server } : {}) },
     writers: spec.writers,
     sharedLogBytes: spec.sharedLogBytes,
     workload: spec.workload,

@@ -6,6 +6,7 @@
  * crash setting.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { ServerFacts } from './server.js';
 import { CaseKey, EngineOptions } from './case.js';
 import { DeviceTruth } from './device.js';
 import { HeaderProps, SessionProps } from './report.js';
@@ -217,6 +218,8 @@ export const CrashSummary = Type.Object({
   /** The device's own counters over the case's writer runs. */
   device: DeviceTruth,
   syscalls: SyscallCensus,
+  /** Server engines: the server's setting and its documented promise (the verdict judged against the one of this crash kind). */
+  server: Type.Optional(ServerFacts),
 });
 export type CrashSummary = Static<typeof CrashSummary>;
 

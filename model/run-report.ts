@@ -11,6 +11,7 @@ import { CountSummary, LatencySummary } from './latency.js';
 import { HeaderProps, SessionProps } from './report.js';
 import { SyncCounts, SYNC_KINDS } from './sync-kind.js';
 import { Warning } from './warning.js';
+import { ServerFacts } from './server.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -157,6 +158,8 @@ export const CompletedCase = Type.Object({
   crash: Type.Optional(CrashSummary),
   /** With --repeat: each repeat's headline metrics and their spread. */
   repeats: Type.Optional(RepeatSummary),
+  /** Server engines: the server's setting and its documented promise. */
+  server: Type.Optional(ServerFacts),
   warnings: Type.Array(Warning),
 });
 export type CompletedCase = Static<typeof CompletedCase>;

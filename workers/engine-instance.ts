@@ -8,6 +8,7 @@ import { loadEngine } from '../engines/registry.js';
 import { DurabilityCounter, guardEngine } from '../engines/validate.js';
 import type { DurabilityListener, Engine, EngineFactory, EngineOptionValue } from '../engines/types.js';
 import type { Durability } from '../model/durability.js';
+import type { ServerEndpoint } from '../model/server.js';
 
 /** One writer's part of a shared log (`--share log`): the case's shared memory, this writer, how many. */
 export interface ShareSpec {
@@ -26,6 +27,8 @@ export interface InstanceSpec {
   readonly durability: Durability;
   readonly engineOptions: Readonly<Record<string, EngineOptionValue>>;
   readonly faults: readonly string[];
+  /** Server engines: the running server (started by the coordinator or the crash lab). */
+  readonly server?: ServerEndpoint;
 }
 
 export interface EngineInstance {
@@ -57,6 +60,7 @@ export async function createEngineInstance(
     recordPhase,
     clockNs: hrtime.bigint,
     share: spec.share ? { ...spec.share, recordGroup } : null,
+    ...(spec.server ? { server: spec.server } : {}),
   });
   const engine = guardEngine(created, factory, spec.durability.mode, counter);
   return { factory, engine, io, isAsync: factory.contract === 'async' };

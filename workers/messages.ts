@@ -4,6 +4,7 @@
  */
 import type { EngineOptionValue } from '../engines/types.js';
 import type { Durability } from '../model/durability.js';
+import type { ServerEndpoint } from '../model/server.js';
 import type { WriterMeasurement } from '../model/measurement.js';
 import type { WorkloadSpec } from './workload.js';
 
@@ -23,6 +24,8 @@ export interface WriterTask {
   readonly durability: Durability;
   readonly engineOptions: Readonly<Record<string, EngineOptionValue>>;
   readonly faults: readonly string[];
+  /** Server engines: the case's running server, shared by its writers. */
+  readonly server?: ServerEndpoint;
   readonly workload: WorkloadSpec;
   readonly warmupMs: number;
   /** Stop condition: measured duration, or measured commits per writer (exactly one is set). */

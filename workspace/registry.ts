@@ -18,6 +18,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { run } from './exec.js';
 import { currentOwner, processStartTicks, processState, type Owner } from './owner.js';
+import { killServerTree, waitGoneSync } from './server-process.js';
 
 export type Resource =
   | { kind: 'dir'; path: string }
@@ -28,6 +29,8 @@ export type Resource =
   | { kind: 'process'; pid: number; startTicks?: number | null }
   /** The directory reports are written to: nothing to remove, but a SIGKILL may leave a temporary file there. */
   | { kind: 'output'; dir: string }
+  /** A database server's process group leader (workspace/server-process.ts): its group and every descendant are killed. */
+  | { kind: 'server'; pid: number }
   /** A tracing instance directory on a tracefs the lab mounted (removed with rmdir). */
   | { kind: 'trace-instance'; path: string };
 
@@ -93,6 +96,7 @@ function same(a: Resource, b: Resource): boolean {
     case 'loop':
       return a.device === (b as { device: string }).device;
     case 'process':
+    case 'server':
       return a.pid === (b as { pid: number }).pid;
     case 'output':
       return a.dir === (b as { dir: string }).dir;
@@ -214,6 +218,9 @@ export function releaseNow(r: Resource): void {
         throw err;
       }
     }
+  } else if (r.kind === 'server') {
+    // Its data may live on one of our mounts: the whole tree must be gone before they are released.
+    waitGoneSync(killServerTree(r.pid));
   } else if (r.kind === 'trace-instance') fs.rmdirSync(r.path);
   else if (r.kind === 'loop') run('losetup', ['-d', r.device]);
   // 'output': nothing to remove (the reports are the user's).

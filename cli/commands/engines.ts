@@ -1,7 +1,7 @@
 /** `durabench engines`: every engine with its modes, options, fault switches and whether it runs here. */
 import type { Argv, CommandModule } from 'yargs';
 import { builtinEngines, engineAvailability } from '../../engines/registry.js';
-import { engineCatalog } from '../../reports/render/engines.js';
+import { engineCatalog, type ServerLocation } from '../../reports/render/engines.js';
 import { declareFlags, FLAGS, rejectPositionals, type FlagSpec } from '../flags.js';
 import { emit, outputFlags } from '../emit.js';
 
@@ -20,6 +20,13 @@ export const enginesCommand: CommandModule<object, Args> = {
     const engines = builtinEngines();
     const availability = new Map<string, string | null>();
     for (const e of engines) availability.set(e.name, await engineAvailability(e));
-    emit('engines', engineCatalog(engines, availability), formats, outDir, 'engines');
+    // Server engines: where their server binary is (PATH, the Debian places), or the apt line that installs it.
+    const servers = new Map<string, ServerLocation>();
+    for (const e of engines) {
+      if (!e.server) continue;
+      const l = e.server.locate(Object.fromEntries(e.options.map((o) => [o.name, o.default])));
+      servers.set(e.name, { binary: l.found ? l.bin : null, reason: l.found ? null : l.reason, aptPackage: e.server.aptPackage });
+    }
+    emit('engines', engineCatalog(engines, availability, servers), formats, outDir, 'engines');
   },
 };

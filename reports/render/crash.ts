@@ -15,6 +15,7 @@ import { lossChart } from './charts.js';
 import { crashHeader, crashHeaderLines, crashLabel, crashTable, deviceTable, distributionTable, findingsItems, pointsTable, reasonItems, seedTable, settingLabel } from './crash-table.js';
 import { csvNumber, WHERE_COLUMNS, whereCells } from './csv-values.js';
 import { environmentBlocks, sessionFacts } from './provenance.js';
+import { SERVER_TABLE_NOTE, serverCrashTable } from './servers.js';
 
 /** `verdict: 1 DURABILITY BUG, 1 fault missed, 2 caught as expected, 1 inconclusive, 14 consistent of 19 case(s) — exit 1`, without markup. */
 function crashVerdictSummary(r: CrashReport): { text: string; exit: number } {
@@ -54,8 +55,15 @@ export function crashConsoleDoc(r: CrashReport): Doc {
   const reasons = reasonItems(r);
   const blocks: Block[] = [verdictLine(r), ...crashHeaderLines(r).map((l) => paragraph(l)), table(crashTable(r))];
   if (r.suite) blocks.push(table(seedTable(r)));
+  const servers = serverCrashTable(r.cases);
+  if (servers) blocks.push(paragraph('**Servers: the promise beside the measurement**'), table(servers));
   if (reasons.length > 0) blocks.push(list(reasons));
   return { title: 'durabench crash report', blocks };
+}
+
+function serverBlocks(r: CrashReport): Block[] {
+  const t = serverCrashTable(r.cases);
+  return t ? [heading(2, 'Servers: the promise beside the measurement'), paragraph(SERVER_TABLE_NOTE, 'muted'), table(t)] : [];
 }
 
 /** What each crash setting field is called in the header. */
@@ -153,6 +161,7 @@ export function crashDoc(r: CrashReport, opts: { charts: boolean } = { charts: f
       ...(points.length > 1 ? [heading(2, 'Crash points'), paragraph('Cases crashed at chosen points, one crash state per row: the point, the system call it stopped at (syscall points), what was acked and declared durable then, and what recovery gave back.', 'muted'), table(points)] : []),
       heading(2, 'Which implementation loses what'),
       table(seedTable(r)),
+      ...serverBlocks(r),
       heading(2, 'Device truth, sync calls and lab cost'),
       paragraph(
         "The device's own counters (/sys/block/<dev>/stat) over the case's writer runs: flushes and bytes written per acked commit; exact on the lab's drive, approximate (≈) on a shared disk. " +

@@ -16,13 +16,28 @@ export interface EngineEntry {
   options: EngineFactory['options'];
   faults: EngineFactory['faults'];
   markers: readonly string[];
+  /** Server engines: where the server binary is, or why it is missing (with its apt package); null for other engines. */
+  server: ServerLocation | null;
+}
+
+/** Where a server engine's binary was found, or why not. */
+export interface ServerLocation {
+  binary: string | null;
+  reason: string | null;
+  aptPackage: string;
 }
 
 /** `availability` maps an engine name to null (available) or the reason it is not. */
-export function engineCatalog(engines: readonly EngineFactory[], availability: ReadonlyMap<string, string | null> = new Map()): EngineEntry[] {
+export function engineCatalog(
+  engines: readonly EngineFactory[],
+  availability: ReadonlyMap<string, string | null> = new Map(),
+  servers: ReadonlyMap<string, ServerLocation> = new Map(),
+): EngineEntry[] {
   return engines.map((e) => {
-    const reason = availability.get(e.name) ?? null;
-    return { name: e.name, summary: e.summary, modes: e.modes, contract: e.contract, available: reason === null, unavailableReason: reason, options: e.options, faults: e.faults, markers: e.markers };
+    const server = servers.get(e.name) ?? null;
+    // A server engine runs only where its server binary is (else its cases are skipped with this reason).
+    const reason = availability.get(e.name) ?? server?.reason ?? null;
+    return { name: e.name, summary: e.summary, modes: e.modes, contract: e.contract, available: reason === null, unavailableReason: reason, options: e.options, faults: e.faults, markers: e.markers, server };
   });
 }
 
@@ -32,6 +47,7 @@ export function enginesDoc(catalog: readonly EngineEntry[]): Doc {
     blocks.push(heading(2, `${e.name} — ${e.summary}${e.available ? '' : ' [unavailable]'}`));
     const items = [
       ...(e.available ? [] : [`unavailable: ${e.unavailableReason}`]),
+      ...(e.server?.binary ? [`server: ${e.server.binary} (Debian package ${e.server.aptPackage})`] : []),
       `modes: ${e.modes.join(', ')}`,
       ...e.options.map((o) => `\`--${o.name}\`${o.choices ? ` (${o.choices.join('|')})` : ''}  default ${String(o.default)}: ${o.describe}`),
       ...(e.faults.length > 0 ? [`faults: ${e.faults.map((f) => `${f.name} (${f.describe})`).join('; ')}`] : []),

@@ -5,6 +5,7 @@
  * sync kinds and engine phases, stalls, and the environment last. The same document is written as
  * Markdown and HTML; only HTML draws the charts. Pure.
  */
+import { SERVER_TABLE_NOTE, serverRunTable } from './servers.js';
 import { verdictText } from '../../analysis/crash-verdict.js';
 import { intervalText } from '../../analysis/repeat-stats.js';
 import { crashLabel } from './crash-table.js';
@@ -37,6 +38,8 @@ export function allWarnings(report: RunReport): Warning[] {
 export function runConsoleDoc(report: RunReport): Doc {
   const caption = caseTableCaption(report);
   const blocks: Block[] = [table(caseTable(report)), ...(caption ? [paragraph(caption)] : []), ...scalingConsoleBlocks(report), paragraph(tallyLine(report))];
+  const servers = serverRunTable(report.cases);
+  if (servers) blocks.push(paragraph('**Servers: the promise beside the measurement**'), table(servers));
   const n = allWarnings(report).length;
   if (n > 0) blocks.push(paragraph(`${plural(n, 'warning')} (on stderr and in the report)`));
   return { title: `durabench report — ${report.suite.name}`, blocks };
@@ -122,6 +125,13 @@ export function runSummary(report: RunReport): Block {
   return summaryBlock(tone, headline.charAt(0).toUpperCase() + headline.slice(1), facts);
 }
 
+/** Server engines: each setting's documented promise beside its latency (and loss, with --crash). */
+function serverBlocks(report: RunReport): Block[] {
+  const t = serverRunTable(report.cases);
+  if (!t) return [];
+  return [heading(2, 'Servers: the promise beside the measurement'), paragraph(SERVER_TABLE_NOTE, 'muted'), table(t)];
+}
+
 /** The full report. `charts`: draw the charts (HTML); Markdown leaves them out. */
 export function runDoc(report: RunReport, opts: { charts: boolean }): Doc {
   const completed = report.cases.filter((c): c is CompletedCase => c.state === 'completed');
@@ -141,6 +151,7 @@ export function runDoc(report: RunReport, opts: { charts: boolean }): Doc {
       'muted',
     ),
     ...scalingBlocks(report, opts),
+    ...serverBlocks(report),
     ...(problems.length > 0 ? [heading(2, 'Errored and skipped cases'), list(problems.map((c) => `**${c.id}** (${engineLabel(c.key.engine)}): ${c.state}: ${c.reason}`))] : []),
     ...(report.tune ? tuneBlocks(report.tune, opts) : []),
     ...crashBlocks(completed),

@@ -9,9 +9,13 @@ import { caseKey } from '../../model/case.js';
 import type { DeviceCache, LabFs } from '../../model/crash-report.js';
 import type { Durability, Mode } from '../../model/durability.js';
 
-/** Built-in engines that claim real durability (the in-memory `null` engine does not). */
+/**
+ * Built-in engines that claim real durability and run in the writer (the in-memory `null` engine
+ * does not; server engines keep their data in a database server, each with its own promise per
+ * setting: test/servers-crash.test.ts).
+ */
 export function durableEngines(): EngineFactory[] {
-  return builtinEngines().filter((e) => e.name !== 'null');
+  return builtinEngines().filter((e) => e.name !== 'null' && e.server === undefined);
 }
 
 export function engineNamed(name: string): EngineFactory | undefined {

@@ -39,6 +39,10 @@ test('run suites: the field and the file are named, what was given is quoted', (
   assert.equal(problem(() => checkRunSuite({ engines: [] }, 'e.json')), `--suite 'e.json': field "engines" needs at least one value (see suites/full.json for the format)`);
   assert.match(problem(() => checkRunSuite({ durationMs: 100, commitsPerWriter: 5 }, 'b.json')), /give either "durationMs" or "commitsPerWriter", not both/);
   assert.match(problem(() => checkRunSuite({ kind: 'crash' }, 'seed')), /is a crash suite; run it with durabench crash --suite seed/);
+  // A crash suite with its own run matrix is a run suite too, checked as one.
+  const both = { name: 'both', kind: 'crash', kinds: [{ kind: 'kill' }], cases: [{ engine: 'raw', mode: 'sync' }] };
+  assert.deepEqual(checkRunSuite({ ...both, run: { engines: ['raw'], modes: ['sync', 'none'] } }, 'both').modes, ['sync', 'none']);
+  assert.match(problem(() => checkRunSuite({ ...both, run: { engines: ['raw'], kinds: [] } }, 'both')), /"kinds" is not a suite field/);
 });
 
 test('crash suites: kinds and case lines are checked field by field', () => {

@@ -1,0 +1,221 @@
+/**
+ * Runs a server engine's database server for a case or a crash trial: a fresh data directory in a
+ * directory durabench created (or the recovered one after a crash), the server started from the
+ * engine's description (engines/server-spec.ts) as a process of its own (workspace/server-process.ts),
+ * readiness, and a stop on every way out. Sockets live next to the data unless that path would not
+ * fit in sun_path (107 bytes), then in a short marked directory under /tmp.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ServerCommand, ServerSpec } from '../engines/server-spec.js';
+import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
+import type { Durability } from '../model/durability.js';
+import type { ServerEndpoint, ServerFacts, ServerFailure } from '../model/server.js';
+import { hold, OWNER_MARKER, release } from '../workspace/registry.js';
+import { ServerProcess } from '../workspace/server-process.js';
+import { SERVER_PREPARE_TIMEOUT_MS, SERVER_READY_TIMEOUT_MS, SERVER_STOP_TIMEOUT_MS } from './defaults.js';
+
+/** sun_path is 108 bytes with the terminating NUL. */
+const SUN_PATH_MAX = 107;
+
+/** The server's setting and documented promises for a case (null for engines that are not servers). */
+export function serverFacts(factory: EngineFactory, durability: Durability, options: Readonly<Record<string, EngineOptionValue>>): ServerFacts | null {
+  const spec = factory.server;
+  if (!spec) return null;
+  const l = spec.locate(options);
+  return { setting: spec.setting(durability, options), binary: l.found ? l.bin : '(not found)', kill: spec.promise(durability, options, 'kill'), power: spec.promise(durability, options, 'power') };
+}
+
+/** Why this server engine cannot run here (its binary is missing), or null. */
+export function serverUnavailable(factory: EngineFactory, options: Readonly<Record<string, EngineOptionValue>>): string | null {
+  if (!factory.server) return null;
+  const l = factory.server.locate(options);
+  return l.found ? null : `${factory.name}: ${l.reason}`;
+}
+
+export interface ServerStart {
+  readonly factory: EngineFactory;
+  /** A directory durabench created: the server's log, pid record and (usually) sockets go here. */
+  readonly root: string;
+  /** The data directory: created fresh when `fresh`, else the one a crash left. */
+  readonly dataDir: string;
+  readonly fresh: boolean;
+  readonly durability: Durability;
+  readonly options: Readonly<Record<string, EngineOptionValue>>;
+  readonly failure: ServerFailure;
+  /** A recovered crash image started while the original server is frozen (postgres: drop its lock file). */
+  readonly copy?: boolean;
+  /**
+   * Count the server's sync calls: it runs under `strace` with these arguments (the lab's census
+   * arguments, a log file); a traced server is only ever crashed, never stopped cleanly (strace
+   * would exit first and leave the server outside its group).
+   */
+  readonly trace?: { readonly log: string; readonly straceArgs: readonly string[] };
+  readonly signal?: AbortSignal;
+}
+
+/** A server durabench started: its endpoint (for the engine's context), its process, how long it took to be ready. */
+export class RunningServer {
+  private stopped = false;
+  private constructor(
+    readonly endpoint: ServerEndpoint,
+    readonly process: ServerProcess,
+    private readonly spec: ServerSpec,
+    readonly readyMs: number,
+    private readonly socketTmp: string | null,
+    private readonly traced: boolean,
+  ) {}
+
+  static async start(s: ServerStart): Promise<RunningServer> {
+    const spec = s.factory.server;
+    if (!spec) throw new Error(`${s.factory.name} is not a server engine`);
+    const located = spec.locate(s.options);
+    if (!located.found) throw new Error(`${s.factory.name}: ${located.reason}`);
+    const longest = Math.max(...spec.socketNames.map((n) => n.length), 0) + 8; // + postgres's ".lock"-style suffixes
+    let socketDir = s.root;
+    let socketTmp: string | null = null;
+    if (path.resolve(s.root).length + 1 + longest > SUN_PATH_MAX) {
+      socketTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'durabench-sock-'));
+      fs.writeFileSync(path.join(socketTmp, OWNER_MARKER), JSON.stringify({ tool: 'durabench', pid: process.pid }) + '\n');
+      hold({ kind: 'dir', path: socketTmp });
+      socketDir = socketTmp;
+    }
+    // A server running as another user (postgres as nobody) must reach its sockets and data.
+    const user = spec.launch({ dataDir: s.dataDir, socketDir, failure: s.failure }, located.bin, s.durability, s.options).user;
+    if (user) {
+      fs.chmodSync(socketDir, 0o755);
+      fs.chownSync(socketDir, user.uid, user.gid);
+    }
+    const endpoint: ServerEndpoint = { dataDir: s.dataDir, socketDir, failure: s.failure };
+    try {
+      if (s.fresh) for (const c of spec.prepare(endpoint, located.bin, s.options)) runCommand(c, s.root);
+      if (s.copy) spec.beforeCopyStart?.(endpoint);
+      spec.beforeStart?.(endpoint);
+      const launch = spec.launch(endpoint, located.bin, s.durability, s.options);
+      if (s.trace) {
+        // strace opens its log as the server's user.
+        fs.writeFileSync(s.trace.log, '');
+        if (launch.user) fs.chownSync(s.trace.log, launch.user.uid, launch.user.gid);
+      }
+      const proc = ServerProcess.spawn({
+        name: s.factory.name,
+        program: s.trace ? 'strace' : launch.program,
+        args: s.trace ? [...s.trace.straceArgs, '--', launch.program, ...launch.args] : launch.args,
+        cwd: launch.cwd,
+        env: launch.env,
+        ...(launch.user ? { user: launch.user } : {}),
+        logFile: path.join(s.root, `${s.factory.name}-server.log`),
+        recordDir: s.root,
+        dataDir: s.dataDir,
+        socketDir: socketTmp,
+      });
+      const readyMs = await proc.waitReady(() => spec.ready(endpoint), spec.readyTimeoutMs ?? SERVER_READY_TIMEOUT_MS, s.signal);
+      const server = new RunningServer(endpoint, proc, spec, readyMs, socketTmp, s.trace !== undefined);
+      if (s.fresh && spec.afterReady) {
+        try {
+          await spec.afterReady(endpoint);
+        } catch (err) {
+          await server.stop();
+          throw new Error(`${s.factory.name}: setting up the schema failed: ${(err as Error).message}`);
+        }
+      }
+      return server;
+    } catch (err) {
+      if (socketTmp) removeSocketDir(socketTmp);
+      throw err;
+    }
+  }
+
+  /** Clean stop (the server's own shutdown); a crash if it does not stop in time. Idempotent. */
+  async stop(): Promise<{ clean: boolean; ms: number }> {
+    if (this.stopped) return { clean: true, ms: 0 };
+    if (this.traced) return { clean: false, ms: (await this.crash(true)).ms };
+    this.stopped = true;
+    try {
+      return await this.process.stop(this.spec.stopSignal, SERVER_STOP_TIMEOUT_MS);
+    } finally {
+      this.cleanup();
+    }
+  }
+
+  /**
+   * SIGKILL of the server and every descendant: the crash lab's process kill. With `discard` the
+   * directory will not be restarted, so what the server left outside it is released too.
+   */
+  async crash(discard = false): Promise<{ killed: number; ms: number }> {
+    if (this.stopped) {
+      // Already stopped or crashed (never signal a pid twice: it may be reused); a discarded directory still gets its leftovers released.
+      if (discard && !this.leftoversReleased) this.releaseLeftovers();
+      return { killed: 0, ms: 0 };
+    }
+    this.stopped = true;
+    try {
+      return await this.process.crash();
+    } finally {
+      if (discard) this.releaseLeftovers();
+      this.cleanup();
+    }
+  }
+
+  /**
+   * Make the fresh data directory durable (syncfs of its filesystem) before a power run's writers
+   * start: a cut must find the server as it was set up (etcd with --unsafe-no-fsync never syncs its
+   * bootstrap, and would otherwise lose its own membership, not our commits).
+   */
+  makeDurable(): void {
+    execFileSync('sync', ['-f', this.endpoint.dataDir], { stdio: 'ignore', timeout: 60_000 });
+  }
+
+  /** Freeze the server's whole tree (a power cut's instant) and let it run again. */
+  freeze(): void {
+    this.process.freeze();
+  }
+
+  thaw(): void {
+    this.process.thaw();
+  }
+
+  private leftoversReleased = false;
+
+  private releaseLeftovers(): void {
+    this.leftoversReleased = true;
+    for (const c of this.spec.afterKill?.(this.endpoint) ?? []) {
+      try {
+        execFileSync(c.program, [...c.args], { cwd: c.cwd, env: { ...c.env }, stdio: 'ignore', timeout: 10_000 });
+      } catch {
+        // best effort: it only frees a stale segment
+      }
+    }
+  }
+
+  private cleanup(): void {
+    if (this.socketTmp) removeSocketDir(this.socketTmp);
+  }
+}
+
+function removeSocketDir(dir: string): void {
+  release({ kind: 'dir', path: dir });
+  if (fs.existsSync(path.join(dir, OWNER_MARKER))) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Run one preparation command (initdb, mariadb-install-db) as an argument array; its output goes to the log. */
+function runCommand(c: ServerCommand, root: string): void {
+  const log = path.join(root, 'prepare.log');
+  const fd = fs.openSync(log, 'a');
+  try {
+    execFileSync(c.program, [...c.args], {
+      cwd: c.cwd,
+      env: { ...c.env },
+      stdio: ['ignore', fd, fd],
+      timeout: SERVER_PREPARE_TIMEOUT_MS,
+      ...(c.user ? { uid: c.user.uid, gid: c.user.gid } : {}),
+    });
+  } catch (err) {
+    fs.closeSync(fd);
+    const tail = fs.readFileSync(log, 'utf8').trim().split('\n').slice(-2).join(' | ');
+    throw new Error(`${path.basename(c.program)} failed (${(err as Error).message.split('\n')[0]}): ${tail}`);
+  }
+  fs.closeSync(fd);
+}

@@ -1,0 +1,110 @@
+/**
+ * A database server's life under durabench, with the real CLI and a real server (redis, the
+ * quickest to start): the run's server is gone after SIGTERM, with nothing left in the target; a
+ * server a SIGKILLed durabench left behind is found by its record and stopped; a missing binary
+ * makes the case skipped with the reason; `durabench engines` says where each server is.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { serverUnavailable } from '../coordinator/servers.js';
+import { engineAvailability } from '../engines/registry.js';
+import { redisEngine } from '../engines/servers/redis.js';
+import { killServerTree, orphanServers, SERVER_RECORD, stopOrphanServer, waitGoneSync, type ServerRecord } from '../workspace/server-process.js';
+import { runCli, startCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
+
+const redisWhy = (await engineAvailability(redisEngine)) ?? serverUnavailable(redisEngine, {});
+
+/** The first server record below `dir`, waiting for it to appear. */
+async function waitForRecord(dir: string, timeoutMs = 30_000): Promise<ServerRecord> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = findRecords(dir);
+    try {
+      if (found.length > 0) return JSON.parse(fs.readFileSync(found[0]!, 'utf8')) as ServerRecord;
+    } catch {
+      // being written
+    }
+    if (Date.now() > until) throw new Error('no server record appeared');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function findRecords(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((p) => path.basename(p) === SERVER_RECORD).map((p) => path.join(dir, p));
+}
+
+function alive(pid: number): boolean {
+  try {
+    return !fs.readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+test('SIGTERM during a run stops the server by its process group; nothing is left in the target', { skip: redisWhy ?? false }, async () => {
+  const dir = tempDir('srv-term');
+  const out = tempDir('srv-term-out');
+  const { child, done } = startCli(['run', '--engine', 'redis', '--mode', 'sync', '--duration', '60', '--dir', dir, '--out', out, '--format', 'json']);
+  const record = await waitForRecord(dir);
+  assert.ok(alive(record.pid), 'the server runs');
+  // Let the writers connect and commit before the signal.
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill('SIGTERM');
+  const r = await done;
+  assert.equal(r.code, 143, r.stderr);
+  assert.equal(alive(record.pid), false, 'the server is gone');
+  assert.deepEqual(fs.readdirSync(dir), [], 'the work directory (data, sockets, record) is removed');
+});
+
+test('a server left by a SIGKILLed durabench is found by its record and stopped', { skip: redisWhy ?? false }, async () => {
+  const dir = tempDir('srv-orphan');
+  const out = tempDir('srv-orphan-out');
+  const { child, done } = startCli(['run', '--engine', 'redis', '--mode', 'none', '--duration', '60', '--dir', dir, '--out', out, '--format', 'json']);
+  const record = await waitForRecord(dir);
+  try {
+    assert.deepEqual(orphanServers(dir), [], 'not an orphan while its durabench runs');
+    child.kill('SIGKILL');
+    await done;
+    assert.ok(alive(record.pid), 'a SIGKILL of durabench leaves its server running (no handler runs)');
+    const orphans = orphanServers(dir);
+    assert.equal(orphans.length, 1);
+    assert.equal(orphans[0]!.record.pid, record.pid);
+    assert.match(orphans[0]!.record.program, /redis-server$/);
+    assert.ok(orphans[0]!.record.socketDir === null || fs.existsSync(orphans[0]!.record.socketDir), 'its socket directory is recorded');
+    stopOrphanServer(orphans[0]!);
+    assert.equal(alive(record.pid), false);
+    if (record.socketDir) assert.equal(fs.existsSync(record.socketDir), false, 'its own socket directory is removed with it');
+    assert.deepEqual(orphanServers(dir), []);
+  } finally {
+    // Even when an assertion failed: no server outlives the test (its record names it).
+    child.kill('SIGKILL');
+    if (alive(record.pid) && fs.readlinkSync(`/proc/${record.pid}/exe`) === fs.realpathSync(record.program)) waitGoneSync(killServerTree(record.pid));
+  }
+});
+
+test('a missing server binary: the case is skipped with the reason and the apt package', async () => {
+  const dir = tempDir('srv-missing');
+  const out = tempDir('srv-missing-out');
+  const r = await runCli(['run', '--engine', 'redis', '--mode', 'sync', '--duration', '0.2', '--warmup', '0', '--server-bin', path.join(dir, 'no-redis-server'), '--dir', dir, '--out', out, '--format', 'json']);
+  const why = await engineAvailability(redisEngine);
+  if (why) {
+    // Without the npm client the engine cannot load at all: one line, exit 2.
+    assert.equal(r.code, 2);
+    return;
+  }
+  const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as { cases: { state: string; reason?: string }[] };
+  assert.equal(report.cases[0]!.state, 'skipped');
+  assert.match(report.cases[0]!.reason!, /--server-bin .*no executable redis-server/);
+  const engines = await runCli(['engines', '--format', 'json', '--out', out]);
+  assert.equal(engines.code, 0, engines.stderr);
+  const list = JSON.parse(fs.readFileSync(path.join(out, 'engines.json'), 'utf8')) as { name: string; server: { binary: string | null; reason: string | null } | null }[];
+  for (const name of ['redis', 'postgres', 'mariadb', 'etcd']) {
+    const e = list.find((x) => x.name === name)!;
+    assert.ok(e.server, `${name} is listed as a server engine`);
+    assert.ok(e.server.binary !== null || /apt-get install -y/.test(e.server.reason ?? ''), `${name}: a binary or the apt line`);
+  }
+  assert.equal(list.find((x) => x.name === 'wal')!.server, null);
+});
