@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { serverUnavailable } from '../coordinator/servers.js';
 import { engineAvailability } from '../engines/registry.js';
 import { redisEngine } from '../engines/servers/redis.js';
-import { killServerTree, orphanServers, SERVER_RECORD, stopOrphanServer, waitGoneSync, type ServerRecord } from '../workspace/server-process.js';
+import { killServerTree, orphanServers, SERVER_RECORD, waitGoneSync, type ServerRecord } from '../workspace/server-process.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -74,7 +74,14 @@ test('a server left by a SIGKILLed durabench is found by its record and stopped'
     assert.equal(orphans[0]!.record.pid, record.pid);
     assert.match(orphans[0]!.record.program, /redis-server$/);
     assert.ok(orphans[0]!.record.socketDir === null || fs.existsSync(orphans[0]!.record.socketDir), 'its socket directory is recorded');
-    stopOrphanServer(orphans[0]!);
+    // durabench clean finds it by its record in the dead run's work directory and stops its whole tree.
+    const dry = await runCli(['clean', '--dir', dir, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout + dry.stderr, new RegExp(`would stop database server ${record.pid} \\(redis-server\\)`));
+    assert.ok(alive(record.pid), '--dry-run stops nothing');
+    const clean = await runCli(['clean', '--dir', dir]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.match(clean.stdout + clean.stderr, new RegExp(`stopped database server ${record.pid}`));
     assert.equal(alive(record.pid), false);
     if (record.socketDir) assert.equal(fs.existsSync(record.socketDir), false, 'its own socket directory is removed with it');
     assert.deepEqual(orphanServers(dir), []);

@@ -26,6 +26,7 @@ import path from 'node:path';
 import { run } from './exec.js';
 import { isAlive, parseOwner, processStartTicks, processState, type Owner } from './owner.js';
 import { OWNER_MARKER, recordsDir, waitGone, type Resource, type RunRecord } from './registry.js';
+import { orphanServers, stopOrphanServer, type OrphanServer } from './server-process.js';
 import { isMarkerFile, readMarker, removeTree, unescapeMount, type DirMarker } from './workdir.js';
 
 /**
@@ -51,6 +52,8 @@ export interface DeadRun {
 
 export type Leftover =
   | { readonly kind: 'process'; readonly pid: number; readonly startTicks: number | null; readonly what: string; readonly run: DeadRun }
+  /** A database server a dead run started (found by its record in the run's work directory): its whole process tree is stopped. */
+  | { readonly kind: 'server'; readonly pid: number; readonly program: string; readonly orphan: OrphanServer; readonly run: DeadRun }
   | { readonly kind: 'mount'; readonly path: string; readonly run: DeadRun }
   /** A tracing instance directory (`<tracefs>/instances/durabench-<pid>-…`), removed with rmdir. */
   | { readonly kind: 'trace-instance'; readonly path: string; readonly run: DeadRun }
@@ -371,6 +374,8 @@ export function findLeftovers(scope: ScanScope): LeftoverScan {
       if (!leftovers.some((l) => l.kind === 'trace-instance' && path.basename(l.path) === n)) add({ kind: 'trace-instance', path: p, run });
     }
   }
+  // Database servers a dead run started keep running on their own (their own process group): found by their records.
+  for (const [dir, d] of deadDirs) for (const o of orphanServers(dir)) add({ kind: 'server', pid: o.record.pid, program: o.record.program, orphan: o, run: d.run });
   for (const [dir, d] of deadDirs) add({ kind: 'dir', path: dir, role: d.marker.role, run: d.run, ...(d.unreadable ? { unreadableMarker: true } : {}) });
   // Temporary files of the atomic writer in report directories (`.<name>.tmp-<pid>`).
   for (const { record } of records) {
@@ -397,6 +402,8 @@ export function describeLeftover(l: Leftover): string {
   switch (l.kind) {
     case 'process':
       return `process ${l.pid} (${l.what})`;
+    case 'server':
+      return `database server ${l.pid} (${path.basename(l.program)})`;
     case 'mount':
       return `mount ${l.path}`;
     case 'trace-instance':
@@ -420,6 +427,7 @@ export function summarizeLeftovers(ls: readonly Leftover[]): string {
     [n('mount'), 'mount', 'mounts'],
     [n('loop'), 'loop device', 'loop devices'],
     [n('process'), 'process', 'processes'],
+    [n('server'), 'database server', 'database servers'],
     [n('trace-instance'), 'tracing instance', 'tracing instances'],
     [n('temp-file'), 'temporary file', 'temporary files'],
   ];
@@ -438,7 +446,7 @@ export function deadRunsOf(ls: readonly Leftover[]): DeadRun[] {
 
 export type Removal = { readonly leftover: Leftover; readonly state: 'removed' } | { readonly leftover: Leftover; readonly state: 'failed'; readonly problem: string };
 
-const ORDER: Leftover['kind'][] = ['process', 'trace-instance', 'mount', 'loop', 'dir', 'temp-file', 'record'];
+const ORDER: Leftover['kind'][] = ['server', 'process', 'trace-instance', 'mount', 'loop', 'dir', 'temp-file', 'record'];
 
 /** How deep a loop device is stacked on other leftover loop devices (0: on a file). */
 function stackDepth(l: Extract<Leftover, { kind: 'loop' }>, all: readonly Leftover[], seen = new Set<string>()): number {
@@ -478,6 +486,9 @@ export function removeLeftovers(ls: readonly Leftover[]): Removal[] {
 
 function removeOne(l: Leftover): void {
   switch (l.kind) {
+    case 'server':
+      stopOrphanServer(l.orphan);
+      return;
     case 'process': {
       const now = processStartTicks(l.pid);
       const state = processState(l.pid);

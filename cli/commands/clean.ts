@@ -29,6 +29,7 @@ function runLine(r: DeadRun): string {
 
 const VERB: Record<Leftover['kind'], [string, string]> = {
   process: ['would kill', 'killed'],
+  server: ['would stop', 'stopped'],
   'trace-instance': ['would remove', 'removed'],
   mount: ['would unmount', 'unmounted'],
   loop: ['would detach', 'detached'],
