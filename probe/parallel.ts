@@ -161,6 +161,12 @@ export async function measureParallel(method: ParallelMethod, target: string, wo
     const failed = results.find((r) => r.state === 'errored');
     if (failed && failed.state === 'errored') return { target, method: info, state: 'errored', reason: failed.reason, code: failed.code };
     const done = results.filter((r): r is Extract<ParallelWorkerResult, { state: 'completed' }> => r.state === 'completed');
+    // K threads "at once" only if every one of them synced inside the window: a thread whose first
+    // sync outlasted the whole window (a loaded machine, a stalling disk) measured nothing.
+    const idle = done.findIndex((r) => r.latency.count === 0);
+    if (idle >= 0) {
+      return { target, method: info, state: 'errored', reason: `thread ${idle + 1} of ${k} completed no write + fdatasync inside the ${opts.seconds} s window (a sync outlasted it): the threads never all ran at once; lengthen --duration`, code: null };
+    }
     const parts: EncodedLatency[] = done.map((r) => r.latency);
     const latency = summarizeLatency(parts);
     const wallNs = Math.max(1, ...done.map((r) => Number(r.lastEndNs)));

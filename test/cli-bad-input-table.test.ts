@@ -131,6 +131,8 @@ const BY_NAME: Record<string, Wrong[]> = {
   ],
   'crash-at': [{ value: 'sometimes' }, { value: 'op:0' }, { value: 'marker:nosuch' }],
   'crash-sweep': [{ value: 'a..b' }, { value: 'marker:nosuch..marker:checkpoint-done' }],
+  'crash-window': [{ value: 'soon' }, { value: '50%..10%' }],
+  fs: [{ value: 'zfs' }, { value: 'ext4,zfs', quoted: 'zfs' }],
   method: [{ value: 'nosuch' }],
   format: [{ value: 'xml' }],
   out: [
@@ -154,7 +156,7 @@ const BY_NAME: Record<string, Wrong[]> = {
 /** A valid command line per command; the flag under test (and what it needs) is added to it. */
 function base(command: string, flag: string): string[] {
   const power = ['fs', 'mount-options', 'image-mib', 'writeback'].includes(flag);
-  const trial = ['trials', 'crash-at', 'crash-sweep'].includes(flag);
+  const trial = ['trials', 'crash-at', 'crash-sweep', 'crash-window'].includes(flag);
   const batch = ['batch-size', 'batch-ms'].includes(flag);
   const unless = (name: string, ...args: string[]): string[] => (flag === name ? [] : args);
   const matrix = (engine: string): string[] => [...unless('engine', '--engine', engine), ...(batch && command !== 'tune' ? ['--mode', 'batch'] : []), ...unless('dir', '--dir', target)];

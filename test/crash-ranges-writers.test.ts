@@ -54,7 +54,10 @@ test('several writers under a power cut with a volatile drive cache: none loses 
   const dir = tempDir('crash-writers');
   const s = await runCrashTrials(crashSpec('wal', 'sync', null, dir, { writers: 2, seed: 6 }), { setting: power('ext4'), trials: 4 });
   assert.equal(s.trialsErrored, 0, JSON.stringify(s.trials.map((t) => t.error)));
-  assert.ok(s.trials.every((t) => t.writers?.length === 2 && t.writers.every((w) => w.acked > 0)));
+  // Every crash state verifies both writers; an instant early in the run may precede one thread's
+  // first ack (a loaded machine starts threads late), so each writer must have acked in some state.
+  assert.ok(s.trials.every((t) => t.writers?.length === 2));
+  for (const w of [0, 1]) assert.ok(s.trials.some((t) => (t.writers![w]?.acked ?? 0) > 0), `writer ${w} acked in some crash state`);
   assert.equal(s.lostMax, 0);
   assert.equal(s.verdict, 'consistent', s.verdictReason);
   assert.deepEqual(labResidue(dir), []);

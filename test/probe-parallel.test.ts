@@ -27,9 +27,16 @@ test(
       methods.map((m) => m.info.id),
     );
     const results = [];
+    let idle = 0;
     for (const m of methods) {
       const scratch = fs.mkdtempSync(path.join(dir, 'm'));
       const r = await measureParallel(m, dir, scratch, { seconds: 0.1, warmupSeconds: 0.02 });
+      // A thread whose first sync outlasts the window measured nothing: the method says so instead of a rate.
+      if (r.state === 'errored' && /completed no write \+ fdatasync inside the 0\.1 s window/.test(r.reason)) {
+        assert.deepEqual(fs.readdirSync(scratch), []);
+        idle += 1;
+        continue;
+      }
       assert.equal(r.state, 'completed', r.state !== 'completed' ? r.reason : '');
       if (r.state !== 'completed') continue;
       assert.equal(r.method.threads, m.threads);
@@ -41,6 +48,8 @@ test(
       assert.deepEqual(fs.readdirSync(scratch), []);
       results.push(r);
     }
+    // The tables need every method measured (a machine too loaded for 0.1 s windows has told us so above).
+    if (idle > 0) return;
     const report = {
       settings: { targets: [dir], blockBytes: [4096], seconds: 0.1, warmupSeconds: 0.02, threads: [1, 3] },
       results,

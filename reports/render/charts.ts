@@ -481,8 +481,11 @@ export function placeLabels(points: readonly { px: number; py: number; r: number
       const y1 = c.verticalAlign === 'top' ? ay : c.verticalAlign === 'bottom' ? ay - h : ay - h / 2;
       const box = { x1, y1, x2: x1 + w, y2: y1 + h };
       if (box.x1 < plot.x1 || box.x2 > plot.x2 || box.y1 < plot.y1 || box.y2 > plot.y2) continue;
-      if (placed.some((b) => overlaps(b, box))) continue;
-      if (symbols.some((b, j) => j !== i && overlaps(b, box))) continue;
+      // Kept 2 px clear of every other label and point: the browser's glyph boxes differ from the
+      // font metrics by a pixel or two (ascenders, hinting), and touching labels read as one.
+      const clear = { x1: box.x1 - 2, y1: box.y1 - 2, x2: box.x2 + 2, y2: box.y2 + 2 };
+      if (placed.some((b) => overlaps(b, clear))) continue;
+      if (symbols.some((b, j) => j !== i && overlaps(b, clear))) continue;
       placed.push(box);
       return { ...c, box };
     }
