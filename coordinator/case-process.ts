@@ -37,7 +37,8 @@ export async function runCaseInChild(planned: PlannedCase, ctx: CaseRunContext):
   const [program, args] = withParentDeathSignal(process.execPath, [...execArgv, script, '--work-dir', ctx.workDir]);
   const child = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true, serialization: 'json' });
   const pid = child.pid;
-  if (pid !== undefined) hold({ kind: 'process', pid });
+  // Detached: it leads its own process group, released as a whole (anything the case child started).
+  if (pid !== undefined) hold({ kind: 'process', pid, group: true });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

@@ -93,7 +93,9 @@ export class WriterProcess {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-4000);
     });
     const pid = this.child.pid;
-    if (pid !== undefined) hold({ kind: 'process', pid });
+    // Detached, so it leads its own process group: releasing it kills the group, strace's tracee too
+    // (held by its own pid only once its hello is drained, hundreds of ms into a start under strace).
+    if (pid !== undefined) hold({ kind: 'process', pid, group: true });
     this.exitPromise = new Promise((resolve) =>
       this.child.on('exit', (code, signal) => {
         this.exitInfo = { code, signal };

@@ -39,6 +39,27 @@ export function processState(pid: number): string | null {
   return readProcStat(pid)?.[0] ?? null;
 }
 
+/**
+ * The live (not zombie) processes of process group `pgid` (field 5 of /proc/<pid>/stat), found by
+ * a scan of /proc: the kernel has no call that lists a group's members.
+ */
+export function processGroupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    if (!/^\d+$/.test(n)) continue;
+    const f = readProcStat(Number(n));
+    // After the command: f[0] is field 3 (state), f[2] field 5 (pgrp).
+    if (f && Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') out.push(Number(n));
+  }
+  return out;
+}
+
 let boot: string | null | undefined;
 /** The current boot's id. */
 export function bootId(): string | null {

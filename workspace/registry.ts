@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { run } from './exec.js';
-import { currentOwner, processStartTicks, processState, type Owner } from './owner.js';
+import { currentOwner, processGroupMembers, processStartTicks, processState, type Owner } from './owner.js';
 import { killServerTree, waitGoneSync } from './server-process.js';
 
 export type Resource =
@@ -25,8 +25,13 @@ export type Resource =
   | { kind: 'mount'; path: string }
   /** `backingFile` is filled in when held (from sysfs): a cleaner detaches only a device still backed by it. */
   | { kind: 'loop'; device: string; backingFile?: string }
-  /** `startTicks` is filled in when held: a cleaner kills only the same process, never a reused pid. */
-  | { kind: 'process'; pid: number; startTicks?: number | null }
+  /**
+   * `startTicks` is filled in when held: a cleaner kills only the same process, never a reused pid.
+   * `group`: the child was spawned detached, so it leads its own process group, and releasing it
+   * kills the whole group — what it started too, such as strace's tracee, which durabench learns of
+   * only once the tracee says hello, and which strace's death would otherwise leave running.
+   */
+  | { kind: 'process'; pid: number; startTicks?: number | null; group?: boolean }
   /** The directory reports are written to: nothing to remove, but a SIGKILL may leave a temporary file there. */
   | { kind: 'output'; dir: string }
   /** A database server's process group leader (workspace/server-process.ts): its group and every descendant are killed. */
@@ -200,6 +205,10 @@ export function releaseNow(r: Resource): void {
     if (fs.existsSync(path.join(r.path, OWNER_MARKER))) fs.rmSync(r.path, { recursive: true, force: true });
   } else if (r.kind === 'process') {
     // A writer child (possibly stopped at a crash point) must not outlive the lab: it holds files in our mounts.
+    if (r.group) {
+      releaseGroup(r);
+      return;
+    }
     if (r.startTicks !== undefined && r.startTicks !== null && processStartTicks(r.pid) !== r.startTicks) return;
     try {
       process.kill(r.pid, 'SIGKILL');
@@ -241,6 +250,26 @@ export function releaseSince(mark: number): string[] {
   }
   persist();
   return problems;
+}
+
+/**
+ * SIGKILL the process group a held child leads and wait until no member is left. One kill(2) of the
+ * group reaches every member at once: killing only the leader is not enough under strace, whose
+ * tracee is detached (not killed: strace sets no PTRACE_O_EXITKILL) when strace dies, and, having no
+ * parent-death signal of its own (fork clears it, prctl(2)), runs on re-parented to init until its
+ * own parent watch notices. The group id is the leader's pid, which the kernel does not hand out
+ * again while any member still uses it as its group: with the leader gone, members left in the
+ * group are still ours; a leader pid alive with another start time means the group is long gone.
+ */
+function releaseGroup(r: Extract<Resource, { kind: 'process' }>): void {
+  const ticks = processStartTicks(r.pid);
+  if (ticks !== null && r.startTicks !== undefined && r.startTicks !== null && ticks !== r.startTicks) return;
+  try {
+    process.kill(-r.pid, 'SIGKILL');
+  } catch {
+    return; // no member left
+  }
+  for (let i = 0; i < 200 && processGroupMembers(r.pid).length > 0; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
 }
 
 /** Wait (briefly, synchronously) until a killed process is gone, so its open files no longer pin a mount. */
