@@ -52,6 +52,10 @@ export function mergeCompletedCases(cases: readonly CompletedCase[]): CompletedC
   const first = cases[0]!;
   if (cases.length === 1) return first;
   const crash = mergeCrash(first.key, cases.map((c) => c.crash));
+  // Repeats' device figures add up (deltas, commits, bytes) and the ratios are taken again: the
+  // ratio of the sums, so a longer repeat weighs more, as in the merged histograms.
+  const devices = cases.map((c) => c.device).filter((d): d is DeviceTruth => d !== undefined);
+  const device = devices.length === cases.length ? mergeDevice(devices) : undefined;
   const startedAt = cases.map((c) => c.startedAt).sort()[0]!;
   const finishedAt = cases
     .map((c) => c.finishedAt)
@@ -66,6 +70,7 @@ export function mergeCompletedCases(cases: readonly CompletedCase[]): CompletedC
     state: 'completed',
     metrics: mergeCaseMetrics(cases.map((c) => c.metrics)),
     ...(crash ? { crash } : {}),
+    ...(device ? { device } : {}),
     warnings: dedupeWarnings(cases.flatMap((c) => c.warnings)),
   };
 }

@@ -7,6 +7,8 @@ import type { CaseResult } from '../model/run-report.js';
 import type { EngineOptionValue } from '../engines/types.js';
 
 /** A planned case without its factory (the child loads the engine itself). */
+import type { CaseDevice } from '../model/device.js';
+
 export interface CaseSpec {
   readonly id: string;
   readonly key: CaseKey;
@@ -22,6 +24,7 @@ export interface CaseChildSettings {
   readonly timelineMaxPoints: number | null;
   readonly barrierTimeoutMs: number;
   readonly keep: boolean;
+  readonly device: CaseDevice;
 }
 
 export type ToCaseChild = { readonly kind: 'case'; readonly spec: CaseSpec; readonly settings: CaseChildSettings } | { readonly kind: 'abort' };

@@ -59,7 +59,7 @@ export async function runCaseInChild(planned: PlannedCase, ctx: CaseRunContext):
     send({
       kind: 'case',
       spec: { id: planned.id, key: planned.key, params: planned.params, engineOptions: planned.engineOptions },
-      settings: { workDir: ctx.workDir, caseIndex: ctx.caseIndex, intervalMs: ctx.intervalMs, timelineMaxPoints: ctx.timelineMaxPoints, barrierTimeoutMs: ctx.barrierTimeoutMs, keep: ctx.keep },
+      settings: { workDir: ctx.workDir, caseIndex: ctx.caseIndex, intervalMs: ctx.intervalMs, timelineMaxPoints: ctx.timelineMaxPoints, barrierTimeoutMs: ctx.barrierTimeoutMs, keep: ctx.keep, device: ctx.device },
     });
     if (ctx.signal.aborted) onAbort();
     const end = await Promise.race([exited, failedToStart]);

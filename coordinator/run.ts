@@ -7,7 +7,9 @@
 import { caseSyncPlausibilityWarnings, targetWarnings } from '../analysis/warnings.js';
 import type { EngineFactory } from '../engines/types.js';
 import type { CaseResult, CompletedCase, ResolvedSuite, RunReport } from '../model/run-report.js';
+import type { CaseDevice } from '../model/device.js';
 import type { Warning } from '../model/warning.js';
+import { blockDeviceUnder } from '../provenance/case-device.js';
 import { createWorkDir, keepWorkDir, newRunId, removeWorkDir, targetDown } from '../workspace/workdir.js';
 import type { SharedControl } from '../workers/control.js';
 import { adaptiveIntervalMs, TIMELINE } from './defaults.js';
@@ -98,6 +100,14 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
           down.set(t, { reason: `could not create the work directory in ${t}: ${messageOf(err)}`, code: codeOf(err) });
         }
       }
+      // The device under each target, found once: a `run --fs` image's own loop device is exact;
+      // a directory on a shared disk counts every other writer of that disk too (approximate).
+      const devices = new Map<string, CaseDevice>();
+      for (const t of suite.targets) {
+        const found = blockDeviceUnder(t);
+        const ownImage = suite.filesystems?.some((f) => f.target === t) ?? false;
+        devices.set(t, found.state === 'found' ? { state: 'found', name: found.name, approximate: !ownImage } : found);
+      }
       // --repeat: interleaved rounds; each case keeps one entry in the report (coordinator/repeat.ts).
       const schedule = repeatSchedule(cases, suite.repeat);
       const repeats = new RepeatCollector(report);
@@ -123,6 +133,7 @@ export async function executeRun(settings: RunSettings): Promise<RunReport> {
               timelineMaxPoints: settings.intervalMs === undefined ? TIMELINE.maxPoints : null,
               barrierTimeoutMs: settings.barrierTimeoutMs ?? 120_000,
               keep: settings.keep,
+              device: devices.get(target)!,
               signal: session.signal,
               onControl: (c) => {
                 control = c;

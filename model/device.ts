@@ -69,3 +69,6 @@ export function deviceTruth(device: string, approximate: boolean, delta: DeviceC
     bytesPerCommittedByte: committedBytes > 0 ? (delta.sectorsWritten * 512) / committedBytes : null,
   };
 }
+
+/** The device a run case reads its counters from: found (exact on its own image) or why not. */
+export type CaseDevice = { readonly state: 'found'; readonly name: string; readonly approximate: boolean } | { readonly state: 'unavailable'; readonly reason: string };

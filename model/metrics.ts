@@ -29,12 +29,15 @@ export interface MetricDef {
 export interface Measured {
   readonly metrics: CaseMetrics;
   readonly crash?: CompletedCase['crash'];
+  readonly device?: CompletedCase['device'];
 }
 
 const syncs = (c: Measured): boolean => c.metrics.syncLatency.count > 0;
 const crash = <T>(c: Measured, f: (x: NonNullable<CompletedCase['crash']>) => T): T | null => (c.crash ? f(c.crash) : null);
 /** Loss figures exist only where a crash state was verified: nothing verified is not a loss of 0 (a gate rule then finds the metric not measured). */
 const verified = <T>(c: Measured, f: (x: NonNullable<CompletedCase['crash']>) => T): T | null => (lossMeasured(c.crash) ? f(c.crash) : null);
+/** Device truth figures exist only where the device's counters were read over the measured window. */
+const device = (c: Measured, f: (d: Extract<NonNullable<CompletedCase['device']>, { state: 'measured' }>) => number | null): number | null => (c.device?.state === 'measured' ? f(c.device) : null);
 const exposureNs = (c: Measured, v: number | null): number | null => (c.metrics.exposure.unbounded ? Infinity : v);
 
 export const METRICS: readonly MetricDef[] = [
@@ -58,6 +61,9 @@ export const METRICS: readonly MetricDef[] = [
   { id: 'syncs_per_commit', label: 'syncs/commit', unit: 'ratio', better: 'lower', headline: false, kind: 'other', read: (c) => c.metrics.syncsPerCommit },
   { id: 'commits_per_sync_mean', label: 'commits/sync', unit: 'ratio', better: 'higher', headline: false, kind: 'other', read: (c) => c.metrics.commitsPerSync?.mean ?? null },
   { id: 'commits_per_sync_max', label: 'commits/sync max', unit: 'count', better: 'higher', headline: false, kind: 'other', read: (c) => c.metrics.commitsPerSync?.max ?? null },
+  // What the block device counted (model/device.ts): flushes it was asked for and bytes written, per measured commit.
+  { id: 'device_flushes_per_commit', label: 'flushes/commit', unit: 'ratio', better: 'lower', headline: false, kind: 'other', read: (c) => device(c, (d) => d.flushesPerCommit) },
+  { id: 'device_bytes_per_committed_byte', label: 'device bytes/byte', unit: 'ratio', better: 'lower', headline: false, kind: 'other', read: (c) => device(c, (d) => d.bytesPerCommittedByte) },
   // Shared logs only: how long each sync's leader waited before issuing it.
   { id: 'leader_wait_p50_ns', label: 'leader wait p50', unit: 'ns', better: 'lower', headline: false, kind: 'latency', read: (c) => c.metrics.leaderWaitLatency?.p50Ns ?? null },
   { id: 'leader_wait_p99_ns', label: 'leader wait p99', unit: 'ns', better: 'lower', headline: false, kind: 'latency', read: (c) => c.metrics.leaderWaitLatency?.p99Ns ?? null },

@@ -12,6 +12,7 @@ import { HeaderProps, SessionProps } from './report.js';
 import { SyncCounts, SYNC_KINDS } from './sync-kind.js';
 import { Warning } from './warning.js';
 import { ServerFacts } from './server.js';
+import { DeviceTruth } from './device.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -160,6 +161,11 @@ export const CompletedCase = Type.Object({
   repeats: Type.Optional(RepeatSummary),
   /** Server engines: the server's setting and its documented promise. */
   server: Type.Optional(ServerFacts),
+  /**
+   * What the block device under the target counted over the measured window (absent in reports
+   * written before it was measured): exact on a `run --fs` image, approximate on a shared disk.
+   */
+  device: Type.Optional(DeviceTruth),
   warnings: Type.Array(Warning),
 });
 export type CompletedCase = Static<typeof CompletedCase>;

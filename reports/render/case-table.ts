@@ -68,9 +68,21 @@ function engineCell(c: CaseResult): string {
   return c.key.fault ? `${engineLabel(c.key.engine)} +${c.key.fault}` : engineLabel(c.key.engine);
 }
 
-export function caseRow(c: CaseResult, showTarget: boolean, report?: RunReport, showRepeats = false): string[] {
+/** Flushes the block device counted per measured commit: `2.00`, `≈2.95` on a shared disk, `—` when not measured. */
+export function deviceFlushesCell(c: CaseResult): string {
+  if (c.state !== 'completed' || c.device?.state !== 'measured') return '—';
+  const v = value(c, 'device_flushes_per_commit');
+  return v === null ? '—' : `${c.device.approximate ? '≈' : ''}${sig(v)}`;
+}
+
+/** Some case has device truth: the table shows its flushes/commit column. */
+export function hasDeviceTruth(report: RunReport): boolean {
+  return report.cases.some((c) => c.state === 'completed' && c.device?.state === 'measured');
+}
+
+export function caseRow(c: CaseResult, showTarget: boolean, report?: RunReport, showRepeats = false, showDevice = false): string[] {
   const head = [engineCell(c), c.key.mode, settingCell(c.key), writersCell(c.key), formatBytes(c.key.valueBytes)];
-  const tail = [...(showTarget ? [report ? targetLabel(report, c.key.target) : c.key.target] : []), ...(showRepeats ? [String(repeatsOf(c))] : [])];
+  const tail = [...(showDevice ? [deviceFlushesCell(c)] : []), ...(showTarget ? [report ? targetLabel(report, c.key.target) : c.key.target] : []), ...(showRepeats ? [String(repeatsOf(c))] : [])];
   if (c.state !== 'completed') {
     const blank = CASE_TABLE_HEADER.slice(head.length).map(() => '');
     blank[blank.length - 1] = `${c.state.toUpperCase()}: ${c.reason}`;
@@ -99,12 +111,13 @@ export function caseRow(c: CaseResult, showTarget: boolean, report?: RunReport, 
 export function caseTable(report: RunReport, opts: { crash: boolean } = { crash: true }): string[][] {
   const showTarget = new Set(report.cases.map((c) => c.key.target)).size > 1;
   const showRepeats = report.cases.some((c) => repeatsOf(c) > 1);
-  const header: string[] = [...CASE_TABLE_HEADER, ...(showTarget ? [report.suite.filesystems ? 'filesystem' : 'target'] : []), ...(showRepeats ? ['repeats'] : [])];
+  const showDevice = hasDeviceTruth(report);
+  const header: string[] = [...CASE_TABLE_HEADER, ...(showDevice ? ['flushes/commit'] : []), ...(showTarget ? [report.suite.filesystems ? 'filesystem' : 'target'] : []), ...(showRepeats ? ['repeats'] : [])];
   // Measured loss beside the latency figures when `run --crash` ran trials.
   if (opts.crash && report.cases.some((c) => c.state === 'completed' && c.crash)) {
-    return [[...header, ...CRASH_CELL_HEADER], ...report.cases.map((c) => [...caseRow(c, showTarget, report, showRepeats), ...crashCells(c.state === 'completed' ? c.crash : undefined)])];
+    return [[...header, ...CRASH_CELL_HEADER], ...report.cases.map((c) => [...caseRow(c, showTarget, report, showRepeats, showDevice), ...crashCells(c.state === 'completed' ? c.crash : undefined)])];
   }
-  return [header, ...report.cases.map((c) => caseRow(c, showTarget, report, showRepeats))];
+  return [header, ...report.cases.map((c) => caseRow(c, showTarget, report, showRepeats, showDevice))];
 }
 
 /** What the figures of the case table are: "Each figure is the median of 5 repeats …" or "… one run …". */

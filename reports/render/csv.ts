@@ -50,6 +50,9 @@ export function renderCsv(report: RunReport): string {
     ...ciColumns,
     'exposure_unbounded',
     ...(withCrash ? ['crash_kind', 'crash_filesystem', 'crash_verdict'] : []),
+    // The device the device_* columns were read from, and whether other I/O on it counted too.
+    'device',
+    'approximate',
     'reason',
   ];
   const where = whereCells(report);
@@ -73,6 +76,8 @@ export function renderCsv(report: RunReport): string {
         : []),
       measured ? String(measured.metrics.exposure.unbounded) : null,
       ...(withCrash ? [crash?.setting.kind ?? null, crash?.setting.filesystem ?? null, crash ? verdictText(crash.verdict) : null] : []),
+      c.state === 'completed' && c.device?.state === 'measured' ? c.device.device : null,
+      c.state === 'completed' && c.device?.state === 'measured' ? String(c.device.approximate) : null,
       c.state === 'completed' ? null : c.reason,
     ];
   });
