@@ -85,6 +85,12 @@ export class RunningServer {
     // A server running as another user (postgres as nobody) must reach its sockets and data.
     const user = spec.launch({ dataDir: s.dataDir, socketDir, failure: s.failure }, located.bin, s.durability, s.options).user;
     if (user) {
+      const closed = unsearchableAncestor(s.root, user);
+      if (closed) {
+        throw new Error(
+          `${s.factory.name} runs as uid ${user.uid} (it refuses root) and cannot enter ${closed.dir} (mode ${closed.mode.toString(8).padStart(4, '0')}): give a --dir every user can traverse (a mount point, /var/tmp/…), or chmod o+x ${closed.dir}`,
+        );
+      }
       fs.chmodSync(socketDir, 0o755);
       fs.chownSync(socketDir, user.uid, user.gid);
     }
@@ -218,4 +224,24 @@ function runCommand(c: ServerCommand, root: string): void {
     throw new Error(`${path.basename(c.program)} failed (${(err as Error).message.split('\n')[0]}): ${tail}`);
   }
   fs.closeSync(fd);
+}
+
+/**
+ * The first directory on the way to `dir` (itself included) that `user` may not enter, or null: a
+ * server that runs as another user (postgres as nobody) needs search permission on every one of
+ * them, or its initdb fails with a bare "Permission denied". Checked by mode bits (no ACLs).
+ */
+export function unsearchableAncestor(dir: string, user: { uid: number; gid: number }): { dir: string; mode: number } | null {
+  const chain: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    chain.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of chain) {
+    const st = fs.statSync(d);
+    const mode = st.mode & 0o7777;
+    const bit = st.uid === user.uid ? 0o100 : st.gid === user.gid ? 0o010 : 0o001;
+    if ((mode & bit) === 0) return { dir: d, mode };
+  }
+  return null;
 }

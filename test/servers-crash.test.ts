@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
-import { serverUnavailable } from '../coordinator/servers.js';
+import { serverUnavailable, unsearchableAncestor } from '../coordinator/servers.js';
 import { engineAvailability } from '../engines/registry.js';
 import type { Mode } from '../engines/types.js';
 import { runCrashTrials } from '../lab/run-trials.js';
@@ -21,6 +21,7 @@ import { orphanServers } from '../workspace/server-process.js';
 import { powerUnavailable } from '../workspace/support.js';
 import { crashSpec, engineNamed, KILL, labResidue, power, windowS } from './helpers/crash-lab.js';
 import { tempDir } from './helpers/tmp.js';
+import { openDir } from './helpers/unprivileged.js';
 
 /** Strict and relaxed setting of each server (etcd has no relaxed one but none). */
 const SETTINGS: Record<string, Mode[]> = { redis: ['sync', 'batch'], postgres: ['sync', 'batch'], mariadb: ['sync', 'batch'], etcd: ['sync', 'none'] };
@@ -58,9 +59,14 @@ describe('real servers in the crash lab', () => {
     test(`${engine}: strict and relaxed settings under kill and power`, async (t) => {
       const reason = await why(engine);
       if (reason) return t.skip(reason);
-      const dir = tempDir(`srv-${engine}`);
-      // PostgreSQL runs as nobody: its data's ancestors must be searchable.
+      // PostgreSQL runs as nobody: every directory above its data must be searchable by it. A
+      // checkout under a directory only root may enter (a clone inside `mktemp -d`) cannot give that.
+      let dir = tempDir(`srv-${engine}`);
       fs.chmodSync(dir, 0o755);
+      if (unsearchableAncestor(dir, { uid: 65534, gid: 65534 })) {
+        dir = openDir(`srv-${engine}`);
+        fs.chmodSync(dir, 0o755);
+      }
       const powerWhy = powerUnavailable('ext4');
       for (const mode of modes) {
         const spec = crashSpec(engine, mode, null, dir, { batchSize: 1 });

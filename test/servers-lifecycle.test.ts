@@ -13,6 +13,7 @@ import { engineAvailability } from '../engines/registry.js';
 import { redisEngine } from '../engines/servers/redis.js';
 import { killServerTree, orphanServers, SERVER_RECORD, waitGoneSync, type ServerRecord } from '../workspace/server-process.js';
 import { runCli, startCli } from './helpers/cli.js';
+import { unsearchableAncestor } from '../coordinator/servers.js';
 import { tempDir } from './helpers/tmp.js';
 
 const redisWhy = (await engineAvailability(redisEngine)) ?? serverUnavailable(redisEngine, {});
@@ -114,4 +115,19 @@ test('a missing server binary: the case is skipped with the reason and the apt p
     assert.ok(e.server.binary !== null || /apt-get install -y/.test(e.server.reason ?? ''), `${name}: a binary or the apt line`);
   }
   assert.equal(list.find((x) => x.name === 'wal')!.server, null);
+});
+
+test('a server that runs as another user is refused a path it cannot enter, naming the directory', () => {
+  const top = tempDir('srv-closed');
+  const closed = path.join(top, 'closed');
+  fs.mkdirSync(path.join(closed, 'inner'), { recursive: true });
+  fs.chmodSync(top, 0o755);
+  fs.chmodSync(closed, 0o700);
+  const nobody = { uid: 65534, gid: 65534 };
+  const found = unsearchableAncestor(path.join(closed, 'inner'), nobody);
+  // An ancestor of the checkout may already be closed (a clone inside mktemp -d): then that one is named first.
+  assert.ok(found !== null);
+  if (found.dir.startsWith(top)) assert.deepEqual(found, { dir: closed, mode: 0o700 });
+  fs.chmodSync(closed, 0o711);
+  if (unsearchableAncestor(top, nobody) === null) assert.equal(unsearchableAncestor(path.join(closed, 'inner'), nobody), null);
 });
