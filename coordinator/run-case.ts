@@ -18,6 +18,7 @@ import { deviceCounters } from '../workspace/loop-device.js';
 import { removeTree } from '../workspace/workdir.js';
 import type { PlannedCase } from './plan.js';
 import { RunningServer, serverFacts } from './servers.js';
+import { logProblem } from '../workspace/server-process.js';
 import type { WriterPool } from './pool.js';
 
 export interface CaseRunContext {
@@ -319,6 +320,11 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
     if (progressTimer) clearInterval(progressTimer);
     ctx.onControl(null);
     if (runningServer) await (runningServer as RunningServer).stop();
+  }
+  if (planned.factory.server && result.state === 'errored') {
+    // A client sees only "connection closed": the server's own log says why (the disk full, EIO).
+    const problem = logProblem(path.join(caseDir, 'server', `${planned.factory.name}-server.log`));
+    if (problem && !result.reason.includes(problem)) result = { ...result, reason: `${result.reason}; the server's log says: ${problem}` };
   }
   if (!ctx.keep && created) {
     try {

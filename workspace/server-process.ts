@@ -130,6 +130,24 @@ export function waitGoneSync(pids: readonly number[], timeoutMs = 5000): boolean
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A system error a server's log reports (the disk full, an I/O error, a read-only filesystem). */
+const SYSTEM_ERROR = /no space left on device|enospc|disk is full|input\/output error|\beio\b|read-only file system|erofs/i;
+
+/** The last line of a server's log that names a system error, or null: what a failing case's reason should say. */
+export function logProblem(file: string): string | null {
+  try {
+    const hits = fs.readFileSync(file, 'utf8').split('\n').filter((l) => SYSTEM_ERROR.test(l));
+    return hits.length > 0 ? hits[hits.length - 1]!.trim().slice(0, 300) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why a server did not come up: the system error its log names, else its last lines. */
+function whyFromLog(file: string): string {
+  return logProblem(file) ?? logTail(file);
+}
+
 /** The last lines of a server's log, for the error that says why it did not come up. */
 export function logTail(file: string, lines = 3): string {
   try {
@@ -202,7 +220,7 @@ export class ServerProcess {
       if (!this.running) {
         const how = await this.exited;
         this.forget();
-        throw new Error(`${this.spec.name} exited before it was ready (${how.code !== null ? `exit ${how.code}` : how.signal}): ${logTail(this.spec.logFile)}`);
+        throw new Error(`${this.spec.name} exited before it was ready (${how.code !== null ? `exit ${how.code}` : how.signal}): ${whyFromLog(this.spec.logFile)}`);
       }
       let ok = false;
       try {
@@ -213,7 +231,7 @@ export class ServerProcess {
       if (ok) return performance.now() - t0;
       if (abort?.aborted || performance.now() - t0 > timeoutMs) {
         await this.crash();
-        throw new Error(abort?.aborted ? `${this.spec.name}: interrupted while starting` : `${this.spec.name} was not ready after ${Math.round(timeoutMs / 1000)} s: ${logTail(this.spec.logFile)}`);
+        throw new Error(abort?.aborted ? `${this.spec.name}: interrupted while starting` : `${this.spec.name} was not ready after ${Math.round(timeoutMs / 1000)} s: ${whyFromLog(this.spec.logFile)}`);
       }
       await sleep(5);
     }
