@@ -17,7 +17,10 @@ import { faultLaneSkip, fillUp, freeBytes, loopFs, residue } from './helpers.js'
 /** Engines that run here (the real ones need their optional libraries). */
 async function enginesHere(): Promise<string[]> {
   const out: string[] = [];
-  for (const e of builtinEngines()) if ((await engineAvailability(e)) === null) out.push(e.name);
+  // Library engines only: a database server (redis, postgres, mariadb, etcd) reports a full disk in
+  // its own log and its client sees a closed connection; the server engines' fault behaviour is not
+  // covered by this lane yet.
+  for (const e of builtinEngines()) if (e.server === undefined && (await engineAvailability(e)) === null) out.push(e.name);
   return out;
 }
 
