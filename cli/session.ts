@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { DEFAULT_FORMATS, OUT_ROOT } from '../coordinator/defaults.js';
-import { Session, type ReportSink } from '../coordinator/session.js';
-import type { SessionReport } from '../model/report.js';
+import { Session } from '../coordinator/session.js';
+import type { ReportSink, SessionReport } from '../model/report.js';
 import type { Warning } from '../model/warning.js';
 import { Progress } from '../coordinator/progress.js';
 import { asciiText, localeIsUtf8 } from '../model/units.js';

@@ -5,19 +5,11 @@
  * business (reports/output.ts writes every requested format atomically and durably); how the user
  * says stop is the CLI's (one handler for SIGINT and SIGTERM, handed down as an `AbortSignal`).
  */
-import type { SessionReport } from '../model/report.js';
-import { SCHEMA_VERSION, type ReportKind } from '../model/report.js';
+import { SCHEMA_VERSION, type ReportKind, type ReportSink, type SessionReport } from '../model/report.js';
 import type { Warning } from '../model/warning.js';
 import { collectHost } from '../provenance/host.js';
 import { collectToolInfo } from '../provenance/tool.js';
 import { newRunId } from '../workspace/workdir.js';
-
-/** Where a session's report goes. `final` is true for the last write (cheap formats may be written every time, costly ones at the end). */
-export interface ReportSink<R> {
-  write(report: R, final: boolean): void;
-  /** The files written, for the closing line. */
-  readonly paths: readonly string[];
-}
 
 /** The header every session report starts with; its run id names the session's directories. */
 export function sessionHeader<K extends ReportKind>(kind: K, targets: readonly string[], warnings: readonly Warning[] = []): SessionReport & { kind: K; schemaVersion: typeof SCHEMA_VERSION } {

@@ -61,3 +61,10 @@ export interface SessionReport {
   status: SessionStatus;
   stopSignal?: 'SIGINT' | 'SIGTERM';
 }
+
+/** Where a session's report goes. `final` is true for the last write (cheap formats may be written every time, costly ones at the end). */
+export interface ReportSink<R> {
+  write(report: R, final: boolean): void;
+  /** The files written, for the closing line. */
+  readonly paths: readonly string[];
+}
