@@ -149,40 +149,78 @@ function crashHook(crash: RunCrashFlags, suite: ResolvedSuite, report: RunReport
   };
 }
 
-async function handler(args: Args): Promise<void> {
-  rejectPositionals(args, 'run');
+/** How run and tune differ around the one matrix session they share. */
+export interface MatrixSession {
+  readonly command: 'run' | 'tune';
+  /** The report's suite name (default: the suite's own). */
+  readonly name?: string;
+  readonly afterAll?: RunSettings['afterAll'];
+  /** The unit the closing line counts (tune: `setting`). */
+  readonly unit?: string;
+  /** Print the result on the human stream once the run ended. */
+  print(report: RunReport, human: NodeJS.WritableStream): void;
+  /** Run also says the run's warnings on stderr as they are known. */
+  readonly warnings?: boolean;
+}
+
+/**
+ * One matrix session for run and tune: `--fs` images and `--crash` hooks, the report session, the
+ * progress line, the run itself, the closing lines, the exit code, and the images released on
+ * every way out.
+ */
+/** Where a matrix session writes and its timeline interval: read first, before any work (bad input is one line, nothing made). */
+export function matrixOutput(args: Args) {
   const o = { kind: 'run', args, baseName: 'report' } as const;
-  const out = sessionOutput(o);
-  const timeline = intervalFrom(args);
-  const resolved = await suiteFromArgs(args, 'run', declaredNames(RUN_FLAGS));
-  const factories = await loadEngines(resolved.engines);
+  return { o, out: sessionOutput(o), timeline: intervalFrom(args) };
+}
+
+export async function runMatrixSession(
+  args: Args,
+  { o, out, timeline }: ReturnType<typeof matrixOutput>,
+  resolved: ResolvedSuite,
+  factories: readonly EngineFactory[],
+  m: MatrixSession,
+): Promise<void> {
   const targets = prepareTargets(args, resolved, factories);
   const keep = args['keep'] === true;
   try {
-    const report = newRunReport(targets.suite);
+    const report = newRunReport(m.name ? { ...targets.suite, name: m.name } : targets.suite);
     const afterCase = targets.afterCase(report);
     const session = openSession(o, out, report);
-    printWarnings(report.warnings);
-    const line = progressLine('run', out);
+    if (m.warnings) printWarnings(report.warnings);
+    const line = progressLine(m.command, out);
     const progress = line ? new RunProgress(line) : null;
     await executeRun({
-      suite: targets.suite,
+      suite: report.suite,
       factories,
       session,
       progress: progress ?? silentProgress,
       keep,
       ...timeline,
       ...(afterCase ? { afterCase } : {}),
+      ...(m.afterAll ? { afterAll: m.afterAll } : {}),
     });
-    humanStream(out).write(render('run', 'console', report, consoleOptions()));
-    printWarnings(allWarnings(report).slice(report.warnings.length));
+    m.print(report, humanStream(out));
+    if (m.warnings) printWarnings(allWarnings(report).slice(report.warnings.length));
     printPaths(session.paths);
-    if (progress) progress.line.closing(progress.summary());
+    if (progress) progress.line.closing(progress.summary(m.unit));
     setExitCode(exitForCases(report.cases));
     closeSession(session);
   } finally {
     targets.release(keep);
   }
+}
+
+async function handler(args: Args): Promise<void> {
+  rejectPositionals(args, 'run');
+  const output = matrixOutput(args);
+  const resolved = await suiteFromArgs(args, 'run', declaredNames(RUN_FLAGS));
+  const factories = await loadEngines(resolved.engines);
+  await runMatrixSession(args, output, resolved, factories, {
+    command: 'run',
+    warnings: true,
+    print: (report, human) => human.write(render('run', 'console', report, consoleOptions())),
+  });
 }
 
 export const runCommand: CommandModule<object, Args> = {

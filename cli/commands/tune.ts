@@ -7,9 +7,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { analyzeSweep } from '../../analysis/tune.js';
 import { TUNE_BATCH_SIZES, TUNE_EXPOSURE_STATISTIC } from '../../coordinator/defaults.js';
-import { RunProgress, silentProgress } from '../../coordinator/progress.js';
 import { loadEngines } from '../../coordinator/resolve.js';
-import { executeRun, newRunReport } from '../../coordinator/run.js';
 import { lossMeasured } from '../../model/crash-report.js';
 import { UsageError } from '../../model/errors.js';
 import type { ExposureStatistic, LossBudget } from '../../model/run-report.js';
@@ -18,9 +16,8 @@ import { renderText } from '../../reports/document/text.js';
 import { tuneConsoleDoc } from '../../reports/render/tune.js';
 import { runCrashFromFlags } from '../crash-flags.js';
 import { declaredNames, declareEngineOptions, declareFlags, FLAGS, readNumber, readString, rejectPositionals, type FlagSpec } from '../flags.js';
-import { consoleOptions, closeSession, humanStream, openSession, printPaths, progressLine, sessionOutput } from '../session.js';
-import { exitForCases, setExitCode } from '../exit.js';
-import { intervalFrom, prepareTargets, RUN_FLAGS, suiteFromArgs } from './run.js';
+import { consoleOptions } from '../session.js';
+import { matrixOutput, RUN_FLAGS, runMatrixSession, suiteFromArgs } from './run.js';
 
 type Args = Record<string, unknown>;
 
@@ -44,9 +41,7 @@ function budgetFrom(args: Args): LossBudget | null {
 
 async function handler(args: Args): Promise<void> {
   rejectPositionals(args, 'tune');
-  const o = { kind: 'run', args, baseName: 'report' } as const;
-  const out = sessionOutput(o);
-  const timeline = intervalFrom(args);
+  const output = matrixOutput(args);
   const budget = budgetFrom(args);
   const exposure = (readString(args, FLAGS.exposure) ?? TUNE_EXPOSURE_STATISTIC) as ExposureStatistic;
   if (budget?.kind === 'commits' && args[FLAGS.exposure.name] !== undefined) {
@@ -58,43 +53,26 @@ async function handler(args: Args): Promise<void> {
   const engine = suite.engines[0]!;
   const factories = await loadEngines(suite.engines);
   const crash = runCrashFromFlags(args);
-  const targets = prepareTargets(args, suite, factories);
-  const keep = args['keep'] === true;
-  try {
-    const report = newRunReport({ ...targets.suite, name: `tune-${engine}` });
-    const afterCase = targets.afterCase(report);
-    const session = openSession(o, out, report);
-    const line = progressLine('tune', out);
-    const progress = line ? new RunProgress(line) : null;
-    await executeRun({
-      suite: report.suite,
-      factories,
-      session,
-      progress: progress ?? silentProgress,
-      keep,
-      ...timeline,
-      ...(afterCase ? { afterCase } : {}),
-      // The sweep's analysis is part of the report, written with it.
-      afterAll: (r) => {
-        const measured = r.cases.some((c) => c.state === 'completed' && lossMeasured(c.crash));
-        r.tune = analyzeSweep({
-          report: r,
-          engine,
-          budget,
-          exposure,
-          crash: crash === null ? 'not-requested' : measured ? 'measured' : 'pending',
-          notes: crash !== null && !measured ? ['Crash trials were asked for but none completed (see the warnings): no setting could be shown to fit.'] : [],
-        });
-      },
-    });
-    if (report.tune) humanStream(out).write(renderText(tuneConsoleDoc(report.tune), consoleOptions()));
-    printPaths(session.paths);
-    if (progress) progress.line.closing(progress.summary('setting'));
-    setExitCode(exitForCases(report.cases));
-    closeSession(session);
-  } finally {
-    targets.release(keep);
-  }
+  await runMatrixSession(args, output, suite, factories, {
+    command: 'tune',
+    name: `tune-${engine}`,
+    unit: 'setting',
+    // The sweep's analysis is part of the report, written with it.
+    afterAll: (r) => {
+      const measured = r.cases.some((c) => c.state === 'completed' && lossMeasured(c.crash));
+      r.tune = analyzeSweep({
+        report: r,
+        engine,
+        budget,
+        exposure,
+        crash: crash === null ? 'not-requested' : measured ? 'measured' : 'pending',
+        notes: crash !== null && !measured ? ['Crash trials were asked for but none completed (see the warnings): no setting could be shown to fit.'] : [],
+      });
+    },
+    print: (report, human) => {
+      if (report.tune) human.write(renderText(tuneConsoleDoc(report.tune), consoleOptions()));
+    },
+  });
 }
 
 export const tuneCommand: CommandModule<object, Args> = {
