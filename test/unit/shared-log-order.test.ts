@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { lossBound, summarizeTrials } from '../../analysis/crash-verdict.js';
 import { orderViolations } from '../../analysis/log-order.js';
 import type { CrashSetting, CrashTrial } from '../../model/crash-report.js';
+import { crashTrial } from '../helpers/report-builder.js';
 
 // Ack times: writer 0 acks commit s at 10·s, writer 1 at 10·s + 5 (interleaved).
 const ack = (w: number, s: number): bigint => BigInt(10 * s + (w === 1 ? 5 : 0));
@@ -79,29 +80,7 @@ const EXTRAS = {
 } as const;
 
 function trial(orderViolations: number, notes: string[] = []): CrashTrial {
-  return {
-    outcome: 'verified',
-    instant: 0,
-    image: 'device',
-    crashPoint: 'random',
-    acked: 20,
-    declaredDurable: 20,
-    exposure: 0,
-    lost: 0,
-    lostDeclared: 0,
-    lostTail: 0,
-    lostGap: 0,
-    lostRanges: [],
-    lostRangeCount: 0,
-    corrupt: 0,
-    lossWindowCommits: 0,
-    lossWindowMs: 0,
-    recoveryNs: 1,
-    discardedBytes: 0,
-    crcFailures: 0,
-    notes,
-    orderViolations,
-  };
+  return crashTrial({ image: 'device', acked: 20, declaredDurable: 20, recoveryNs: 1, notes, orderViolations });
 }
 
 test('the verdict: a shared log whose survivors are not a prefix is a durability bug; one that is, is consistent and says so', () => {
