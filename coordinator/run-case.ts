@@ -15,10 +15,9 @@ import { mergeWriterMeasurements } from '../stats/case-metrics.js';
 import { SharedControl } from '../workers/control.js';
 import type { WriterOutcome, WriterTask } from '../workers/messages.js';
 import { deviceCounters } from '../workspace/loop-device.js';
-import { removeTree } from '../workspace/workdir.js';
+import { removeTree, spaceProblem } from '../workspace/workdir.js';
 import type { PlannedCase } from './plan.js';
 import { RunningServer, serverFacts } from './servers.js';
-import { logProblem } from '../workspace/server-process.js';
 import type { WriterPool } from './pool.js';
 
 export interface CaseRunContext {
@@ -44,6 +43,9 @@ export interface CaseRunContext {
 
 /** The code of a writer stopped because another writer's write or sync failed on the shared log. */
 const SHARED_LOG_FAILED = 'ESHAREDLOG';
+
+/** An error that already says the disk is full, in any engine's words (errno, SQLite, LMDB, LevelDB, MariaDB). */
+const NAMES_FULL = /ENOSPC|no space left|disk is full|SQLITE_FULL|MDB_MAP_FULL|NoSpace/i;
 
 function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._+-]+/g, '_');
@@ -222,6 +224,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
   let created = false;
   let result: CaseResult;
   let runningServer: RunningServer | null = null;
+  let serverProblem: string | null = null;
   const deviceWindow = new DeviceWindow(ctx.device);
   ctx.onControl(control);
   // A shared log: one directory, one zeroed shared memory of the size the engine asks for.
@@ -319,12 +322,19 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
     deviceWindow.close();
     if (progressTimer) clearInterval(progressTimer);
     ctx.onControl(null);
-    if (runningServer) await (runningServer as RunningServer).stop();
+    if (runningServer) {
+      // Read before the stop removes it: a client sees only "connection closed", the server's own log says why (the disk full, EIO).
+      serverProblem = (runningServer as RunningServer).logProblem();
+      await (runningServer as RunningServer).stop();
+    }
   }
-  if (planned.factory.server && result.state === 'errored') {
-    // A client sees only "connection closed": the server's own log says why (the disk full, EIO).
-    const problem = logProblem(path.join(caseDir, 'server', `${planned.factory.name}-server.log`));
-    if (problem && !result.reason.includes(problem)) result = { ...result, reason: `${result.reason}; the server's log says: ${problem}` };
+  if (serverProblem !== null && result.state === 'errored' && !result.reason.includes(serverProblem)) {
+    result = { ...result, reason: `${result.reason}; the server's log says: ${serverProblem}` };
+  }
+  if (result.state === 'errored' && !NAMES_FULL.test(result.reason)) {
+    // The error did not say the disk is full (a client's "connection closed", a server's "short write"), but it is.
+    const full = spaceProblem(created ? caseDir : path.dirname(caseDir));
+    if (full) result = { ...result, reason: `${result.reason}; ${full}` };
   }
   if (!ctx.keep && created) {
     try {

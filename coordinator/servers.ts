@@ -2,19 +2,26 @@
  * Runs a server engine's database server for a case or a crash trial: a fresh data directory in a
  * directory durabench created (or the recovered one after a crash), the server started from the
  * engine's description (engines/server-spec.ts) as a process of its own (workspace/server-process.ts),
- * readiness, and a stop on every way out. Sockets live next to the data unless that path would not
- * fit in sun_path (107 bytes), then in a short marked directory under /tmp.
+ * readiness, and a stop on every way out.
+ *
+ * The server's logs (its own output, and its preparation's: initdb, mariadb-install-db) go to a
+ * marked directory of its own under the temporary directory, off the target: on a full or failed
+ * target the server could not write the line that says why it stopped, and that line is what an
+ * errored case's reason quotes (a client sees only a closed connection). A preparation or a start
+ * that logs a system error (the disk full) fails at once with that line instead of waiting for a
+ * timeout (MariaDB waits for space to be freed, retrying every 60 s). Sockets live next to the data
+ * unless that path would not fit in sun_path (107 bytes), then in the same short directory.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ServerCommand, ServerSpec } from '../engines/server-spec.js';
 import type { EngineFactory, EngineOptionValue } from '../engines/types.js';
 import type { Durability } from '../model/durability.js';
 import type { ServerEndpoint, ServerFacts, ServerFailure } from '../model/server.js';
-import { hold, OWNER_MARKER, release } from '../workspace/registry.js';
-import { ServerProcess } from '../workspace/server-process.js';
+import { hold, release } from '../workspace/registry.js';
+import { killServerTree, logProblem, logTail, ServerProcess } from '../workspace/server-process.js';
+import { createServerDir, removeServerDir } from '../workspace/workdir.js';
 import { SERVER_PREPARE_TIMEOUT_MS, SERVER_READY_TIMEOUT_MS, SERVER_STOP_TIMEOUT_MS } from './defaults.js';
 
 /** sun_path is 108 bytes with the terminating NUL. */
@@ -64,39 +71,40 @@ export class RunningServer {
     readonly process: ServerProcess,
     private readonly spec: ServerSpec,
     readonly readyMs: number,
-    private readonly socketTmp: string | null,
+    /** The marked directory off the target with the server's logs (and its sockets, when they did not fit next to the data). */
+    private readonly serverDir: string,
     private readonly traced: boolean,
   ) {}
+
+  /** The last system error the server's log names (the disk full, EIO), or null: read before `stop()` removes the log. */
+  logProblem(): string | null {
+    return logProblem(this.process.spec.logFile);
+  }
 
   static async start(s: ServerStart): Promise<RunningServer> {
     const spec = s.factory.server;
     if (!spec) throw new Error(`${s.factory.name} is not a server engine`);
     const located = spec.locate(s.options);
     if (!located.found) throw new Error(`${s.factory.name}: ${located.reason}`);
-    const longest = Math.max(...spec.socketNames.map((n) => n.length), 0) + 8; // + postgres's ".lock"-style suffixes
-    let socketDir = s.root;
-    let socketTmp: string | null = null;
-    if (path.resolve(s.root).length + 1 + longest > SUN_PATH_MAX) {
-      socketTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'durabench-sock-'));
-      fs.writeFileSync(path.join(socketTmp, OWNER_MARKER), JSON.stringify({ tool: 'durabench', pid: process.pid }) + '\n');
-      hold({ kind: 'dir', path: socketTmp });
-      socketDir = socketTmp;
-    }
-    // A server running as another user (postgres as nobody) must reach its sockets and data.
-    const user = spec.launch({ dataDir: s.dataDir, socketDir, failure: s.failure }, located.bin, s.durability, s.options).user;
-    if (user) {
-      const closed = unsearchableAncestor(s.root, user);
-      if (closed) {
-        throw new Error(
-          `${s.factory.name} runs as uid ${user.uid} (it refuses root) and cannot enter ${closed.dir} (mode ${closed.mode.toString(8).padStart(4, '0')}): give a --dir every user can traverse (a mount point, /var/tmp/…), or chmod o+x ${closed.dir}`,
-        );
-      }
-      fs.chmodSync(socketDir, 0o755);
-      fs.chownSync(socketDir, user.uid, user.gid);
-    }
-    const endpoint: ServerEndpoint = { dataDir: s.dataDir, socketDir, failure: s.failure };
+    const serverDir = createServerDir();
     try {
-      if (s.fresh) for (const c of spec.prepare(endpoint, located.bin, s.options)) runCommand(c, s.root);
+      const longest = Math.max(...spec.socketNames.map((n) => n.length), 0) + 8; // + postgres's ".lock"-style suffixes
+      const socketsOff = path.resolve(s.root).length + 1 + longest > SUN_PATH_MAX;
+      const socketDir = socketsOff ? serverDir : s.root;
+      // A server running as another user (postgres as nobody) must reach its sockets and data.
+      const user = spec.launch({ dataDir: s.dataDir, socketDir, failure: s.failure }, located.bin, s.durability, s.options).user;
+      if (user) {
+        const closed = unsearchableAncestor(s.root, user);
+        if (closed) {
+          throw new Error(
+            `${s.factory.name} runs as uid ${user.uid} (it refuses root) and cannot enter ${closed.dir} (mode ${closed.mode.toString(8).padStart(4, '0')}): give a --dir every user can traverse (a mount point, /var/tmp/…), or chmod o+x ${closed.dir}`,
+          );
+        }
+        fs.chmodSync(socketDir, 0o755);
+        fs.chownSync(socketDir, user.uid, user.gid);
+      }
+      const endpoint: ServerEndpoint = { dataDir: s.dataDir, socketDir, failure: s.failure };
+      if (s.fresh) for (const c of spec.prepare(endpoint, located.bin, s.options)) await runCommand(c, path.join(serverDir, 'prepare.log'), s.signal);
       if (s.copy) spec.beforeCopyStart?.(endpoint);
       spec.beforeStart?.(endpoint);
       const launch = spec.launch(endpoint, located.bin, s.durability, s.options);
@@ -112,24 +120,25 @@ export class RunningServer {
         cwd: launch.cwd,
         env: launch.env,
         ...(launch.user ? { user: launch.user } : {}),
-        logFile: path.join(s.root, `${s.factory.name}-server.log`),
+        logFile: path.join(serverDir, `${s.factory.name}-server.log`),
         recordDir: s.root,
         dataDir: s.dataDir,
-        socketDir: socketTmp,
+        ownDir: serverDir,
       });
       const readyMs = await proc.waitReady(() => spec.ready(endpoint), spec.readyTimeoutMs ?? SERVER_READY_TIMEOUT_MS, s.signal);
-      const server = new RunningServer(endpoint, proc, spec, readyMs, socketTmp, s.trace !== undefined);
+      const server = new RunningServer(endpoint, proc, spec, readyMs, serverDir, s.trace !== undefined);
       if (s.fresh && spec.afterReady) {
         try {
           await spec.afterReady(endpoint);
         } catch (err) {
+          const problem = server.logProblem();
           await server.stop();
-          throw new Error(`${s.factory.name}: setting up the schema failed: ${(err as Error).message}`);
+          throw new Error(`${s.factory.name}: setting up the schema failed: ${(err as Error).message}${problem ? `; the server's log says: ${problem}` : ''}`);
         }
       }
       return server;
     } catch (err) {
-      if (socketTmp) removeSocketDir(socketTmp);
+      removeServerDirQuietly(serverDir);
       throw err;
     }
   }
@@ -197,33 +206,70 @@ export class RunningServer {
   }
 
   private cleanup(): void {
-    if (this.socketTmp) removeSocketDir(this.socketTmp);
+    removeServerDirQuietly(this.serverDir);
   }
 }
 
-function removeSocketDir(dir: string): void {
-  release({ kind: 'dir', path: dir });
-  if (fs.existsSync(path.join(dir, OWNER_MARKER))) fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** Run one preparation command (initdb, mariadb-install-db) as an argument array; its output goes to the log. */
-function runCommand(c: ServerCommand, root: string): void {
-  const log = path.join(root, 'prepare.log');
-  const fd = fs.openSync(log, 'a');
+/** Remove a server's own directory; a failure leaves it in the run record for `durabench clean`. */
+function removeServerDirQuietly(dir: string): void {
   try {
-    execFileSync(c.program, [...c.args], {
-      cwd: c.cwd,
-      env: { ...c.env },
-      stdio: ['ignore', fd, fd],
-      timeout: SERVER_PREPARE_TIMEOUT_MS,
-      ...(c.user ? { uid: c.user.uid, gid: c.user.gid } : {}),
-    });
-  } catch (err) {
-    fs.closeSync(fd);
-    const tail = fs.readFileSync(log, 'utf8').trim().split('\n').slice(-2).join(' | ');
-    throw new Error(`${path.basename(c.program)} failed (${(err as Error).message.split('\n')[0]}): ${tail}`);
+    removeServerDir(dir);
+  } catch {
+    // stuck: listed by durabench clean
   }
-  fs.closeSync(fd);
+}
+
+/**
+ * Run one preparation command (initdb, mariadb-install-db) as an argument array, its output into
+ * `log`. It fails with the system error its output names as soon as one appears (a full disk), and
+ * after SERVER_PREPARE_TIMEOUT_MS; it is held (its process group) so every exit path kills it.
+ */
+async function runCommand(c: ServerCommand, log: string, signal?: AbortSignal): Promise<void> {
+  const fd = fs.openSync(log, 'a');
+  const name = path.basename(c.program);
+  const child = (() => {
+    try {
+      return spawn(c.program, [...c.args], { cwd: c.cwd, env: { ...c.env }, detached: true, stdio: ['ignore', fd, fd], ...(c.user ? { uid: c.user.uid, gid: c.user.gid } : {}) });
+    } finally {
+      fs.closeSync(fd);
+    }
+  })();
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve());
+    child.once('error', reject);
+  });
+  await spawned.catch((err: unknown) => {
+    throw new Error(`${name} could not be started: ${(err as Error).message}`);
+  });
+  const pid = child.pid!;
+  const held = { kind: 'server' as const, pid };
+  hold(held);
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, sig) => {
+      exit = { code, signal: sig };
+      resolve();
+    }),
+  );
+  const t0 = Date.now();
+  try {
+    for (;;) {
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
+      if (exit !== null) break;
+      const problem = logProblem(log);
+      const why = problem ? `it logged a system error: ${problem}` : signal?.aborted ? 'interrupted' : Date.now() - t0 > SERVER_PREPARE_TIMEOUT_MS ? `it did not finish within ${SERVER_PREPARE_TIMEOUT_MS / 1000} s: ${logTail(log, 2)}` : null;
+      if (why === null) continue;
+      killServerTree(pid);
+      await exited;
+      throw new Error(`${name} failed (${why})`);
+    }
+  } finally {
+    release(held);
+  }
+  const done = exit as { code: number | null; signal: NodeJS.Signals | null } | null;
+  if (done && done.code === 0) return;
+  const how = done?.code !== null && done?.code !== undefined ? `exit ${done.code}` : `killed by ${done?.signal ?? '?'}`;
+  throw new Error(`${name} failed (${how}): ${logProblem(log) ?? logTail(log, 2)}`);
 }
 
 /**

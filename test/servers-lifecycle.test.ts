@@ -74,7 +74,7 @@ test('a server left by a SIGKILLed durabench is found by its record and stopped'
     assert.equal(orphans.length, 1);
     assert.equal(orphans[0]!.record.pid, record.pid);
     assert.match(orphans[0]!.record.program, /redis-server$/);
-    assert.ok(orphans[0]!.record.socketDir === null || fs.existsSync(orphans[0]!.record.socketDir), 'its socket directory is recorded');
+    assert.ok(orphans[0]!.record.ownDir !== null && fs.existsSync(orphans[0]!.record.ownDir), 'its own directory (logs) is recorded');
     // durabench clean finds it by its record in the dead run's work directory and stops its whole tree.
     const dry = await runCli(['clean', '--dir', dir, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
@@ -84,7 +84,7 @@ test('a server left by a SIGKILLed durabench is found by its record and stopped'
     assert.equal(clean.code, 0, clean.stderr);
     assert.match(clean.stdout + clean.stderr, new RegExp(`stopped database server ${record.pid}`));
     assert.equal(alive(record.pid), false);
-    if (record.socketDir) assert.equal(fs.existsSync(record.socketDir), false, 'its own socket directory is removed with it');
+    assert.equal(fs.existsSync(record.ownDir!), false, 'its own directory (logs, sockets) is removed with it');
     assert.deepEqual(orphanServers(dir), []);
   } finally {
     // Even when an assertion failed: no server outlives the test (its record names it).

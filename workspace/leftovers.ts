@@ -22,6 +22,7 @@
  * it has its marker and no mount inside).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { run } from './exec.js';
 import { isAlive, parseOwner, processStartTicks, processState, type Owner } from './owner.js';
@@ -41,6 +42,12 @@ function recordVouches(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A marked directory's role by its name (for one whose marker could not be read). */
+function roleByName(dir: string): DirMarker['role'] {
+  const name = path.basename(dir);
+  return name.startsWith('durabench-crash-') ? 'scratch' : name.startsWith('durabench-server-') ? 'server' : 'work';
 }
 
 /** Who left a leftover (for the list): the dead process and, when a record says, its command. */
@@ -207,7 +214,8 @@ function runOf(marker: DirMarker, records: readonly { record: RunRecord }[]): De
 
 /** What is left of dead runs in `scope`. Reads only; never throws. */
 export function findLeftovers(scope: ScanScope): LeftoverScan {
-  const dirs = scope.dirs.map((d) => path.resolve(d));
+  // A machine-wide scan also looks in the temporary directory: database servers' log directories live there.
+  const dirs = [...new Set([...scope.dirs, ...(scope.global ? [os.tmpdir()] : [])].map((d) => path.resolve(d)))];
   const inScope = (p: string): boolean => scope.global || dirs.some((d) => within(p, d));
   const records = deadRecords();
   const leftovers: Leftover[] = [];
@@ -238,7 +246,7 @@ export function findLeftovers(scope: ScanScope): LeftoverScan {
       // No readable marker, but a dead run's record says it created this directory: killed between
       // the mkdir and the marker, or the marker never reached the disk (a power loss).
       if (recordedBy && path.basename(dir).startsWith('durabench-') && recordVouches(dir)) {
-        deadDirs.set(dir, { marker: { tool: 'durabench', role: path.basename(dir).startsWith('durabench-crash-') ? 'scratch' : 'work', owner: recordedBy.owner, createdAt: '' }, run: recordedBy, unreadable: true });
+        deadDirs.set(dir, { marker: { tool: 'durabench', role: roleByName(dir), owner: recordedBy.owner, createdAt: '' }, run: recordedBy, unreadable: true });
       }
       return;
     }
@@ -411,7 +419,7 @@ export function describeLeftover(l: Leftover): string {
     case 'loop':
       return `loop device ${l.device} (${l.backingFile})`;
     case 'dir':
-      return `${l.role === 'scratch' ? 'crash-lab scratch directory' : 'work directory'} ${l.path}`;
+      return `${l.role === 'scratch' ? 'crash-lab scratch directory' : l.role === 'server' ? 'database server log directory' : 'work directory'} ${l.path}`;
     case 'temp-file':
       return `temporary file ${l.path}`;
     case 'record':

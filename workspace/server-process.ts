@@ -25,8 +25,12 @@ export interface ServerRecord {
   /** durabench's own pid: while it lives, the server is not an orphan. */
   readonly owner: number;
   readonly dataDir: string;
-  /** Its sockets' directory when it is not next to the data (a short marked directory under /tmp), else null. */
-  readonly socketDir: string | null;
+  /**
+   * Its own marked directory off the target (`durabench-server-*` under the temporary directory: its
+   * logs, and its sockets when they do not fit next to the data), removed with an orphan; null in
+   * records of versions that had none.
+   */
+  readonly ownDir: string | null;
   readonly startedAt: string;
 }
 
@@ -43,8 +47,8 @@ export interface LaunchSpec {
   /** Where the pid record is written (a directory durabench created). */
   readonly recordDir: string;
   readonly dataDir: string;
-  /** A socket directory of its own (removed with an orphan), or null. */
-  readonly socketDir: string | null;
+  /** Its own marked directory off the target (logs, maybe sockets): removed with an orphan. */
+  readonly ownDir: string;
 }
 
 interface ProcInfo {
@@ -201,7 +205,7 @@ export class ServerProcess {
     // A spawn error (ENOENT, EACCES) arrives as an event; it also ends in 'exit' or leaves pid unset.
     child.on('error', () => {});
     const p = new ServerProcess(child, spec);
-    const record: ServerRecord = { tool: 'durabench', pid: p.pid, program: spec.program, owner: process.pid, dataDir: spec.dataDir, socketDir: spec.socketDir, startedAt: new Date().toISOString() };
+    const record: ServerRecord = { tool: 'durabench', pid: p.pid, program: spec.program, owner: process.pid, dataDir: spec.dataDir, ownDir: spec.ownDir, startedAt: new Date().toISOString() };
     fs.writeFileSync(path.join(spec.recordDir, SERVER_RECORD), JSON.stringify(record) + '\n');
     return p;
   }
@@ -216,6 +220,7 @@ export class ServerProcess {
    */
   async waitReady(ready: () => Promise<boolean>, timeoutMs: number, abort?: AbortSignal): Promise<number> {
     const t0 = performance.now();
+    let lastLogCheck = t0;
     for (;;) {
       if (!this.running) {
         const how = await this.exited;
@@ -229,9 +234,17 @@ export class ServerProcess {
         ok = false;
       }
       if (ok) return performance.now() - t0;
-      if (abort?.aborted || performance.now() - t0 > timeoutMs) {
+      // A server that logged a system error (the disk full) may wait for it to go away (MariaDB retries every 60 s): fail now, with that line.
+      const problem = performance.now() - lastLogCheck > 100 ? ((lastLogCheck = performance.now()), logProblem(this.spec.logFile)) : null;
+      if (abort?.aborted || problem !== null || performance.now() - t0 > timeoutMs) {
         await this.crash();
-        throw new Error(abort?.aborted ? `${this.spec.name}: interrupted while starting` : `${this.spec.name} was not ready after ${Math.round(timeoutMs / 1000)} s: ${whyFromLog(this.spec.logFile)}`);
+        throw new Error(
+          abort?.aborted
+            ? `${this.spec.name}: interrupted while starting`
+            : problem !== null
+              ? `${this.spec.name} logged a system error while starting: ${problem}`
+              : `${this.spec.name} was not ready after ${Math.round(timeoutMs / 1000)} s: ${whyFromLog(this.spec.logFile)}`,
+        );
       }
       await sleep(5);
     }
@@ -348,6 +361,6 @@ export function orphanServers(root: string, maxDepth = 6): OrphanServer[] {
 export function stopOrphanServer(o: OrphanServer): void {
   waitGoneSync(killServerTree(o.record.pid));
   fs.rmSync(o.file, { force: true });
-  const s = o.record.socketDir;
-  if (s && path.basename(s).startsWith('durabench-sock-') && fs.existsSync(path.join(s, OWNER_MARKER))) fs.rmSync(s, { recursive: true, force: true });
+  const s = o.record.ownDir;
+  if (s && path.basename(s).startsWith('durabench-server-') && fs.existsSync(path.join(s, OWNER_MARKER))) fs.rmSync(s, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@
  * directory. The marker is what `durabench clean` looks for after a SIGKILL or a power loss.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic-file.js';
 import { currentOwner, parseOwner, type Owner } from './owner.js';
@@ -16,8 +17,8 @@ export { OWNER_MARKER } from './registry.js';
 /** What a directory's marker file says. */
 export interface DirMarker {
   readonly tool: 'durabench';
-  /** `work` (run, probe) or `scratch` (crash lab). */
-  readonly role: 'work' | 'scratch';
+  /** `work` (run, probe), `scratch` (crash lab) or `server` (a database server's logs and sockets, under the temporary directory). */
+  readonly role: 'work' | 'scratch' | 'server';
   readonly owner: Owner;
   readonly createdAt: string;
   /** Kept on purpose (`--keep`): not a leftover. */
@@ -234,6 +235,24 @@ export function targetDown(target: string, workDir: string | null): { code: stri
   return null;
 }
 
+/**
+ * "no space left …" when the filesystem holding `dir` is full right now, else null: what an errored
+ * case's reason adds when the error itself did not say so (a server's log that names only "a short
+ * write", a client's "connection closed"). Full means at most 1 MiB free beyond what the filesystem
+ * keeps for itself and no file can use (ext4 holds back min(2 %, 4,096 clusters) for metadata); the
+ * space a process running as root may use counts (root may fill the reserved blocks too).
+ */
+export function spaceProblem(dir: string): string | null {
+  try {
+    const st = fs.statfsSync(dir);
+    const free = (process.getuid?.() === 0 ? st.bfree : st.bavail) * st.bsize;
+    const keptBack = Math.min(0.02 * st.blocks * st.bsize, 4096 * st.bsize);
+    return free <= keptBack + 1024 * 1024 ? `no space left on the target's filesystem (${Math.round(free / 1024)} KiB free when the case failed)` : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A run id that sorts by time and does not collide between concurrent runs. */
 export function newRunId(now = new Date()): string {
   const stamp = now
@@ -267,9 +286,32 @@ export function createScratchDir(parent: string, id: string): string {
   return createMarkedDir(path.join(path.resolve(parent), `durabench-crash-${id}`), 'scratch');
 }
 
+/**
+ * Create `<os temporary directory>/durabench-server-<pid>-<n>` with the owner marker: a database
+ * server's logs (and its sockets when the data directory's path is too long for them). It lives off
+ * the target on purpose: on a full or failed target the server could not write the very line that
+ * says why it stopped.
+ */
+export function createServerDir(): string {
+  for (;;) {
+    const dir = path.join(os.tmpdir(), `durabench-server-${process.pid}-${++serverDirs}`);
+    if (!fs.existsSync(dir)) return createMarkedDir(dir, 'server');
+  }
+}
+let serverDirs = 0;
+
+/** Remove a server directory, only if it is marked. */
+export function removeServerDir(dir: string): void {
+  removeMarkedDir(dir, 'durabench-server-');
+}
+
 /** Remove a scratch directory, only if it is marked and nothing of ours is still mounted in it. */
 export function removeScratchDir(dir: string): void {
-  if (!isOwned(dir) || !path.basename(dir).startsWith('durabench-crash-')) {
+  removeMarkedDir(dir, 'durabench-crash-');
+}
+
+function removeMarkedDir(dir: string, prefix: string): void {
+  if (!isOwned(dir) || !path.basename(dir).startsWith(prefix)) {
     release({ kind: 'dir', path: dir });
     return;
   }

@@ -2,7 +2,7 @@
  * `npm test` lists its test files as shell globs (slowest groups first, so two runners stay busy);
  * a new file whose name no glob matches would silently never run. Every test file must be matched
  * by exactly one glob of `npm test` and belong to exactly one lane (test:unit, test:crash,
- * test:engines, test:cli; the fault lane test:faults runs on its own).
+ * test:engines, test:cli, test:faults).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -33,7 +33,7 @@ function globRegExp(glob: string): RegExp {
 
 function testFiles(): string[] {
   const out: string[] = [];
-  for (const sub of ['test', 'test/unit']) {
+  for (const sub of ['test', 'test/unit', 'test/faults']) {
     for (const name of fs.readdirSync(path.join(repoRoot, sub))) {
       if (name.endsWith('.test.ts')) out.push(`dist/${sub}/${name.replace(/\.ts$/, '.js')}`);
     }
@@ -58,7 +58,7 @@ test('npm test runs every test file exactly once', () => {
 });
 
 test('every test file belongs to exactly one lane', () => {
-  const lanes = ['test:unit', 'test:crash', 'test:engines', 'test:cli'].map((name) => ({ name, globs: globsOf(scripts[name]!).map(globRegExp) }));
+  const lanes = ['test:unit', 'test:crash', 'test:engines', 'test:cli', 'test:faults'].map((name) => ({ name, globs: globsOf(scripts[name]!).map(globRegExp) }));
   for (const file of testFiles()) {
     const inLanes = lanes.filter((l) => l.globs.some((g) => g.test(file))).map((l) => l.name);
     assert.equal(inLanes.length, 1, `${file} is in lanes [${inLanes.join(', ')}]`);
