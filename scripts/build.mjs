@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm run build`: compile with tsc incrementally (its state in dist/.tsbuildinfo), so a build with
+// nothing changed takes seconds instead of a full compile, and still leave dist/ exactly what a
+// clean build leaves:
+//
+// - every output whose source is gone (a file moved or deleted) is removed — otherwise `npm test`'s
+//   globs would still run a stale compiled test;
+// - when an output of a source that still exists is missing (someone deleted it), the incremental
+//   state is dropped first: tsc does not re-emit the output of a source it considers unchanged.
+//
+// The sources are the .ts files of tsconfig.json's `include` directories (`rootDir` is the project).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const buildInfo = path.join(dist, '.tsbuildinfo');
+const config = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8'));
+
+function walk(dir, out = []) {
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** dist-relative path of the .js output of every source. */
+const expected = new Set();
+for (const inc of config.include) {
+  for (const f of walk(path.join(root, inc))) {
+    if (f.endsWith('.ts') && !f.endsWith('.d.ts')) expected.add(path.relative(root, f).replace(/\.ts$/, '.js'));
+  }
+}
+
+if (fs.existsSync(buildInfo) && [...expected].some((js) => !fs.existsSync(path.join(dist, js)))) fs.rmSync(buildInfo);
+
+const tsc = createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc');
+try {
+  execFileSync(process.execPath, [tsc, '-p', root], { stdio: 'inherit' });
+} catch (err) {
+  process.exit(typeof err.status === 'number' ? err.status : 1);
+}
+
+let removed = 0;
+for (const f of walk(dist)) {
+  const rel = path.relative(dist, f);
+  const js = rel.endsWith('.js.map') ? rel.slice(0, -'.map'.length) : rel.endsWith('.js') ? rel : null;
+  if (js !== null && !expected.has(js)) {
+    fs.rmSync(f);
+    removed += 1;
+  }
+}
+// Directories left empty by the removals (deepest first).
+for (const d of dirsOf(dist).sort((a, b) => b.length - a.length)) {
+  if (fs.readdirSync(d).length === 0) fs.rmdirSync(d);
+}
+if (removed > 0) process.stderr.write(`build: removed ${removed} compiled file(s) whose source is gone\n`);
+
+function dirsOf(dir, out = []) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      const p = path.join(dir, e.name);
+      out.push(p);
+      dirsOf(p, out);
+    }
+  }
+  return out;
+}
