@@ -7,14 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { shareOf } from '../model/case.js';
-import { counterDelta, deviceTruth, type CaseDevice, type DeviceCounters, type DeviceTruth } from '../model/device.js';
+import { counterDelta, deviceTruth, type CaseDevice, type DeviceTruth } from '../model/device.js';
 import { durabilityOf } from '../model/durability.js';
 import type { WriterMeasurement } from '../model/measurement.js';
 import type { CaseResult } from '../model/run-report.js';
 import { mergeWriterMeasurements } from '../stats/case-metrics.js';
 import { SharedControl } from '../workers/control.js';
 import type { WriterOutcome, WriterTask } from '../workers/messages.js';
-import { deviceCounters } from '../workspace/loop-device.js';
 import { removeTree, spaceProblem } from '../workspace/workdir.js';
 import type { PlannedCase } from './plan.js';
 import { RunningServer, serverFacts } from './servers.js';
@@ -56,6 +55,11 @@ export function caseDirOf(planned: { readonly id: string }, ctx: { readonly work
   return path.join(ctx.workDir, `${String(ctx.caseIndex).padStart(3, '0')}-${safeName(planned.id)}`);
 }
 
+/** What the writers measured (those that measured anything). */
+function measuredOf(outcomes: readonly WriterOutcome[]): WriterMeasurement[] {
+  return outcomes.map((o) => o.measurement).filter((m): m is WriterMeasurement => m !== null);
+}
+
 /** Pure: what the outcomes of a case's writers mean for the case. */
 export function caseFromOutcomes(
   planned: PlannedCase,
@@ -65,7 +69,7 @@ export function caseFromOutcomes(
   interrupted: boolean,
 ): CaseResult {
   const base = { id: planned.id, key: planned.key, params: planned.params, ...times };
-  const measured = outcomes.map((o) => o.measurement).filter((m): m is WriterMeasurement => m !== null);
+  const measured = measuredOf(outcomes);
   const partial = (): ReturnType<typeof mergeWriterMeasurements> | null =>
     measured.length > 0 ? mergeWriterMeasurements(measured, intervalMs) : null;
   // On a shared log one writer's failure stops every writer: report the one that failed first, not those it stopped.
@@ -93,7 +97,7 @@ export function codeOf(err: unknown): string | null {
 
 /** A case that failed outside its writers (its directory, the coordinator): errored, with what its writers measured. */
 export function erroredCase(planned: PlannedCase, times: { startedAt: string; finishedAt: string }, reason: string, code: string | null, outcomes: readonly WriterOutcome[], intervalMs: number): CaseResult {
-  const measured = outcomes.map((o) => o.measurement).filter((m): m is WriterMeasurement => m !== null);
+  const measured = measuredOf(outcomes);
   return {
     id: planned.id,
     key: planned.key,
@@ -107,84 +111,23 @@ export function erroredCase(planned: PlannedCase, times: { startedAt: string; fi
 }
 
 /**
- * The device counters over a case's measured window. The window is the writers' own: it opens
- * `warmupMs` after the common start instant (when every writer switches to measuring, workers/loop.ts)
- * and closes when the measurement ends — `durationMs` later, or, with a commit count, when every
- * writer has reported its last measured commit. Not the setup (opening the engine, the warm-up,
- * whose writes and flushes are not in the measured commits) and not the cleanup (closing the
- * engine may flush what `none` left in the page cache, removing the files writes metadata): counted
- * against the measured commits, those would make `none` look like it flushes. Edge: a writer's
- * commit in flight when the window closes is counted in the commits but its flush may land just
- * after — one commit per writer, against thousands.
+ * The device counters over a case's measured window, from the writers' own readings at its edges
+ * (workers/writer-worker.ts): the first writer to switch to measuring reads them just before its
+ * first measured commit, the last writer whose loop ended reads them just after the case's last
+ * measured commit, and no writer closes its engine before that. So the window is exactly the
+ * measurement: not the setup (opening the engine, the warm-up, whose writes and flushes are not in
+ * the measured commits) and not the cleanup (closing the engine may flush what `none` left in the
+ * page cache, removing the files writes metadata), which, counted against the measured commits,
+ * would make `none` look like it flushes — however busy the coordinator's event loop is.
  */
-class DeviceWindow {
-  private before: DeviceCounters | null = null;
-  private after: DeviceCounters | null = null;
-  private problem: string | null = null;
-  /** How late the timers read the counters, ms: a busy event loop shifts the window. */
-  private openLateMs = 0;
-  private closeLateMs = 0;
-  private readonly timers: NodeJS.Timeout[] = [];
-
-  constructor(private readonly device: CaseDevice) {}
-
-  private read(): DeviceCounters | null {
-    if (this.device.state !== 'found' || this.problem) return null;
-    try {
-      return deviceCounters(this.device.name);
-    } catch (err) {
-      this.problem = `reading /sys/class/block/${this.device.name}/stat failed: ${messageOf(err)}`;
-      return null;
-    }
-  }
-
-  /** Arm the window at the writers' common start instant (called right after the release). */
-  arm(warmupMs: number, durationMs: number | null, control: SharedControl, expectedCommits: number | null): void {
-    if (this.device.state !== 'found') return;
-    const armedAt = performance.now();
-    const open = (): void => {
-      this.openLateMs = performance.now() - armedAt - warmupMs;
-      this.before = this.read();
-      if (durationMs !== null) {
-        const openedAt = performance.now();
-        this.timers.push(
-          setTimeout(() => {
-            this.closeLateMs = performance.now() - openedAt - durationMs;
-            this.close();
-          }, durationMs),
-        );
-      }
-      if (expectedCommits !== null) {
-        // A commit count: every writer reports its final count when its loop ends (before it closes its engine).
-        const poll = setInterval(() => {
-          if (control.totalProgress() >= expectedCommits) this.close();
-        }, 2);
-        this.timers.push(poll);
-      }
-    };
-    if (warmupMs > 0) this.timers.push(setTimeout(open, warmupMs));
-    else open();
-  }
-
-  /** Close the window now (idempotent; also called when the writers are done, if nothing closed it before). */
-  close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.length = 0;
-    if (this.before && !this.after) this.after = this.read();
-  }
-
-  /** The figures for the measured commits, or why there are none. */
-  truth(commits: number, committedBytes: number, measuredMs: number): DeviceTruth {
-    if (this.device.state !== 'found') return { state: 'unavailable', reason: this.device.reason };
-    if (this.problem) return { state: 'unavailable', reason: this.problem };
-    if (!this.before || !this.after) return { state: 'unavailable', reason: 'the writers ended before the coordinator read the counters at the start of the measured window (its event loop was busy)' };
-    // A window read late by more than 2 % of its length (at least 5 ms) no longer matches the commits.
-    const late = Math.max(this.openLateMs, this.closeLateMs);
-    if (late > Math.max(5, 0.02 * measuredMs)) {
-      return { state: 'unavailable', reason: `the counters were read ${Math.round(late)} ms late for a ${Math.round(measuredMs)} ms measured window (the coordinator's event loop was busy): they would not match the measured commits` };
-    }
-    return deviceTruth(this.device.name, this.device.approximate, counterDelta(this.before, this.after), commits, committedBytes);
-  }
+export function deviceTruthOf(device: CaseDevice, measurements: readonly WriterMeasurement[], commits: number, committedBytes: number): DeviceTruth {
+  if (device.state !== 'found') return { state: 'unavailable', reason: device.reason };
+  const problem = measurements.find((m) => m.device?.problem !== undefined)?.device?.problem;
+  if (problem !== undefined) return { state: 'unavailable', reason: problem };
+  const atStart = measurements.find((m) => m.device?.atStart !== undefined)?.device?.atStart;
+  const atEnd = measurements.find((m) => m.device?.atEnd !== undefined)?.device?.atEnd;
+  if (!atStart || !atEnd) return { state: 'unavailable', reason: 'no writer read the device counters at an edge of the measured window (a writer ended before measuring)' };
+  return deviceTruth(device.name, device.approximate, counterDelta(atStart, atEnd), commits, committedBytes);
 }
 
 /** A problem while removing the case's files: appended to an errored case, or it makes a completed case errored. */
@@ -225,7 +168,6 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
   let result: CaseResult;
   let runningServer: RunningServer | null = null;
   let serverProblem: string | null = null;
-  const deviceWindow = new DeviceWindow(ctx.device);
   ctx.onControl(control);
   // A shared log: one directory, one zeroed shared memory of the size the engine asks for.
   const sharedLog = shareOf(key) === 'log' && planned.factory.sharedLog ? planned.factory.sharedLog : null;
@@ -278,6 +220,7 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
         timelineMaxPoints: ctx.timelineMaxPoints,
         control: control.buffer,
         barrierTimeoutMs: ctx.barrierTimeoutMs,
+        deviceName: ctx.device.state === 'found' ? ctx.device.name : null,
       };
       tasks.push(
         ctx.pool.run(task).then((outcome) => {
@@ -297,19 +240,17 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
       await new Promise((r) => setTimeout(r, 2));
     }
     control.release(process.hrtime.bigint());
-    deviceWindow.arm(params.warmupMs, params.durationMs, control, params.commitsPerWriter === null ? null : params.commitsPerWriter * key.writers);
 
     if (ctx.onProgress) {
       const report = ctx.onProgress;
       progressTimer = setInterval(() => report(control.totalProgress()), 100);
     }
     await Promise.all(tasks);
-    deviceWindow.close();
     // In the order they ended: the writer that failed first gives the reason.
     const ended = caseFromOutcomes(planned, outcomes, { startedAt, finishedAt: new Date().toISOString() }, ctx.intervalMs, ctx.signal.aborted);
     const facts = serverFacts(planned.factory, durabilityOf(key), planned.engineOptions);
     const withFacts = ended.state === 'completed' && facts ? { ...ended, server: facts } : ended;
-    result = withFacts.state === 'completed' ? { ...withFacts, device: deviceWindow.truth(withFacts.metrics.commits, withFacts.metrics.bytes, withFacts.metrics.durationNs / 1e6) } : withFacts;
+    result = withFacts.state === 'completed' ? { ...withFacts, device: deviceTruthOf(ctx.device, measuredOf(outcomes), withFacts.metrics.commits, withFacts.metrics.bytes) } : withFacts;
   } catch (err) {
     // Outside the writers: a directory could not be created (ENOSPC, EROFS, EIO), a server did not
     // start, or merging failed. Writers already started must stop and close their engines before the files go.
@@ -319,7 +260,6 @@ export async function runCase(planned: PlannedCase, ctx: CaseRunContext): Promis
     const what = created ? 'the case failed' : 'could not create the case directory';
     result = erroredCase(planned, { startedAt, finishedAt: new Date().toISOString() }, `${what}: ${messageOf(err)}`, codeOf(err), outcomes, ctx.intervalMs);
   } finally {
-    deviceWindow.close();
     if (progressTimer) clearInterval(progressTimer);
     ctx.onControl(null);
     if (runningServer) {

@@ -5,6 +5,7 @@
 import type { EncodedCounts, EncodedLatency } from './latency.js';
 import type { RecoveryReport } from './recovery.js';
 import type { SyncKind } from './sync-kind.js';
+import type { DeviceCounters } from './device.js';
 
 /** One timeline interval of one writer. */
 export interface WriterInterval {
@@ -41,4 +42,11 @@ export interface WriterMeasurement {
   readonly engineStats: Record<string, number>;
   readonly ioBytesWritten: number;
   readonly recovery: RecoveryReport;
+  /**
+   * The case's block device counters at the edges of the measured window, read by the writers
+   * themselves: `atStart` by the first writer to start measuring (just before its first measured
+   * commit), `atEnd` by the last writer whose loop ended (just after the last measured commit of
+   * the case). Absent when the case has no device, or this writer was at neither edge.
+   */
+  readonly device?: { readonly atStart?: DeviceCounters; readonly atEnd?: DeviceCounters; readonly problem?: string };
 }

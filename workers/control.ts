@@ -1,13 +1,18 @@
 /**
  * Shared memory between the coordinator and the writers of one case: a start barrier, an abort flag,
- * the common start instant, and live progress counters (read by the progress line, never by the
- * measurement). Plain typed-array stores in the hot loop; Atomics only for the barrier.
+ * the common start instant, live progress counters (read by the progress line, never by the
+ * measurement), and the edges of the measured window (which writer started measuring first, which
+ * ended last: those two read the device's counters). Plain typed-array stores in the hot loop;
+ * Atomics only for the barrier and the edges.
  */
 
 const READY = 0;
 const GO = 1;
 const ABORT = 2;
-const INTS = 4;
+/** Writers that started measuring, and writers whose loop ended (each counted once). */
+const MEASURING = 3;
+const ENDED = 4;
+const INTS = 6;
 
 export class SharedControl {
   readonly buffer: SharedArrayBuffer;
@@ -59,6 +64,30 @@ export class SharedControl {
   abort(): void {
     Atomics.store(this.ints, ABORT, 1);
     Atomics.notify(this.ints, GO);
+  }
+
+  /** Writer side, at its switch to measuring: true for the first writer of the case to get there. */
+  firstToMeasure(): boolean {
+    return Atomics.add(this.ints, MEASURING, 1) === 0;
+  }
+
+  /** Writer side, when its loop ended: true for the last writer of the case to end. */
+  lastToEnd(): boolean {
+    const last = Atomics.add(this.ints, ENDED, 1) === this.writers - 1;
+    Atomics.notify(this.ints, ENDED);
+    return last;
+  }
+
+  /**
+   * Writer side, after its loop: wait until every writer's loop ended (or the case was aborted, or
+   * `timeoutMs` passed), so that no engine's close — its final flush — falls inside the measured
+   * window another writer is still in.
+   */
+  waitAllEnded(timeoutMs: number): void {
+    const deadline = Date.now() + timeoutMs;
+    for (let n = Atomics.load(this.ints, ENDED); n < this.writers && !this.aborted && Date.now() < deadline; n = Atomics.load(this.ints, ENDED)) {
+      Atomics.wait(this.ints, ENDED, n, 50);
+    }
   }
 
   totalProgress(): number {

@@ -30,6 +30,8 @@ export interface LoopHooks {
   shouldStop(): boolean;
   /** Measured commits so far (for the progress line). */
   progress?(measuredCommits: number): void;
+  /** Once, at the switch to measuring, before the first measured commit starts (outside every timed region). */
+  onMeasureStart?(): void;
   /** After every ack (warm-up included): the crash lab streams these to its ledger. */
   onAck?(seq: number, ackNs: bigint): void;
 }
@@ -95,6 +97,7 @@ class LoopState {
       this.measuring = true;
       this.rec.startMeasuring(this.measureStartNs);
       this.tracker.startMeasuring(this.measureStartNs);
+      this.hooks.onMeasureStart?.();
     }
     if (this.measuring && (this.measured >= this.maxCommits || (this.hasEnd && this.prevNs >= this.endNs))) return false;
     this.phaseEventsBefore = this.rec.phaseEvents;

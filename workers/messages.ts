@@ -39,6 +39,8 @@ export interface WriterTask {
   readonly control: SharedArrayBuffer;
   /** How long a writer waits at the start barrier before giving up. */
   readonly barrierTimeoutMs: number;
+  /** The block device under the case's files (sysfs name), whose counters the writers read at the measured window's edges; null: none. */
+  readonly deviceName: string | null;
 }
 
 export type WriterOutcome =

@@ -16,6 +16,8 @@ import { Workload } from './workload.js';
 import { createEngineInstance, type EngineInstance } from './engine-instance.js';
 import { emptyRecovery, type RecoveryReport } from '../model/recovery.js';
 import type { EngineStats } from '../engines/types.js';
+import type { DeviceCounters } from '../model/device.js';
+import { deviceCounters } from '../workspace/loop-device.js';
 
 type Stage = 'open' | 'barrier' | 'warmup' | 'measure' | 'close';
 
@@ -52,6 +54,16 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
   let closed = false;
   let recovery: RecoveryReport = emptyRecovery();
   let loopResult: { commits: number; bytes: number; durationNs: number } | null = null;
+  /** The device's counters at the measured window's edges this writer was at (see WriterMeasurement.device). */
+  const device: { atStart?: DeviceCounters; atEnd?: DeviceCounters; problem?: string } = {};
+  const readDevice = (edge: 'atStart' | 'atEnd'): void => {
+    if (task.deviceName === null) return;
+    try {
+      device[edge] = deviceCounters(task.deviceName);
+    } catch (err) {
+      device.problem = `reading /sys/class/block/${task.deviceName}/stat failed: ${messageOf(err)}`;
+    }
+  };
 
   const measurement = (): WriterMeasurement | null => {
     if (loopResult === null) return null;
@@ -77,6 +89,7 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
       engineStats: safeStats(instance),
       ioBytesWritten: instance?.io.bytesWritten ?? 0,
       recovery,
+      ...(Object.keys(device).length > 0 ? { device } : {}),
     };
   };
 
@@ -112,8 +125,14 @@ export default async function runWriter(task: WriterTask): Promise<WriterOutcome
         progress: (n) => {
           control.progress[task.writer] = n;
         },
+        onMeasureStart: () => {
+          if (control.firstToMeasure()) readDevice('atStart');
+        },
       },
     );
+    // The last writer whose loop ended closes the window; no engine closes before (its final flush belongs to no measured commit).
+    if (control.lastToEnd()) readDevice('atEnd');
+    else control.waitAllEnded(task.barrierTimeoutMs);
     loopResult = result;
     rec.finish();
     // Which stage failed: measurement once a measured commit was acked (or with no warm-up).
