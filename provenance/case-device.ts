@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { blockDeviceName, SYS_ROOT } from './block-device.js';
 import { findMount, parseMountinfo, type MountEntry } from './mountinfo.js';
 
 export type BlockDevice = { readonly state: 'found'; readonly name: string; readonly mountPoint: string } | { readonly state: 'unavailable'; readonly reason: string };
@@ -31,18 +32,10 @@ export function blockDeviceOf(entries: readonly MountEntry[], realPath: string, 
   return { state: 'unavailable', reason: `${where}, which has no block device of its own (device ${m.majorMinor}, source ${m.source}): no device counters to read` };
 }
 
-/** `7:5` → `loop5` via /sys/dev/block; `/dev/loop5` → `loop5` when /sys/class/block/loop5 has a stat file. */
+/** `7:5` → `loop5` via /sys/dev/block, `/dev/loop5` → `loop5` (provenance's lookup), when the device has a stat file to count from. */
 function sysNameOf(key: string): string | null {
-  try {
-    if (key.startsWith('/dev/')) {
-      const name = path.basename(fs.realpathSync(key));
-      return fs.existsSync(path.join('/sys/class/block', name, 'stat')) ? name : null;
-    }
-    const name = path.basename(fs.readlinkSync(path.join('/sys/dev/block', key)));
-    return fs.existsSync(path.join('/sys/class/block', name, 'stat')) ? name : null;
-  } catch {
-    return null;
-  }
+  const known = key.startsWith('/dev/') ? blockDeviceName('0:0', key, '') : blockDeviceName(key, '', '');
+  return known.value !== null && fs.existsSync(path.join(SYS_ROOT, 'class', 'block', known.value, 'stat')) ? known.value : null;
 }
 
 /** The block device under `dir` on this host. Never throws. */
