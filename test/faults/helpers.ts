@@ -7,8 +7,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
+import { unsearchableAncestor } from '../../coordinator/servers.js';
 import { loopDevices, mountPoints } from '../../workspace/leftovers.js';
 import { repoRoot } from '../helpers/tmp.js';
 
@@ -38,9 +40,14 @@ export interface LoopFs {
 
 /** A freshly formatted `fsType` filesystem of `mib` MiB, loop-mounted under a test directory (unmounted before the directory goes). */
 export function loopFs(label: string, fsType: 'ext4' | 'xfs', mib: number): LoopFs {
-  const base = path.join(repoRoot, '.durabench-test');
-  fs.mkdirSync(base, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(base, `${label}-`));
+  // The database servers run as other users (postgres as nobody): every directory above the mount
+  // must be searchable by them. A checkout under a directory only root may enter (a clone inside
+  // `mktemp -d`) cannot give that, so the image and its mount point go to the temporary directory then.
+  const inRepo = path.join(repoRoot, '.durabench-test');
+  fs.mkdirSync(inRepo, { recursive: true });
+  const base = unsearchableAncestor(inRepo, { uid: 65534, gid: 65534 }) ? os.tmpdir() : inRepo;
+  const dir = fs.mkdtempSync(path.join(base, `durabench-test-${label}-`));
+  fs.chmodSync(dir, 0o755);
   const image = path.join(dir, `${fsType}.img`);
   const mnt = path.join(dir, 'mnt');
   fs.mkdirSync(mnt);
