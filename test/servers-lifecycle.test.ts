@@ -93,6 +93,26 @@ test('a server left by a SIGKILLed durabench is found by its record and stopped'
   }
 });
 
+test('a dead run whose server died too: clean --dir removes the server\'s log directory from the temporary directory', { skip: redisWhy ?? false }, async () => {
+  const dir = tempDir('srv-dead');
+  const out = tempDir('srv-dead-out');
+  // Its own temporary directory, for the run and for clean alike: the log directory lands there.
+  const env = { TMPDIR: tempDir('srv-dead-tmp') };
+  const { child, done } = startCli(['run', '--engine', 'redis', '--mode', 'none', '--duration', '60', '--dir', dir, '--out', out, '--format', 'json'], { env });
+  const record = await waitForRecord(dir);
+  child.kill('SIGKILL');
+  await done;
+  // The server dies too (an OOM kill, a reboot): no orphan to stop, only its files are left.
+  waitGoneSync(killServerTree(record.pid));
+  assert.ok(record.ownDir !== null && path.dirname(record.ownDir) === env.TMPDIR, `its log directory ${record.ownDir} is in the run's temporary directory`);
+  assert.ok(fs.existsSync(record.ownDir!), 'a SIGKILL leaves the log directory');
+  const clean = await runCli(['clean', '--dir', dir], { env });
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(clean.stdout, new RegExp(`removed database server log directory ${record.ownDir!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.equal(fs.existsSync(record.ownDir!), false, 'clean removed it');
+  assert.deepEqual(fs.readdirSync(env.TMPDIR), []);
+});
+
 test('a missing server binary: the case is skipped with the reason and the apt package', async () => {
   const dir = tempDir('srv-missing');
   const out = tempDir('srv-missing-out');

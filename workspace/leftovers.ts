@@ -288,8 +288,12 @@ export function findLeftovers(scope: ScanScope): LeftoverScan {
   }
   const recordRun = (rec: RunRecord): DeadRun => ({ owner: rec.owner, command: rec.command ?? null, startedAt: rec.startedAt ?? null });
   for (const { record } of records) {
-    for (const r of [...record.resources, ...record.stuck.map((s) => s.resource)]) {
-      if (r.kind === 'dir' && inScope(r.path)) consider(r.path, recordRun(record));
+    const all = [...record.resources, ...record.stuck.map((s) => s.resource)];
+    // A database server's log directory lies in the temporary directory, outside every target: it
+    // goes with the run that worked in scope (its record is removed with the rest, so nothing else would name it).
+    const related = all.some((x) => (x.kind === 'dir' || x.kind === 'mount') && inScope(x.path));
+    for (const r of all) {
+      if (r.kind === 'dir' && (inScope(r.path) || (related && roleByName(r.path) === 'server' && path.dirname(r.path) === path.resolve(os.tmpdir())))) consider(r.path, recordRun(record));
     }
   }
 

@@ -62,7 +62,7 @@ export function readMarker(dir: string): DirMarker | null {
     // Markers written before owners were recorded carry only `pid`.
     const owner = parseOwner(v['owner']) ?? parseOwner(v);
     if (!owner) return null;
-    const role = v['role'] === 'scratch' || v['lab'] === 'crash' ? 'scratch' : 'work';
+    const role = v['role'] === 'scratch' || v['lab'] === 'crash' ? 'scratch' : v['role'] === 'server' ? 'server' : 'work';
     return { tool: 'durabench', role, owner, createdAt: String(v['createdAt'] ?? ''), ...(v['kept'] === true ? { kept: true } : {}) };
   } catch {
     return null;

@@ -46,7 +46,7 @@ function handler(args: Args): void {
   const dryRun = readBoolean(args, DRY_RUN);
   const scan = findLeftovers(dirs ? { dirs, global: false } : { dirs: [process.cwd()], global: true });
   const out = (s: string): void => void process.stdout.write(s + '\n');
-  const where = dirs ? dirs.join(', ') : 'the run records, the current directory, mounts, loop devices and processes';
+  const where = dirs ? dirs.join(', ') : 'the run records, the current directory, the temporary directory, mounts, loop devices and processes';
   if (scan.leftovers.length === 0 && scan.kept.length === 0) {
     out(`nothing to clean: no leftovers of dead durabench runs (looked at ${where})`);
     return;
