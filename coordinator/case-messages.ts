@@ -7,7 +7,7 @@ import type { CaseResult } from '../model/run-report.js';
 import type { EngineOptionValue } from '../engines/types.js';
 
 /** A planned case without its factory (the child loads the engine itself). */
-import type { CaseDevice } from '../model/device.js';
+import type { CaseRunContext } from './run-case.js';
 
 export interface CaseSpec {
   readonly id: string;
@@ -16,16 +16,8 @@ export interface CaseSpec {
   readonly engineOptions: Record<string, EngineOptionValue>;
 }
 
-export interface CaseChildSettings {
-  readonly workDir: string;
-  readonly caseIndex: number;
-  readonly intervalMs: number;
-  /** null: a fixed --interval-ms (no cap on the points). */
-  readonly timelineMaxPoints: number | null;
-  readonly barrierTimeoutMs: number;
-  readonly keep: boolean;
-  readonly device: CaseDevice;
-}
+/** What a case child needs of the coordinator's case context: the plain, serialisable part of it. */
+export type CaseChildSettings = Pick<CaseRunContext, 'workDir' | 'caseIndex' | 'intervalMs' | 'timelineMaxPoints' | 'barrierTimeoutMs' | 'keep' | 'device'>;
 
 export type ToCaseChild = { readonly kind: 'case'; readonly spec: CaseSpec; readonly settings: CaseChildSettings } | { readonly kind: 'abort' };
 

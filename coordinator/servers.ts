@@ -12,7 +12,7 @@
  * timeout (MariaDB waits for space to be freed, retrying every 60 s). Sockets live next to the data
  * unless that path would not fit in sun_path (107 bytes), then in the same short directory.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ServerCommand, ServerSpec } from '../engines/server-spec.js';
@@ -225,51 +225,40 @@ function removeServerDirQuietly(dir: string): void {
  * after SERVER_PREPARE_TIMEOUT_MS; it is held (its process group) so every exit path kills it.
  */
 async function runCommand(c: ServerCommand, log: string, signal?: AbortSignal): Promise<void> {
-  const fd = fs.openSync(log, 'a');
   const name = path.basename(c.program);
-  const child = (() => {
-    try {
-      return spawn(c.program, [...c.args], { cwd: c.cwd, env: { ...c.env }, detached: true, stdio: ['ignore', fd, fd], ...(c.user ? { uid: c.user.uid, gid: c.user.gid } : {}) });
-    } finally {
-      fs.closeSync(fd);
-    }
-  })();
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once('spawn', () => resolve());
-    child.once('error', reject);
+  const fd = fs.openSync(log, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(c.program, [...c.args], { cwd: c.cwd, env: { ...c.env }, detached: true, stdio: ['ignore', fd, fd], ...(c.user ? { uid: c.user.uid, gid: c.user.gid } : {}) });
+  } finally {
+    fs.closeSync(fd);
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })));
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (err) => reject(new Error(`${name} could not be started: ${err.message}`)));
   });
-  await spawned.catch((err: unknown) => {
-    throw new Error(`${name} could not be started: ${(err as Error).message}`);
-  });
-  const pid = child.pid!;
-  const held = { kind: 'server' as const, pid };
+  const held = { kind: 'server' as const, pid: child.pid! };
   hold(held);
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, sig) => {
-      exit = { code, signal: sig };
-      resolve();
-    }),
-  );
   const t0 = Date.now();
   try {
     for (;;) {
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
-      if (exit !== null) break;
+      const done = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 100))]);
+      if (done !== null) {
+        if (done.code === 0) return;
+        const how = done.code !== null ? `exit ${done.code}` : `killed by ${done.signal ?? '?'}`;
+        throw new Error(`${name} failed (${how}): ${logProblem(log) ?? logTail(log, 2)}`);
+      }
       const problem = logProblem(log);
       const why = problem ? `it logged a system error: ${problem}` : signal?.aborted ? 'interrupted' : Date.now() - t0 > SERVER_PREPARE_TIMEOUT_MS ? `it did not finish within ${SERVER_PREPARE_TIMEOUT_MS / 1000} s: ${logTail(log, 2)}` : null;
       if (why === null) continue;
-      killServerTree(pid);
+      killServerTree(held.pid);
       await exited;
       throw new Error(`${name} failed (${why})`);
     }
   } finally {
     release(held);
   }
-  const done = exit as { code: number | null; signal: NodeJS.Signals | null } | null;
-  if (done && done.code === 0) return;
-  const how = done?.code !== null && done?.code !== undefined ? `exit ${done.code}` : `killed by ${done?.signal ?? '?'}`;
-  throw new Error(`${name} failed (${how}): ${logProblem(log) ?? logTail(log, 2)}`);
 }
 
 /**

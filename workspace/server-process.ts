@@ -235,7 +235,11 @@ export class ServerProcess {
       }
       if (ok) return performance.now() - t0;
       // A server that logged a system error (the disk full) may wait for it to go away (MariaDB retries every 60 s): fail now, with that line.
-      const problem = performance.now() - lastLogCheck > 100 ? ((lastLogCheck = performance.now()), logProblem(this.spec.logFile)) : null;
+      let problem: string | null = null;
+      if (performance.now() - lastLogCheck > 100) {
+        lastLogCheck = performance.now();
+        problem = logProblem(this.spec.logFile);
+      }
       if (abort?.aborted || problem !== null || performance.now() - t0 > timeoutMs) {
         await this.crash();
         throw new Error(
