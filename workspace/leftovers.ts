@@ -380,7 +380,10 @@ export function findLeftovers(scope: ScanScope): LeftoverScan {
       const pid = /^durabench-(\d+)-/.exec(n)?.[1];
       if (pid === undefined) continue;
       const owner = deadPids.get(Number(pid));
-      if (system && !owner && !(scope.global && Number(pid) !== process.pid && !isAlive({ pid: Number(pid), startTicks: null, bootId: null }))) continue;
+      // Instances are the kernel's, not the mount's: every tracefs mount shows every run's, so a dead
+      // run's mount shows a live run's too. Only an instance whose own run is dead is a leftover.
+      const dead = owner !== undefined || (Number(pid) !== process.pid && !isAlive({ pid: Number(pid), startTicks: null, bootId: null }));
+      if (!dead || (system && !owner && !scope.global)) continue;
       const run = owner ?? leftovers.find((l) => l.kind === 'mount' && l.path === m)?.run ?? { ...nobody, owner: { pid: Number(pid), startTicks: null, bootId: null } };
       const p = path.join(m, 'instances', n);
       if (!leftovers.some((l) => l.kind === 'trace-instance' && path.basename(l.path) === n)) add({ kind: 'trace-instance', path: p, run });
