@@ -23,6 +23,7 @@ import { hold, release } from '../workspace/registry.js';
 import { killServerTree, logProblem, logTail, ServerProcess } from '../workspace/server-process.js';
 import { createServerDir, removeServerDir } from '../workspace/workdir.js';
 import { SERVER_PREPARE_TIMEOUT_MS, SERVER_READY_TIMEOUT_MS, SERVER_STOP_TIMEOUT_MS } from './defaults.js';
+import { fromTemplate, keepTemplate, templateDirOf } from './server-template.js';
 
 /** sun_path is 108 bytes with the terminating NUL. */
 const SUN_PATH_MAX = 107;
@@ -49,6 +50,8 @@ export interface ServerStart {
   /** The data directory: created fresh when `fresh`, else the one a crash left. */
   readonly dataDir: string;
   readonly fresh: boolean;
+  /** A fresh data directory is copied from a preparation kept here, or prepared and kept here (coordinator/server-template.ts). */
+  readonly templates?: string;
   readonly durability: Durability;
   readonly options: Readonly<Record<string, EngineOptionValue>>;
   readonly failure: ServerFailure;
@@ -104,7 +107,7 @@ export class RunningServer {
         fs.chownSync(socketDir, user.uid, user.gid);
       }
       const endpoint: ServerEndpoint = { dataDir: s.dataDir, socketDir, failure: s.failure };
-      if (s.fresh) for (const c of spec.prepare(endpoint, located.bin, s.options)) await runCommand(c, path.join(serverDir, 'prepare.log'), s.signal);
+      if (s.fresh) await prepareDataDir(s, spec.prepare(endpoint, located.bin, s.options), path.join(serverDir, 'prepare.log'));
       if (s.copy) spec.beforeCopyStart?.(endpoint);
       spec.beforeStart?.(endpoint);
       const launch = spec.launch(endpoint, located.bin, s.durability, s.options);
@@ -217,6 +220,33 @@ function removeServerDirQuietly(dir: string): void {
   } catch {
     // stuck: listed by durabench clean
   }
+}
+
+/** Run the preparation into the fresh data directory, or copy a kept one; keep it when it was run. */
+async function prepareDataDir(s: ServerStart, commands: readonly ServerCommand[], log: string): Promise<void> {
+  const template = s.templates !== undefined && commands.length > 0 ? templateDirOf(s.templates, s.factory.name, commands, s.dataDir) : null;
+  if (template !== null) {
+    try {
+      if (fromTemplate(template, s.dataDir)) return;
+    } catch (err) {
+      throw new Error(`${s.factory.name}: copying its prepared data directory failed: ${commandError(err)}`);
+    }
+  }
+  for (const c of commands) await runCommand(c, log, s.signal);
+  if (template === null) return;
+  try {
+    keepTemplate(template, s.dataDir);
+  } catch {
+    // Only a saving for the next trial (the disk may be full): they prepare their own.
+    fs.rmSync(template, { recursive: true, force: true });
+  }
+}
+
+/** What a failed execFileSync printed (its first line), else its message. */
+function commandError(err: unknown): string {
+  const stderr = (err as { stderr?: Buffer | string }).stderr;
+  const text = stderr ? String(stderr).trim().split('\n')[0] : '';
+  return text || (err as Error).message;
 }
 
 /**

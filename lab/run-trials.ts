@@ -202,6 +202,8 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
   const maxCommits = opts.maxCommits ?? (kind === 'power' ? Math.max(1000, Math.floor((imageMib * 1024 * 1024 * 0.4) / recordBytes / key.writers)) : 50_000_000);
   const isPoint = point.kind !== 'random' || opts.sweep !== undefined;
   const pointCapMs = opts.pointCapMs ?? CRASH_POINT_RUN_MS;
+  const mark = holdMark();
+  const scratch = createScratchDir(key.target, newRunId());
   const base: RunSpec = {
     instance: { engine: key.engine, durability: durabilityOf(key), engineOptions: options, faults: key.fault === null ? [] : [key.fault] },
     writers: key.writers,
@@ -211,7 +213,8 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
     maxMs: isPoint ? pointCapMs : runMs + 10_000,
     // A server engine's syncs happen in the server: the census traces the server, not the writer child.
     census: opts.census ?? strace,
-    ...(factory.server ? { server: { factory, options } } : {}),
+    // Every trial of the case starts its server from one preparation, kept in the scratch directory.
+    ...(factory.server ? { server: { factory, options, templates: path.join(scratch, 'server-templates') } } : {}),
   };
   const crashAt = opts.sweep ? formatCrashSweep(opts.sweep) : formatCrashPoint(point);
   const setting: CrashSetting = {
@@ -222,8 +225,6 @@ export async function runCrashTrials(spec: CrashCaseSpec, opts: CrashOptions): P
     runMs: isPoint ? pointCapMs : runMs,
   };
 
-  const mark = holdMark();
-  const scratch = createScratchDir(key.target, newRunId());
   const trials: CrashTrial[] = [];
   let primary: unknown = null;
   let instants = 0;

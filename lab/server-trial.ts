@@ -24,7 +24,7 @@ export async function startRunServer(spec: RunSpec, dir: string, failure: Server
   const s = spec.server!;
   // The census counts the server's own sync calls: the server runs under strace for the writer run.
   const trace = traceLog ? { log: traceLog, straceArgs: straceArgs(traceLog, null) } : undefined;
-  return RunningServer.start({ factory: s.factory, root: dir, dataDir: serverDataDir(dir), fresh: true, durability: spec.instance.durability, options: s.options, failure, ...(trace ? { trace } : {}), ...(signal ? { signal } : {}) });
+  return RunningServer.start({ factory: s.factory, root: dir, dataDir: serverDataDir(dir), fresh: true, durability: spec.instance.durability, options: s.options, failure, ...(s.templates ? { templates: s.templates } : {}), ...(trace ? { trace } : {}), ...(signal ? { signal } : {}) });
 }
 
 /**

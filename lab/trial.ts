@@ -32,7 +32,12 @@ export interface RunSpec {
   /** Run the writer under strace for the syscall census (strace is installed). */
   readonly census: boolean;
   /** Server engines: the factory and options the lab starts (and restarts) the database server from. */
-  readonly server?: { readonly factory: EngineFactory; readonly options: Readonly<Record<string, EngineOptionValue>> };
+  readonly server?: {
+    readonly factory: EngineFactory;
+    readonly options: Readonly<Record<string, EngineOptionValue>>;
+    /** Where prepared data directories are kept for the next trials (coordinator/server-template.ts). */
+    readonly templates?: string;
+  };
 }
 
 export function childConfig(spec: RunSpec, dir: string, stops: ChildStops, maxMs = spec.maxMs, server?: ServerEndpoint): ChildConfig {
