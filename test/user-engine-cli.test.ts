@@ -12,6 +12,9 @@ import { test } from 'node:test';
 import { runCli } from './helpers/cli.js';
 import { repoRoot, tempDir } from './helpers/tmp.js';
 
+/** `./examples/…` as a user types it in the checkout. */
+const IN_CHECKOUT = { cwd: repoRoot };
+
 const EXAMPLE = path.join(repoRoot, 'examples', 'append-log-engine.mjs');
 const EXAMPLE_URL = pathToFileURL(EXAMPLE).href;
 
@@ -40,7 +43,7 @@ test('the example engine runs end to end in every mode', async () => {
     '--out',
     out,
     '--quiet',
-  ]);
+  ], IN_CHECKOUT);
   assert.equal(r.code, 0, r.stderr);
   const cases = readCases(out);
   assert.deepEqual(
@@ -173,7 +176,7 @@ test("a user engine's own options are accepted on the command line and checked a
     '--out',
     out,
     '--quiet',
-  ]);
+  ], IN_CHECKOUT);
   assert.equal(ok.code, 0, ok.stderr);
   const [c] = readCases(out);
   assert.equal(c!.metrics!.syncsByKind['fsync'], 20);
@@ -189,7 +192,7 @@ test("a user engine's own options are accepted on the command line and checked a
     '--dir',
     dir,
     '--quiet',
-  ]);
+  ], IN_CHECKOUT);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr.trim(), /^durabench: --append-log-sync-call must be one of fdatasync, fsync; got 'magic'$/);
 });
@@ -197,20 +200,20 @@ test("a user engine's own options are accepted on the command line and checked a
 test('run, crash and tune accept the same matrix flags and the plugin engine options', async () => {
   const dir = tempDir('user-cli-all');
   const plugin = ['--engine', './examples/append-log-engine.mjs', '--append-log-sync-call', 'fsync', '--value-bytes', '64', '--writers', '1', '--dir', dir, '--quiet'];
-  const run = await runCli(['run', ...plugin, '--mode', 'sync', '--commits', '50', '--out', path.join(dir, 'run')]);
+  const run = await runCli(['run', ...plugin, '--mode', 'sync', '--commits', '50', '--out', path.join(dir, 'run')], IN_CHECKOUT);
   assert.equal(run.code, 0, run.stderr);
   const [c] = readCases(path.join(dir, 'run'));
   // The option reached the engine: its commits are synced by fsync, not fdatasync.
   assert.ok(c!.metrics!.syncsByKind['fsync']! >= 50, JSON.stringify(c!.metrics!.syncsByKind));
   assert.equal(c!.metrics!.syncsByKind['fdatasync'], 0);
 
-  const crash = await runCli(['crash', ...plugin, '--mode', 'sync', '--trials', '1', '--out', path.join(dir, 'crash')]);
+  const crash = await runCli(['crash', ...plugin, '--mode', 'sync', '--trials', '1', '--out', path.join(dir, 'crash')], IN_CHECKOUT);
   assert.equal(crash.code, 0, crash.stderr);
   const cr = JSON.parse(fs.readFileSync(path.join(dir, 'crash', 'crash-report.json'), 'utf8')) as { cases: { state: string; params: { engineOptions: Record<string, unknown> } }[] };
   assert.equal(cr.cases[0]!.state, 'completed');
   assert.equal(cr.cases[0]!.params.engineOptions['append-log-sync-call'], 'fsync');
 
-  const tune = await runCli(['tune', ...plugin, '--batch-size', '1,4', '--duration', '0.1', '--warmup', '0', '--out', path.join(dir, 'tune')]);
+  const tune = await runCli(['tune', ...plugin, '--batch-size', '1,4', '--duration', '0.1', '--warmup', '0', '--out', path.join(dir, 'tune')], IN_CHECKOUT);
   assert.equal(tune.code, 0, tune.stderr);
   const tc = readCases(path.join(dir, 'tune'));
   assert.deepEqual(tc.map((x) => [x.key.mode, x.state]), [['batch', 'completed'], ['batch', 'completed']]);

@@ -1,7 +1,15 @@
-/** Spawn the real durabench binary (compiled) and collect its exit code and output. */
+/**
+ * Spawn the real durabench binary (compiled) and collect its exit code and output. It runs in an
+ * empty directory of this test file unless told otherwise: a command without `--dir` looks for
+ * leftovers of dead runs in its working directory, and the checkout holds every test file's
+ * temporary directories — another file's SIGKILLed run there would add a notice line to this one's
+ * output.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot } from './tmp.js';
+import { repoRoot, tempDir } from './tmp.js';
+
+const defaultCwd = tempDir('cli-cwd');
 
 export interface CliResult {
   code: number | null;
@@ -17,7 +25,7 @@ export function startCli(
   opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd ?? repoRoot,
+    cwd: opts.cwd ?? defaultCwd,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
