@@ -76,7 +76,7 @@ function durabilityProblems(calls: readonly Call[], outDir: string): string[] {
 
 function traced(args: readonly string[], dir: string): { code: number | null; calls: Call[]; stderr: string } {
   const log = path.join(dir, 'strace.log');
-  const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,fsync,fdatasync,rename,renameat,renameat2', '-o', log, process.execPath, BIN, ...args], { encoding: 'utf8' });
+  const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,fsync,fdatasync,rename,renameat,renameat2', '-o', log, process.execPath, BIN, ...args], { encoding: 'utf8', cwd: dir });
   return { code: r.status, calls: parseTrace(fs.readFileSync(log, 'utf8')), stderr: r.stderr };
 }
 
