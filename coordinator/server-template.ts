@@ -9,11 +9,11 @@
  * The copy is not synced: a power trial makes its fresh data directory durable (syncfs) after the
  * server started, before the writers run, as it does after a preparation.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ServerCommand } from '../engines/server-spec.js';
+import { run } from '../workspace/exec.js';
 
 /** Marks a finished copy: a template without it (a preparation interrupted mid-copy) is not used. */
 const COMPLETE = 'complete';
@@ -32,7 +32,7 @@ export function templateDirOf(templates: string, engine: string, commands: reado
 export function fromTemplate(template: string, dataDir: string): boolean {
   if (!fs.existsSync(path.join(template, COMPLETE))) return false;
   // `data/.` onto the existing directory: its contents, and its own owner and mode.
-  execFileSync('cp', ['-a', '--', `${path.join(template, 'data')}/.`, dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  run('cp', ['-a', '--', `${path.join(template, 'data')}/.`, dataDir]);
   return true;
 }
 
@@ -40,6 +40,6 @@ export function fromTemplate(template: string, dataDir: string): boolean {
 export function keepTemplate(template: string, dataDir: string): void {
   fs.rmSync(template, { recursive: true, force: true });
   fs.mkdirSync(template, { recursive: true });
-  execFileSync('cp', ['-a', '--', dataDir, path.join(template, 'data')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  run('cp', ['-a', '--', dataDir, path.join(template, 'data')]);
   fs.writeFileSync(path.join(template, COMPLETE), '');
 }

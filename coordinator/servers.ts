@@ -229,7 +229,7 @@ async function prepareDataDir(s: ServerStart, commands: readonly ServerCommand[]
     try {
       if (fromTemplate(template, s.dataDir)) return;
     } catch (err) {
-      throw new Error(`${s.factory.name}: copying its prepared data directory failed: ${commandError(err)}`);
+      throw new Error(`${s.factory.name}: copying its prepared data directory failed: ${(err as Error).message}`);
     }
   }
   for (const c of commands) await runCommand(c, log, s.signal);
@@ -240,13 +240,6 @@ async function prepareDataDir(s: ServerStart, commands: readonly ServerCommand[]
     // Only a saving for the next trial (the disk may be full): they prepare their own.
     fs.rmSync(template, { recursive: true, force: true });
   }
-}
-
-/** What a failed execFileSync printed (its first line), else its message. */
-function commandError(err: unknown): string {
-  const stderr = (err as { stderr?: Buffer | string }).stderr;
-  const text = stderr ? String(stderr).trim().split('\n')[0] : '';
-  return text || (err as Error).message;
 }
 
 /**
