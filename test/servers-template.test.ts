@@ -40,10 +40,10 @@ test("postgres: the second fresh start copies the first one's preparation, the s
   fs.chmodSync(dir, 0o755);
   if (unsearchableAncestor(dir, { uid: 65534, gid: 65534 })) dir = openDir('srv-template');
   const templates = path.join(dir, 'templates');
-  const start = (name: string) => {
+  const start = (name: string, kept: { templates: string } | Record<string, never> = { templates }) => {
     const root = path.join(dir, name);
     fs.mkdirSync(root, { mode: 0o755 });
-    return RunningServer.start({ factory: postgresEngine, root, dataDir: path.join(root, 'data'), fresh: true, templates, durability: { mode: 'sync' }, options, failure: 'kill' });
+    return RunningServer.start({ factory: postgresEngine, root, dataDir: path.join(root, 'data'), fresh: true, ...kept, durability: { mode: 'sync' }, options, failure: 'kill' });
   };
   const first = await start('a');
   await first.stop();
@@ -61,9 +61,7 @@ test("postgres: the second fresh start copies the first one's preparation, the s
     await second.stop();
   }
   // A third start without templates runs initdb: a new cluster.
-  const root = path.join(dir, 'c');
-  fs.mkdirSync(root, { mode: 0o755 });
-  const third = await RunningServer.start({ factory: postgresEngine, root, dataDir: path.join(root, 'data'), fresh: true, durability: { mode: 'sync' }, options, failure: 'kill' });
+  const third = await start('c', {});
   await third.stop();
-  assert.notEqual(systemIdentifier(path.join(root, 'data')), systemIdentifier(template));
+  assert.notEqual(systemIdentifier(path.join(dir, 'c', 'data')), systemIdentifier(template));
 });
