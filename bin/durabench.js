@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Entry point for the compiled CLI (run `npm run build` first, or install with `npm ci`).
-import '../dist/cli/main.js';
+import '../dist/bundle/cli/main.js';

@@ -7,7 +7,7 @@
  * aborts the case over IPC), and is held in the registry like every child.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { entryCommand } from '../workspace/entry-point.js';
 import { withParentDeathSignal } from '../workspace/exec.js';
 import { hold, release } from '../workspace/registry.js';
 import { removeTree } from '../workspace/workdir.js';
@@ -15,11 +15,6 @@ import type { CaseResult } from '../model/run-report.js';
 import type { FromCaseChild, ToCaseChild } from './case-messages.js';
 import type { PlannedCase } from './plan.js';
 import { caseDirOf, erroredCase, messageOf, type CaseRunContext } from './run-case.js';
-
-function childCommand(): { script: string; execArgv: string[] } {
-  const isTs = import.meta.url.endsWith('.ts');
-  return { script: fileURLToPath(new URL(isTs ? './case-child.ts' : './case-child.js', import.meta.url)), execArgv: isTs ? ['--import', 'tsx'] : [] };
-}
 
 /** The line of a crashed child's stderr that says most (glibc's "free(): invalid pointer", an exception). */
 function lastWords(stderr: string): string {
@@ -33,7 +28,7 @@ function lastWords(stderr: string): string {
 
 export async function runCaseInChild(planned: PlannedCase, ctx: CaseRunContext): Promise<CaseResult> {
   const startedAt = new Date().toISOString();
-  const { script, execArgv } = childCommand();
+  const { script, execArgv } = entryCommand('coordinator/case-child');
   const [program, args] = withParentDeathSignal(process.execPath, [...execArgv, script, '--work-dir', ctx.workDir]);
   const child = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true, serialization: 'json' });
   const pid = child.pid;

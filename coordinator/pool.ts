@@ -3,20 +3,15 @@
  * between cases (idleTimeout) so a case does not pay for thread start-up.
  */
 import { Piscina } from 'piscina';
+import { entryUrl } from '../workspace/entry-point.js';
 import type { WriterOutcome, WriterTask } from '../workers/messages.js';
-
-/** The writer entry point next to this file's compiled (or, under tsx, source) location. */
-function writerFilename(): string {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`../workers/writer-worker${ext}`, import.meta.url).href;
-}
 
 export class WriterPool {
   private readonly pool: Piscina<WriterTask, WriterOutcome>;
 
   constructor(threads: number) {
     this.pool = new Piscina({
-      filename: writerFilename(),
+      filename: entryUrl('workers/writer-worker').href,
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,

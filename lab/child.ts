@@ -13,11 +13,9 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { openWriter } from './child-writer.js';
+import { entryUrl } from '../workspace/entry-point.js';
 import { encodeRecord, RECORD_BYTES, RecordType, type ChildConfig } from './protocol.js';
 
-function threadEntry(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './child-thread.ts' : './child-thread.js', import.meta.url);
-}
 
 /**
  * The second line of defence when the kernel cannot be asked to kill us with our parent (no
@@ -41,7 +39,7 @@ async function main(): Promise<void> {
     const handle = await openWriter(config, 0, memory);
     await handle.run();
   } else {
-    const workers = Array.from({ length: config.writers }, (_, w) => new Worker(threadEntry(), { workerData: { config, writer: w, memory } }));
+    const workers = Array.from({ length: config.writers }, (_, w) => new Worker(entryUrl('lab/child-thread'), { workerData: { config, writer: w, memory } }));
     await new Promise<void>((resolve, reject) => {
       let ready = 0;
       let done = 0;

@@ -7,19 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { AckLedger } from './ledger.js';
 import { RecordType, type ChildConfig } from './protocol.js';
 import { straceArgs, type StraceInjection } from './syscall-trace.js';
+import { entryCommand } from '../workspace/entry-point.js';
 import { withParentDeathSignal } from '../workspace/exec.js';
 import { hold, release } from '../workspace/registry.js';
-
-/** The child entry next to this module: compiled JS, or the .ts source under tsx. */
-function childCommand(): { script: string; execArgv: string[] } {
-  const here = import.meta.url;
-  const isTs = here.endsWith('.ts');
-  return { script: fileURLToPath(new URL(isTs ? './child.ts' : './child.js', here)), execArgv: isTs ? ['--import', 'tsx'] : [] };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -72,7 +65,7 @@ export class WriterProcess {
     readonly options: WriterOptions = {},
   ) {
     this.ledger = new AckLedger(fifoPath, config.writers);
-    const { script, execArgv } = childCommand();
+    const { script, execArgv } = entryCommand('lab/child');
     const node = [process.execPath, ...execArgv, script, JSON.stringify(config)];
     const [program, args] = options.strace ? ['strace', [...straceArgs(options.strace.log, options.strace.inject), '--', ...node]] : [node[0]!, node.slice(1)];
     try {

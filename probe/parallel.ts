@@ -19,6 +19,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { tQuantile975 } from '../stats/student-t.js';
 import { Io } from '../io/io.js';
+import { entryUrl } from '../workspace/entry-point.js';
 import type { EncodedLatency } from '../model/latency.js';
 import type { ProbeMethodInfo, ProbeResult } from '../model/probe-report.js';
 import { summarizeLatency } from '../stats/summary.js';
@@ -143,7 +144,7 @@ export async function measureParallel(method: ParallelMethod, target: string, wo
       durationNs: Math.round(opts.seconds * 1e9),
       slices: SLICES,
     };
-    const w = new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: data });
+    const w = new Worker(entryUrl('probe/parallel-worker'), { workerData: data });
     const done = new Promise<ParallelWorkerResult>((resolve) => {
       w.once('message', (m: ParallelWorkerResult) => resolve(m));
       w.once('error', (err) => resolve({ state: 'errored', reason: err.message, code: null }));

@@ -1,0 +1,69 @@
+/**
+ * The bundle that bin/durabench.js runs (scripts/build.mjs, workspace/entry-point.ts): every entry
+ * is there, every output is one folder deep (what entry-point.ts's `../<name>` relies on), and every
+ * import in it stays inside the bundle or names a Node built-in or a package this one depends on.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ENTRY_POINTS, entryCommand, entryUrl } from '../../workspace/entry-point.js';
+import { repoRoot } from '../helpers/tmp.js';
+
+const dist = path.join(repoRoot, 'dist');
+const bundle = path.join(dist, 'bundle');
+
+function files(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+test('every entry is compiled and bundled, and the CLI binary runs the bundle', () => {
+  for (const name of ['cli/main', ...ENTRY_POINTS]) {
+    assert.ok(fs.existsSync(path.join(dist, `${name}.js`)), `dist/${name}.js`);
+    assert.ok(fs.existsSync(path.join(bundle, `${name}.js`)), `dist/bundle/${name}.js`);
+  }
+  assert.match(fs.readFileSync(path.join(repoRoot, 'bin', 'durabench.js'), 'utf8'), /^import '\.\.\/dist\/bundle\/cli\/main\.js';$/m);
+});
+
+test('a compiled module starts compiled entries: the path is relative to the layout it runs in', () => {
+  // This test imports the compiled entry-point.js (dist/workspace/), so its entries are dist's.
+  assert.equal(entryUrl('lab/child-thread').pathname, path.join(dist, 'lab', 'child-thread.js'));
+  assert.deepEqual(entryCommand('coordinator/case-child'), { script: path.join(dist, 'coordinator', 'case-child.js'), execArgv: [] });
+});
+
+test('every bundle output is one folder deep, and its imports resolve inside the bundle or to dependencies', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Record<
+    string,
+    Record<string, string> | undefined
+  >;
+  const deps = new Set([...Object.keys(pkg['dependencies'] ?? {}), ...Object.keys(pkg['optionalDependencies'] ?? {})]);
+  const builtins = new Set(builtinModules);
+  const outputs = files(bundle);
+  assert.ok(outputs.length > ENTRY_POINTS.length, 'shared chunks exist');
+  for (const file of outputs) {
+    const rel = path.relative(bundle, file);
+    assert.equal(rel.split(path.sep).length, 2, `${rel} is one folder deep`);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\b[^;'"()]*?["']([^"']+)["'];$|\bimport\(\s*["']([^"']+)["']\s*\)/gm)) {
+      const spec = (m[1] ?? m[2])!;
+      if (spec.startsWith('.')) {
+        const target = path.resolve(path.dirname(file), spec);
+        assert.ok(target.startsWith(bundle + path.sep) && fs.existsSync(target), `${rel} imports ${spec}, outside the bundle or missing`);
+      } else {
+        const name = spec.startsWith('node:')
+          ? spec
+          : spec
+              .split('/')
+              .slice(0, spec.startsWith('@') ? 2 : 1)
+              .join('/');
+        assert.ok(
+          name.startsWith('node:') || builtins.has(name) || deps.has(name),
+          `${rel} imports ${spec}: neither a built-in nor a dependency`,
+        );
+      }
+    }
+  }
+});
