@@ -28,10 +28,10 @@ test('every entry is compiled and bundled, and the CLI binary runs the bundle', 
   assert.match(fs.readFileSync(path.join(repoRoot, 'bin', 'durabench.js'), 'utf8'), /^import '\.\.\/dist\/bundle\/cli\/main\.js';$/m);
 });
 
-test('a compiled module starts compiled entries: the path is relative to the layout it runs in', () => {
-  // This test imports the compiled entry-point.js (dist/workspace/), so its entries are dist's.
-  assert.equal(entryUrl('lab/child-thread').pathname, path.join(dist, 'lab', 'child-thread.js'));
-  assert.deepEqual(entryCommand('coordinator/case-child'), { script: path.join(dist, 'coordinator', 'case-child.js'), execArgv: [] });
+test('a compiled module starts the bundled entries, as the CLI does', () => {
+  // This test imports the compiled entry-point.js (dist/workspace/); the bundle exists.
+  assert.equal(entryUrl('lab/child-thread').pathname, path.join(bundle, 'lab', 'child-thread.js'));
+  assert.deepEqual(entryCommand('coordinator/case-child'), { script: path.join(bundle, 'coordinator', 'case-child.js'), execArgv: [] });
 });
 
 test('every bundle output is one folder deep, and its imports resolve inside the bundle or to dependencies', () => {
