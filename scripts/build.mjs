@@ -114,11 +114,16 @@ async function bundle() {
     external: [...Object.keys(pkg.optionalDependencies ?? {}), 'piscina', 'echarts'],
     logLevel: 'warning',
   });
-  const vendor = path.join(dist, 'vendor');
-  fs.rmSync(vendor, { recursive: true, force: true });
+  // The ECharts bundle takes seconds to minify: made again only when its entry or the package changed.
+  const parts = path.join(dist, 'reports', 'render', 'echarts-parts.js');
+  const vendored = path.join(dist, 'vendor', 'echarts.cjs');
+  const echartsPackage = createRequire(path.join(root, 'package.json')).resolve('echarts/package.json');
+  const mtime = (f) => fs.statSync(f).mtimeMs;
+  if (fs.existsSync(vendored) && mtime(vendored) >= Math.max(mtime(parts), mtime(echartsPackage), mtime(fileURLToPath(import.meta.url)))) return;
+  fs.rmSync(path.dirname(vendored), { recursive: true, force: true });
   await build({
-    entryPoints: [path.join(dist, 'reports', 'render', 'echarts-parts.js')],
-    outfile: path.join(vendor, 'echarts.cjs'),
+    entryPoints: [parts],
+    outfile: vendored,
     bundle: true,
     format: 'cjs',
     platform: 'node',
