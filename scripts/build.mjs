@@ -119,7 +119,8 @@ async function bundle() {
   const vendored = path.join(dist, 'vendor', 'echarts.cjs');
   const echartsPackage = createRequire(path.join(root, 'package.json')).resolve('echarts/package.json');
   const mtime = (f) => fs.statSync(f).mtimeMs;
-  if (fs.existsSync(vendored) && mtime(vendored) >= Math.max(mtime(parts), mtime(echartsPackage), mtime(fileURLToPath(import.meta.url)))) return;
+  if (fs.existsSync(vendored) && mtime(vendored) >= Math.max(mtime(parts), mtime(echartsPackage), mtime(fileURLToPath(import.meta.url))))
+    return;
   fs.rmSync(path.dirname(vendored), { recursive: true, force: true });
   await build({
     entryPoints: [parts],
