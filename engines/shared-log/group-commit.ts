@@ -78,7 +78,7 @@ export interface LogStorage {
 }
 
 /** Points where a test may inject delays to shuffle the threads' interleavings. */
-export type ChaosPoint = 'reserve' | 'reserved' | 'written' | 'leader' | 'snapped' | 'synced';
+export type ChaosPoint = 'reserve' | 'reserved' | 'written' | 'lead' | 'leader' | 'snapped' | 'synced';
 
 export interface GroupCommitOptions {
   readonly writer: number;
@@ -383,9 +383,13 @@ export class GroupCommit {
     for (;;) {
       this.checkFailed();
       if (lsnOf(Atomics.load(this.q, Q_DURABLE)) >= end) return;
+      this.chaos?.('lead');
       if (Atomics.compareExchange(this.i32, I_LEADER, 0, 1) === 0) {
         try {
-          this.lead(urgent);
+          // The leader before may have made `end` durable between the check above and taking over:
+          // leading then would wait for a batch to fill with a commit of this writer that will never
+          // come (it is acked), while the others wait for this leader.
+          if (lsnOf(Atomics.load(this.q, Q_DURABLE)) < end) this.lead(urgent);
         } finally {
           this.releaseLeader();
         }
