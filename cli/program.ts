@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { OutputError, UsageError } from '../model/errors.js';
 import { COMMANDS, requestedCommand } from './commands/index.js';
+import { toolVersion } from '../provenance/tool.js';
 import { EXIT } from './exit.js';
 import { leftoverNotice } from './leftover-notice.js';
 import { checkSwitchValues, joinDashValues } from './flags.js';
@@ -66,7 +67,9 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .help()
     .alias('help', 'h')
-    .version()
+    // durabench's own package.json: yargs would look for one from the working directory when it
+    // runs from the bundle (its own path then has no node_modules to start from).
+    .version(toolVersion())
     .exitProcess(false)
     // A failure prints one line (ours), never the help: and yargs then need not lay the help out (~0.4 s for run).
     .showHelpOnFail(false)

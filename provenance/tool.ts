@@ -27,13 +27,18 @@ export function collectToolInfo(root = packageRoot()): ToolInfo {
   return { ...collectVersion(root), crc32c: crc32cBackend };
 }
 
-function collectVersion(root: string): ToolInfo {
-  let version = '0.0.0';
+/** durabench's version, from its own package.json ('0.0.0' if that cannot be read). */
+export function toolVersion(root = packageRoot()): string {
   try {
-    version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
-    /* keep the placeholder: the report still says which tool wrote it */
+    return '0.0.0';
   }
+}
+
+function collectVersion(root: string): ToolInfo {
+  // A placeholder when unreadable: the report still says which tool wrote it.
+  const version = toolVersion(root);
   let topLevel: string;
   try {
     topLevel = git(root, ['rev-parse', '--show-toplevel']);

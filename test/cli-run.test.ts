@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli, startCli } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
+import { repoRoot, tempDir } from './helpers/tmp.js';
 import { SCHEMA_VERSION } from '../model/report.js';
 import { type CompletedCase, type RunReport } from '../model/run-report.js';
 
@@ -292,4 +292,13 @@ test('a target on a memory filesystem gets a warning in the report and on stderr
   );
   assert.match(r.stderr, /durabench: warning \[memory-filesystem\]: \/dev\/shm \(tmpfs\) is a memory filesystem/);
   assert.match(r.stdout, /1 warning \(on stderr and in the report\)/);
+});
+
+test('--version is durabench’s own, wherever it runs from (not a package.json found from the working directory)', async () => {
+  const dir = tempDir('version-cwd');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'someone-else', version: '9.9.9' }));
+  const own = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const r = await runCli(['--version'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), own);
 });
