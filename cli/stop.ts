@@ -48,6 +48,9 @@ function onSignal(name: StopSignalName): void {
     process.exit(EXIT_CODE[received]);
   }
   received = name;
+  // Also when the command has already returned its code and the process is only winding down (the
+  // pool's threads ending): the signal still asks for 130/143, not the finished command's 0.
+  process.exitCode = EXIT_CODE[name];
   process.stderr.write(`\ndurabench: ${name}; finishing the current step, writing the partial report and cleaning up (${name === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again quits at once)\n`);
   controller.abort(name);
 }

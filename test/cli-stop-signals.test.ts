@@ -4,12 +4,14 @@
  * every work and scratch directory is removed, and the exit code is 130 or 143.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { startCli } from './helpers/cli.js';
+import { pathToFileURL } from 'node:url';
+import { BIN, startCli } from './helpers/cli.js';
 import { labResidue } from './helpers/crash-lab.js';
-import { tempDir } from './helpers/tmp.js';
+import { repoRoot, tempDir } from './helpers/tmp.js';
 
 const cases: { name: string; args: string[]; report: string }[] = [
   { name: 'run', args: ['run', '--engine', 'null', '--mode', 'sync,batch,none', '--duration', '20', '--warmup', '0'], report: 'report.json' },
@@ -48,3 +50,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     });
   }
 }
+
+test('a SIGINT after the command finished but before the process ended still exits 130', async () => {
+  const hook = path.join(repoRoot, 'test', 'fixtures', 'signal-after-finish.mjs');
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--import', pathToFileURL(hook).href, BIN, 'engines'], { cwd: tempDir('after-finish') }, (err, _stdout, stderr) => {
+      resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? null), stderr });
+    });
+  });
+  assert.match(r.stderr, /durabench: SIGINT; finishing the current step/);
+  assert.equal(r.code, 130, r.stderr);
+});
