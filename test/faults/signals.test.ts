@@ -47,18 +47,18 @@ interface Command {
   readonly kind: 'run' | 'crash' | 'probe';
   /**
    * Instants are drawn from [0, windowMs) after the report header appears: about 80 % of the
-   * command's run after its header on this machine idle (run 1.5–1.7 s, tune 1.3, probe 1.4–1.5,
-   * crash 2.8), so the instants reach the last cases and the final report, and a loaded machine
-   * (slower runs) keeps every instant inside the run.
+   * command's run after its header on this machine idle (from the bundle, four runs each: run
+   * 1.52–1.66 s, tune 1.15–1.36, probe 1.30–1.38, crash 1.65–1.77), so the instants reach the last
+   * cases and the final report, and a loaded machine (slower runs) keeps every instant inside the run.
    */
   readonly windowMs: number;
 }
 
 const COMMANDS: Record<string, Command> = {
   run: { args: ['run', '--engine', 'raw,wal,lsm', '--mode', 'sync,none', '--duration', '0.1', '--warmup', '0'], report: 'report.json', kind: 'run', windowMs: 1200 },
-  tune: { args: ['tune', '--engine', 'wal', '--batch-size', '1,16,256', '--duration', '0.15', '--warmup', '0'], report: 'report.json', kind: 'run', windowMs: 1000 },
-  probe: { args: ['probe', '--method', 'fdatasync,fsync,o_dsync,o_sync,fdatasync-2w,write-nosync', '--duration', '0.15', '--warmup', '0'], report: 'probe.json', kind: 'probe', windowMs: 1100 },
-  crash: { args: ['crash', '--engine', 'raw', '--mode', 'sync', '--kind', 'kill,power', '--trials', '2', '--crash-window', '0.05..0.3'], report: 'crash-report.json', kind: 'crash', windowMs: 2200 },
+  tune: { args: ['tune', '--engine', 'wal', '--batch-size', '1,16,256', '--duration', '0.15', '--warmup', '0'], report: 'report.json', kind: 'run', windowMs: 920 },
+  probe: { args: ['probe', '--method', 'fdatasync,fsync,o_dsync,o_sync,fdatasync-2w,write-nosync', '--duration', '0.15', '--warmup', '0'], report: 'probe.json', kind: 'probe', windowMs: 1040 },
+  crash: { args: ['crash', '--engine', 'raw', '--mode', 'sync', '--kind', 'kill,power', '--trials', '2', '--crash-window', '0.05..0.3'], report: 'crash-report.json', kind: 'crash', windowMs: 1320 },
 };
 
 type Signal = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
