@@ -94,6 +94,8 @@ async function bundle() {
   const { build } = await import('esbuild');
   const { ENTRY_POINTS } = await import(pathToFileURL(path.join(dist, 'workspace', 'entry-point.js')).href);
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  // The oldest Node the package supports (engines: ">=20.19"), not the one building.
+  const nodeTarget = `node${String(pkg.engines?.node ?? '20').replace(/^>=\s*/, '')}`;
   const outdir = path.join(dist, 'bundle');
   fs.rmSync(outdir, { recursive: true, force: true });
   await build({
@@ -108,7 +110,7 @@ async function bundle() {
     splitting: true,
     format: 'esm',
     platform: 'node',
-    target: `node${process.versions.node.split('.')[0]}`,
+    target: nodeTarget,
     // Class and function names stay what the sources call them (error names, messages).
     keepNames: true,
     external: [...Object.keys(pkg.optionalDependencies ?? {}), 'piscina', 'echarts'],
@@ -128,7 +130,7 @@ async function bundle() {
     bundle: true,
     format: 'cjs',
     platform: 'node',
-    target: `node${process.versions.node.split('.')[0]}`,
+    target: nodeTarget,
     minify: true,
     logLevel: 'warning',
   });

@@ -42,26 +42,37 @@ interface Outcome {
 }
 
 /** Writer threads, started once and reused by every run of this file (32 thread starts cost 2.5 s here). */
-const threads: Worker[] = [];
-after(() => Promise.all(threads.map((w) => w.terminate())));
+const threads: (Worker | undefined)[] = [];
+after(() => Promise.all(threads.map((w) => w?.terminate())));
 
 function threadFor(writer: number): Worker {
-  while (threads.length <= writer) threads.push(new Worker(new URL('./helpers/group-commit-worker.js', import.meta.url)));
+  threads[writer] ??= new Worker(new URL('./helpers/group-commit-worker.js', import.meta.url));
   return threads[writer]!;
 }
 
-function runOn(worker: Worker, data: GroupCommitWorkerData): Promise<GroupCommitWorkerResult> {
+/** One writer's run on thread `writer`; a thread that fails or exits is dropped (the next run starts a new one). */
+function runOn(writer: number, data: GroupCommitWorkerData): Promise<GroupCommitWorkerResult> {
+  const worker = threadFor(writer);
   return new Promise<GroupCommitWorkerResult>((resolve, reject) => {
-    const done = (m: GroupCommitWorkerResult): void => {
+    const settle = (): void => {
+      worker.off('message', done);
       worker.off('error', failed);
+      worker.off('exit', exited);
+    };
+    const done = (m: GroupCommitWorkerResult): void => {
+      settle();
       resolve(m);
     };
     const failed = (err: Error): void => {
-      worker.off('message', done);
+      settle();
+      if (threads[writer] === worker) threads[writer] = undefined;
+      void worker.terminate();
       reject(err);
     };
+    const exited = (code: number): void => failed(new Error(`writer thread ${writer} exited with code ${code}`));
     worker.once('message', done);
     worker.once('error', failed);
+    worker.once('exit', exited);
     worker.postMessage(data);
   });
 }
@@ -97,7 +108,7 @@ async function runThreads(r: Run): Promise<Outcome> {
       checks,
       synced,
     };
-    return runOn(threadFor(writer), data);
+    return runOn(writer, data);
   });
   const results = await Promise.all(workers);
   const c = new Int32Array(checks);

@@ -2,14 +2,16 @@
  * Where the program files that durabench starts as threads or processes are: the writer pool's
  * worker, a case child, a crash-lab child and its threads, the probe's parallel threads.
  *
- * An entry is named by its source path without the extension (`lab/child`). Every layout durabench
- * runs from keeps every module exactly one folder below its root: the sources under tsx, tsc's
- * output in dist/, and the bundle in dist/bundle/ (entries in their folders, shared code in
- * dist/bundle/chunks/), so this module finds its layout's root at `..` wherever it ended up.
+ * An entry is named by its source path without the extension (`lab/child`). In every layout
+ * durabench runs from, this module and every entry sit exactly one folder below the layout's root:
+ * the sources under tsx, tsc's output in dist/, and the bundle in dist/bundle/ (entries in their
+ * folders, shared code in dist/bundle/chunks/), so the root is `..` from here wherever this module
+ * ended up.
  *
- * Compiled code starts the bundle's entry whenever the build made one (it always does), so a
- * compiled module a test imports starts the same child as the CLI does, at the bundle's start-up
- * cost; the compiled entry next to it only without a bundle. Under tsx, the source entries.
+ * Bundled code starts the bundle's entries. Compiled code starts them too while the bundle is
+ * current, so a compiled module a test imports starts the same child as the CLI does, at the
+ * bundle's start-up cost; after a plain `tsc` (which does not bundle) the compiled tree is newer
+ * than the bundle, and compiled code starts the compiled entries. Under tsx, the source entries.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 const underTsx = import.meta.url.endsWith('.ts');
 /** The layout's root: the checkout (tsx), dist/, or dist/bundle/. */
 const root = new URL('..', import.meta.url);
-const bundleRoot = root.pathname.endsWith('/bundle/') ? root : new URL('bundle/', root);
+const inBundle = root.pathname.endsWith('/bundle/');
 
 /** Every entry besides the CLI's (`cli/main`); the build bundles exactly these. */
 export const ENTRY_POINTS = [
@@ -29,11 +31,27 @@ export const ENTRY_POINTS = [
 ] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
+/** Is the bundle's entry there and at least as new as tsc's last build (dist/.tsbuildinfo, absent in an installed package)? */
+function bundleCurrent(bundled: URL): boolean {
+  let bundledMs: number;
+  try {
+    bundledMs = fs.statSync(bundled).mtimeMs;
+  } catch {
+    return false;
+  }
+  try {
+    return bundledMs >= fs.statSync(new URL('.tsbuildinfo', root)).mtimeMs;
+  } catch {
+    return true;
+  }
+}
+
 /** The URL of an entry (for worker threads). */
 export function entryUrl(name: EntryPoint): URL {
   if (underTsx) return new URL(`${name}.ts`, root);
-  const bundled = new URL(`${name}.js`, bundleRoot);
-  return fs.existsSync(bundled) ? bundled : new URL(`${name}.js`, root);
+  if (inBundle) return new URL(`${name}.js`, root);
+  const bundled = new URL(`bundle/${name}.js`, root);
+  return bundleCurrent(bundled) ? bundled : new URL(`${name}.js`, root);
 }
 
 /** The script and the node options that start an entry as a process. */

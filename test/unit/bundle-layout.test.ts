@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ENTRY_POINTS, entryCommand, entryUrl } from '../../workspace/entry-point.js';
 import { repoRoot } from '../helpers/tmp.js';
 
@@ -30,7 +31,7 @@ test('every entry is compiled and bundled, and the CLI binary runs the bundle', 
 
 test('a compiled module starts the bundled entries, as the CLI does', () => {
   // This test imports the compiled entry-point.js (dist/workspace/); the bundle exists.
-  assert.equal(entryUrl('lab/child-thread').pathname, path.join(bundle, 'lab', 'child-thread.js'));
+  assert.equal(fileURLToPath(entryUrl('lab/child-thread')), path.join(bundle, 'lab', 'child-thread.js'));
   assert.deepEqual(entryCommand('coordinator/case-child'), { script: path.join(bundle, 'coordinator', 'case-child.js'), execArgv: [] });
 });
 
