@@ -1,6 +1,7 @@
 /**
- * Where the program files that durabench starts as threads or processes are: the writer pool's
- * worker, a case child, a crash-lab child and its threads, the probe's parallel threads.
+ * Where the build's outputs are: the program files that durabench starts as threads or processes
+ * (the writer pool's worker, a case child, a crash-lab child and its threads, the probe's parallel
+ * threads), and the files the build makes beside the compiled tree (dist/vendor/).
  *
  * An entry is named by its source path without the extension (`lab/child`). In every layout
  * durabench runs from, this module and every entry sit exactly one folder below the layout's root:
@@ -52,6 +53,12 @@ export function entryUrl(name: EntryPoint): URL {
   if (inBundle) return new URL(`${name}.js`, root);
   const bundled = new URL(`bundle/${name}.js`, root);
   return bundleCurrent(bundled) ? bundled : new URL(`${name}.js`, root);
+}
+
+/** A file the build made under dist/ (`vendor/echarts.cjs`), or null under tsx (no build). */
+export function builtFile(rel: string): string | null {
+  if (underTsx) return null;
+  return fileURLToPath(new URL(rel, inBundle ? new URL('..', root) : root));
 }
 
 /** The script and the node options that start an entry as a process. */
