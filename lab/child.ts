@@ -16,7 +16,6 @@ import { openWriter } from './child-writer.js';
 import { entryUrl } from '../workspace/entry-point.js';
 import { encodeRecord, RECORD_BYTES, RecordType, type ChildConfig } from './protocol.js';
 
-
 /**
  * The second line of defence when the kernel cannot be asked to kill us with our parent (no
  * setpriv): once the coordinator is gone (we were re-parented), stop. Runs whenever the event loop

@@ -11,11 +11,11 @@
 // The sources are the .ts files of tsconfig.json's `include` directories (`rootDir` is the project).
 //
 // Then esbuild bundles the CLI and every thread and process entry (workspace/entry-point.ts) into
-// dist/bundle/, which bin/durabench.js runs: one file per entry and shared chunks instead of over 300
-// module files (315 for `--version`; yargs and TypeBox are hundreds of small files), so a command
-// starts about 0.2 s sooner and a writer thread or crash-lab child 0.1–0.2 s. Packages that are native, optional, start
-// their own worker file (piscina) or are loaded only when needed (echarts) stay outside. The
-// compiled modules in dist/ stay what the tests import.
+// dist/bundle/, which bin/durabench.js runs: one file per entry and shared chunks instead of over
+// 300 module files (315 for `--version`; yargs and TypeBox are hundreds of small files), so a
+// command starts about 0.2 s sooner, and so does each crash-lab child (scripts/bench-startup).
+// Packages that are native, optional, start their own worker file (piscina) or are loaded only when
+// needed (echarts) stay outside. The compiled modules in dist/ stay what the tests import.
 //
 // Last, the ECharts parts the HTML charts use (reports/render/echarts-parts.ts) are bundled alone into
 // dist/vendor/echarts.cjs, minified, which the charts load instead of the whole package (3.8 MB).

@@ -4,12 +4,11 @@
  * every work and scratch directory is removed, and the exit code is 130 or 143.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { BIN, startCli } from './helpers/cli.js';
+import { runCli, startCli } from './helpers/cli.js';
 import { labResidue } from './helpers/crash-lab.js';
 import { repoRoot, tempDir } from './helpers/tmp.js';
 
@@ -52,12 +51,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 test('a SIGINT after the command finished but before the process ended still exits 130', async () => {
-  const hook = path.join(repoRoot, 'test', 'fixtures', 'signal-after-finish.mjs');
-  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--import', pathToFileURL(hook).href, BIN, 'engines'], { cwd: tempDir('after-finish') }, (err, _stdout, stderr) => {
-      resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? null), stderr });
-    });
-  });
+  const hook = pathToFileURL(path.join(repoRoot, 'test', 'fixtures', 'signal-after-finish.mjs')).href;
+  const r = await runCli(['engines'], { cwd: tempDir('after-finish'), env: { NODE_OPTIONS: `--import ${hook}` } });
   assert.match(r.stderr, /durabench: SIGINT; finishing the current step/);
   assert.equal(r.code, 130, r.stderr);
 });
