@@ -18,7 +18,7 @@ import { randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { hrtime } from 'node:process';
-import type { Io, OpenOptions } from '../io/io.js';
+import { FILL_CHUNK_BYTES, type Io, type OpenOptions } from '../io/io.js';
 import { PROBE_PATTERNS, type ProbeMethodInfo, type ProbePattern } from '../model/probe-report.js';
 
 export { PROBE_PATTERNS, type ProbePattern } from '../model/probe-report.js';
@@ -113,19 +113,17 @@ function openFlags(style: SyncStyle): OpenOptions {
   }
 }
 
-/** Chunk size of the random prefill. */
-const PREFILL_CHUNK_BYTES = 1 << 20;
-
 /**
- * Create `file` with `bytes` of random content written for real (not a sparse hole, not fallocate),
- * fsync it and its directory (untimed set-up): pg_test_fsync fills its file with random bytes, so
+ * Create `file` with `bytes` of random content written for real (not a sparse hole, not fallocate)
+ * in writes of `FILL_CHUNK_BYTES`, fsync it and its directory (untimed set-up): pg_test_fsync fills
+ * its file with random bytes (in 8 kB writes), so
  * storage that skips or compresses zero blocks gets no easy ride, and no later overwrite has size or
  * extent metadata to commit.
  */
 export function prefillRandom(io: Io, file: string, bytes: number): void {
   const fd = io.open(file, { create: true, truncate: true });
   try {
-    const chunk = Buffer.allocUnsafe(Math.min(bytes, PREFILL_CHUNK_BYTES));
+    const chunk = Buffer.allocUnsafe(Math.min(bytes, FILL_CHUNK_BYTES));
     for (let pos = 0; pos < bytes; pos += chunk.byteLength) {
       const n = Math.min(chunk.byteLength, bytes - pos);
       randomFillSync(chunk, 0, n);
