@@ -69,15 +69,16 @@ interface OpenFile {
 }
 
 /**
- * Largest write a fill (zero-fill, random prefill) issues. Linux (6.x; ext4 here) caches what a
- * large write brings in as large folios (up to 2 MiB), and a later small overwrite plus fdatasync of
- * such a file costs the kernel more, most likely for the per-block state of the whole folio: on this
- * project's VM, interleaved, a file filled by 1 MiB writes gave a 2,300-byte pwrite p50 of 6.1 µs
- * and an fdatasync p50 of 62 µs, one filled by 64 KiB or 2,300-byte writes 3.3–3.7 µs and 54–56 µs
- * (README, Benchmarks). What this tool measures must not carry a cost of its own set-up: databases
- * fill their files in small writes (PostgreSQL: 8 kB blocks), and fio lays out in its block size.
+ * Largest write a fill (zero-fill, random prefill) issues: PostgreSQL's block size. Linux (6.x;
+ * ext4 here) caches what a large write brings in as large folios (up to 2 MiB), and every later
+ * small overwrite plus fdatasync of such a file costs the kernel more, most likely for the
+ * per-block state of the whole folio. What this tool measures must not carry a cost of its own
+ * set-up: databases fill their files in small writes (PostgreSQL in 8 kB blocks), and fio lays out
+ * a file in its block size. `scripts/bench-fill` measures it (README, Benchmarks): 2,300-byte
+ * overwrites ran 1.2–1.3× as many pwrite + fdatasync per second on a file filled by 8 kB writes as on
+ * one filled by 1 MiB writes, and 1.08× (every round) as on one filled by 64 KiB writes.
  */
-export const FILL_CHUNK_BYTES = 64 * 1024;
+export const FILL_CHUNK_BYTES = 8 * 1024;
 
 export class Io {
   private readonly files = new Map<number, OpenFile>();
