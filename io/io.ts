@@ -69,10 +69,10 @@ interface OpenFile {
 }
 
 /**
- * Largest write a fill (zero-fill, random prefill) issues: PostgreSQL's block size. Linux (6.x;
- * ext4 here) caches what a large write brings in as large folios (up to 2 MiB), and every later
+ * Largest write a fill (zero-fill, random prefill) issues: PostgreSQL's block size. Linux (6.18
+ * here) caches what a large write brings in as large folios (up to 2 MiB), and on ext4 every later
  * small overwrite plus fdatasync of such a file costs the kernel more, most likely for the
- * per-block state of the whole folio. What this tool measures must not carry a cost of its own
+ * per-block state of the whole folio (xfs and btrfs showed no difference). What this tool measures must not carry a cost of its own
  * set-up: databases fill their files in small writes (PostgreSQL in 8 kB blocks), and fio lays out
  * a file in its block size. `scripts/bench-fill` measures it (README, Benchmarks): 2,300-byte
  * overwrites ran 1.2–1.3× as many pwrite + fdatasync per second on a file filled by 8 kB writes as on
