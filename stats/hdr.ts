@@ -143,9 +143,19 @@ export class HistogramRecorder<U extends 'ns' | 'count'> {
   /** Add a raw snapshot (of this unit) taken from a recorder of any thread. */
   addSnapshot(s: RawSnapshot<U>): void {
     if (s.count === 0) return;
-    const h = hdr.WasmHistogram.decode(s.bytes, 64);
-    this.histogram.add(h);
-    h.destroy();
+    const { index, count } = s.buckets;
+    if (index.length > 0) {
+      let t = this.stage;
+      if (t === null) t = this.stage = new Float64Array(STAGE_SIZE);
+      for (let k = 0; k < index.length; k++) t[index[k]!]! += count[k]!;
+      if (index[0]! < this.stageLo) this.stageLo = index[0]!;
+      if (index[index.length - 1]! > this.stageHi) this.stageHi = index[index.length - 1]!;
+    }
+    if (s.bytes.length > 0) {
+      const h = hdr.WasmHistogram.decode(s.bytes, 64);
+      this.h.add(h);
+      h.destroy();
+    }
     this.count += s.count;
     this.min = Math.min(this.min, s.min);
     this.max = Math.max(this.max, s.max);
@@ -173,14 +183,42 @@ export class HistogramRecorder<U extends 'ns' | 'count'> {
   }
 
   /**
-   * A snapshot in the uncompressed HDR V2 encoding, then reset: about a fifth of the cost of a
-   * compressed encode (no deflate), so the measurement loop can close a timeline interval cheaply
-   * and leave the compression for after the measurement (`compressSnapshot`).
+   * A snapshot of what was recorded, then reset, cheap enough for the measurement loop to close a
+   * timeline interval between two commits: the staged values as their nonzero HDR buckets (a
+   * walk over the staged index range, no histogram touched), and only values recorded into the
+   * histogram directly (outside [0, 2^32): rare) in the uncompressed V2 encoding. Building and
+   * compressing histograms waits until the measurement is over (`compressSnapshot`).
    */
   snapshotAndReset(): RawSnapshot<U> {
-    const out: RawSnapshot<U> = { unit: this.unit, bytes: this.count === 0 ? EMPTY : encodeRaw(this.histogram), count: this.count, min: this.count === 0 ? 0 : this.min, max: this.max };
-    if (this.count > 0) this.reset();
+    if (this.count === 0) return emptySnapshot(this.unit);
+    const direct = this.h.totalCount > 0;
+    const out: RawSnapshot<U> = { unit: this.unit, buckets: this.takeStaged(), bytes: direct ? encodeRaw(this.h) : EMPTY, count: this.count, min: this.min, max: this.max };
+    if (direct) this.h.reset();
+    this.count = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = 0;
     return out;
+  }
+
+  /** The staged buckets (ascending index) with their counts; the staging table is left empty. */
+  private takeStaged(): StagedBuckets {
+    const t = this.stage;
+    if (t === null || this.stageHi < this.stageLo) return NO_BUCKETS;
+    let n = 0;
+    for (let i = this.stageLo; i <= this.stageHi; i++) if (t[i] !== 0) n += 1;
+    const index = new Uint32Array(n);
+    const count = new Float64Array(n);
+    for (let i = this.stageLo, k = 0; i <= this.stageHi; i++) {
+      const c = t[i]!;
+      if (c !== 0) {
+        index[k] = i;
+        count[k++] = c;
+        t[i] = 0;
+      }
+    }
+    this.stageLo = STAGE_SIZE;
+    this.stageHi = -1;
+    return { index, count };
   }
 
   encode(): EncodedHistogram & { readonly unit: U } {
@@ -209,9 +247,19 @@ export class HistogramRecorder<U extends 'ns' | 'count'> {
   }
 }
 
-/** An uncompressed HDR V2 encoding with the exact extremes (an empty snapshot has no bytes). */
+/** Nonzero HDR buckets of a staging table: bucket index (ascending) and its count. */
+export interface StagedBuckets {
+  readonly index: Uint32Array;
+  readonly count: Float64Array;
+}
+
+/**
+ * What a recorder held, with the exact extremes: staged values as HDR buckets, values recorded
+ * directly as an uncompressed HDR V2 encoding (empty when there were none).
+ */
 export interface RawSnapshot<U extends 'ns' | 'count' = 'ns'> {
   readonly unit: U;
+  readonly buckets: StagedBuckets;
   readonly bytes: Uint8Array;
   readonly count: number;
   readonly min: number;
@@ -219,46 +267,84 @@ export interface RawSnapshot<U extends 'ns' | 'count' = 'ns'> {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_BUCKETS: StagedBuckets = { index: new Uint32Array(0), count: new Float64Array(0) };
 
-/** hdr-histogram-js has these at run time (V2 encoding without deflate); its type declarations omit them. */
+/** A snapshot of nothing. */
+export function emptySnapshot<U extends 'ns' | 'count'>(unit: U): RawSnapshot<U> {
+  return { unit, buckets: NO_BUCKETS, bytes: EMPTY, count: 0, min: 0, max: 0 };
+}
+
+/** Two bucket lists added (both ascending by index; the result is too). */
+function addBuckets(a: StagedBuckets, b: StagedBuckets): StagedBuckets {
+  if (b.index.length === 0) return a;
+  if (a.index.length === 0) return b;
+  const index = new Uint32Array(a.index.length + b.index.length);
+  const count = new Float64Array(index.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.index.length || j < b.index.length) {
+    const ai = i < a.index.length ? a.index[i]! : STAGE_SIZE;
+    const bj = j < b.index.length ? b.index[j]! : STAGE_SIZE;
+    if (ai === bj) {
+      index[k] = ai;
+      count[k++] = a.count[i++]! + b.count[j++]!;
+    } else if (ai < bj) {
+      index[k] = ai;
+      count[k++] = a.count[i++]!;
+    } else {
+      index[k] = bj;
+      count[k++] = b.count[j++]!;
+    }
+  }
+  return { index: index.subarray(0, k), count: count.subarray(0, k) };
+}
+
+/** hdr-histogram-js has this at run time (V2 encoding without deflate); its type declarations omit it. */
 type RawEncodable = { encode(): Uint8Array };
-const JsDecoder = hdr.JsHistogram as unknown as { decode(data: Uint8Array, bitBucketSize: 64): Histogram };
 
 function encodeRaw(h: Histogram): Uint8Array {
   return (h as unknown as RawEncodable).encode();
 }
 
-function decodeRaw(bytes: Uint8Array): Histogram {
-  return JsDecoder.decode(bytes, 64);
-}
-
-/** A raw snapshot in the stored form (compressed base64). */
+/** A raw snapshot in the stored form (compressed base64): the histogram a recorder holding it would encode. */
 export function compressSnapshot<U extends 'ns' | 'count'>(s: RawSnapshot<U>): EncodedHistogram & { readonly unit: U } {
-  const h = s.count === 0 ? createJsHistogram() : decodeRaw(s.bytes);
-  return { unit: s.unit, histogram: encodeHistogram(h), count: s.count, min: s.min, max: s.max };
+  const r = new HistogramRecorder(s.unit);
+  r.addSnapshot(s);
+  const out = r.encode();
+  r.destroy();
+  return out;
 }
 
 /** Several raw snapshots added into one (exact: bucket counts add). */
 export function mergeSnapshots<U extends 'ns' | 'count'>(parts: readonly RawSnapshot<U>[], unit: U): RawSnapshot<U> {
   const present = parts.filter((p) => p.count > 0);
-  if (present.length === 0) return { unit, bytes: EMPTY, count: 0, min: 0, max: 0 };
+  if (present.length === 0) return emptySnapshot(unit);
   if (present.length === 1) return present[0]!;
-  // Raw encoding exists for WebAssembly histograms only: merge there, free the memory after.
-  const total = createHistogram();
-  for (const p of present) {
-    const h = hdr.WasmHistogram.decode(p.bytes, 64);
-    total.add(h);
-    h.destroy();
-  }
-  const bytes = encodeRaw(total);
-  total.destroy();
+  let buckets = NO_BUCKETS;
+  for (const p of present) buckets = addBuckets(buckets, p.buckets);
   return {
     unit,
-    bytes,
+    buckets,
+    bytes: mergeDirect(present.map((p) => p.bytes).filter((b) => b.length > 0)),
     count: present.reduce((a, p) => a + p.count, 0),
     min: Math.min(...present.map((p) => p.min)),
     max: Math.max(...present.map((p) => p.max)),
   };
+}
+
+/** Raw encodings of directly recorded values added into one (raw encoding exists for WebAssembly histograms only). */
+function mergeDirect(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length <= 1) return parts[0] ?? EMPTY;
+  const total = createHistogram();
+  for (const bytes of parts) {
+    const h = hdr.WasmHistogram.decode(bytes, 64);
+    total.add(h);
+    h.destroy();
+  }
+  const out = encodeRaw(total);
+  total.destroy();
+  return out;
 }
 
 /** Latencies in nanoseconds. */

@@ -1,8 +1,9 @@
 /**
  * One writer's timeline: commit and sync latency per interval of the measurement, and when each
  * engine phase ran. The measurement loop closes intervals (`roll`) after an ack, never inside a
- * timed commit; closing one takes an uncompressed snapshot of its histograms (≈ 50 µs, no
- * deflate), and compression waits until the measurement is over (`encode`). Phases are recorded
+ * timed commit; closing one takes the staged buckets of its recorders (`snapshotAndReset`: no
+ * histogram is built or encoded), merging two intervals adds bucket lists, and building and
+ * compressing the histograms waits until the measurement is over (`encode`). Phases are recorded
  * once per phase event, not per commit.
  *
  * With a point limit (the adaptive interval), a timeline that grows past it merges adjacent
@@ -11,7 +12,7 @@
  */
 import type { EncodedLatency } from '../model/latency.js';
 import type { WriterInterval } from '../model/measurement.js';
-import { compressSnapshot, LatencyRecorder, mergeSnapshots, type RawSnapshot } from '../stats/hdr.js';
+import { compressSnapshot, emptySnapshot, LatencyRecorder, mergeSnapshots, type RawSnapshot } from '../stats/hdr.js';
 
 /** Phase spans kept per writer; more are counted, not kept (a report stays small). */
 export const MAX_PHASE_SPANS = 2000;
@@ -119,7 +120,7 @@ export class WriterTimeline {
 
   /** The stored form (compressed histograms): after the measurement, outside the timed window. */
   encode(): { intervals: WriterInterval[]; intervalMs: number; phaseSpans: { phase: string; startMs: number; durationMs: number }[]; phaseSpansDropped: number } {
-    const empty = compressSnapshot({ unit: 'ns', bytes: new Uint8Array(0), count: 0, min: 0, max: 0 });
+    const empty = compressSnapshot(emptySnapshot('ns'));
     const enc = (s: RawSnapshot): EncodedLatency => (s.count === 0 ? empty : compressSnapshot(s));
     return {
       intervals: this.closed.map((i) => ({ commit: enc(i.commit), sync: enc(i.sync) })),

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { adaptiveIntervalMs, TIMELINE } from '../../coordinator/defaults.js';
-import { LatencyRecorder, compressSnapshot, mergeSnapshots } from '../../stats/hdr.js';
+import { LatencyRecorder, compressSnapshot, decodeHistogram, mergeSnapshots } from '../../stats/hdr.js';
 import { mergeTimelines } from '../../stats/timeline.js';
 import { WriterRecorders } from '../../workers/recorders.js';
 import { WriterTimeline } from '../../workers/timeline.js';
@@ -44,6 +44,47 @@ test('raw snapshots round-trip and merge exactly', () => {
   total.addSnapshot(sb);
   assert.equal(total.encode().histogram, merged.histogram, 'adding snapshots into a recorder gives the same histogram');
   for (const r of [a, b, total]) r.destroy();
+});
+
+/** Every nonzero bucket of an encoded histogram, as [lowest value in the bucket, count]. */
+function bucketCounts(encoded: string): [number, number][] {
+  const h = decodeHistogram(encoded) as unknown as {
+    countsArrayLength: number;
+    getCountAtIndex(i: number): number;
+    valueFromIndex(i: number): number;
+  };
+  const out: [number, number][] = [];
+  for (let i = 0; i < h.countsArrayLength; i++) if (h.getCountAtIndex(i) !== 0) out.push([h.valueFromIndex(i), h.getCountAtIndex(i)]);
+  return out;
+}
+
+test('snapshots merged and compressed give the histogram of recording everything at once, values past 2^32 included', () => {
+  const parts = [new LatencyRecorder(), new LatencyRecorder(), new LatencyRecorder()];
+  const all = new LatencyRecorder();
+  const values = [0, 1, 2047, 2048, 123_456, 2 ** 32 - 1, 2 ** 32, 7 * 2 ** 33 + 5, 999_999_999];
+  values.forEach((v, i) => {
+    for (let k = 0; k <= i; k++) {
+      parts[(i + k) % parts.length]!.record(v);
+      all.record(v);
+    }
+  });
+  const snaps = parts.map((p) => p.snapshotAndReset());
+  assert.ok(
+    snaps.some((s) => s.bytes.length > 0),
+    'a value past 2^32 is recorded directly, not staged',
+  );
+  for (const p of parts) assert.equal(p.count, 0);
+  const merged = compressSnapshot(mergeSnapshots([snaps[0]!, mergeSnapshots([snaps[1]!, snaps[2]!], 'ns')], 'ns'));
+  const whole = all.encode();
+  assert.deepEqual([merged.count, merged.min, merged.max], [whole.count, whole.min, whole.max]);
+  // Bucket for bucket (the encodings' headers may differ: how far an auto-resizing histogram grew
+  // depends on the order values arrived in).
+  assert.deepEqual(bucketCounts(merged.histogram), bucketCounts(whole.histogram));
+  // A recorder is reusable after its snapshot: the next interval starts empty.
+  parts[0]!.record(5000);
+  const next = parts[0]!.snapshotAndReset();
+  assert.deepEqual([next.count, next.min, next.max, next.bytes.length], [1, 5000, 5000, 0]);
+  for (const r of [...parts, all]) r.destroy();
 });
 
 test('a writer timeline closes one interval per elapsed interval, empty ones included', () => {
