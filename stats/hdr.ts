@@ -300,20 +300,24 @@ function addBuckets(a: StagedBuckets, b: StagedBuckets): StagedBuckets {
   return { index: index.subarray(0, k), count: count.subarray(0, k) };
 }
 
-/** hdr-histogram-js has this at run time (V2 encoding without deflate); its type declarations omit it. */
+/** hdr-histogram-js has these at run time (V2 encoding without deflate); its type declarations omit them. */
 type RawEncodable = { encode(): Uint8Array };
+const JsDecoder = hdr.JsHistogram as unknown as { decode(data: Uint8Array, bitBucketSize: 64): Histogram };
 
 function encodeRaw(h: Histogram): Uint8Array {
   return (h as unknown as RawEncodable).encode();
 }
 
-/** A raw snapshot in the stored form (compressed base64): the histogram a recorder holding it would encode. */
+/**
+ * A raw snapshot in the stored form (compressed base64): the histogram a recorder holding it would
+ * encode, built as a plain JS histogram (no WebAssembly memory to allocate and free per interval).
+ */
 export function compressSnapshot<U extends 'ns' | 'count'>(s: RawSnapshot<U>): EncodedHistogram & { readonly unit: U } {
-  const r = new HistogramRecorder(s.unit);
-  r.addSnapshot(s);
-  const out = r.encode();
-  r.destroy();
-  return out;
+  const h = createJsHistogram();
+  const { index, count } = s.buckets;
+  for (let k = 0; k < index.length; k++) h.recordValueWithCount(stageValue(index[k]!), count[k]!);
+  if (s.bytes.length > 0) h.add(JsDecoder.decode(s.bytes, 64));
+  return { unit: s.unit, histogram: encodeHistogram(h), count: s.count, min: s.count === 0 ? 0 : s.min, max: s.max };
 }
 
 /** Several raw snapshots added into one (exact: bucket counts add). */
