@@ -50,27 +50,30 @@ let loaded: { build: EChartsBuild; module: ECharts } | null = null;
 
 function withTextWidths(m: ECharts): ECharts {
   m.setPlatformAPI({
-    measureText: (text: string, font?: string) => ({ width: textWidth(text ?? '', Number(/(\d+(?:\.\d+)?)px/.exec(font ?? '')?.[1] ?? 12)) }) as unknown as ReturnType<NonNullable<Parameters<ECharts["setPlatformAPI"]>[0]["measureText"]>>,
+    measureText: (text: string, font?: string) =>
+      ({ width: textWidth(text ?? '', Number(/(\d+(?:\.\d+)?)px/.exec(font ?? '')?.[1] ?? 12)) }) as unknown as ReturnType<
+        NonNullable<Parameters<ECharts['setPlatformAPI']>[0]['measureText']>
+      >,
   });
   return m;
 }
 
-function current(): { build: EChartsBuild; module: ECharts } {
-  if (loaded === null) {
-    const require = createRequire(import.meta.url);
-    const parts = builtFile('vendor/echarts.cjs');
-    loaded = parts !== null && fs.existsSync(parts) ? { build: 'parts', module: withTextWidths(require(parts) as ECharts) } : { build: 'package', module: withTextWidths(require('echarts') as ECharts) };
-  }
-  return loaded;
+function load(): { build: EChartsBuild; module: ECharts } {
+  const require = createRequire(import.meta.url);
+  const parts = builtFile('vendor/echarts.cjs');
+  if (parts !== null && fs.existsSync(parts)) return { build: 'parts', module: withTextWidths(require(parts) as ECharts) };
+  return { build: 'package', module: withTextWidths(require('echarts') as ECharts) };
 }
 
 function echarts(): ECharts {
-  return current().module;
+  loaded ??= load();
+  return loaded.module;
 }
 
 /** Which ECharts this process draws with (loads it). */
 export function echartsBuild(): EChartsBuild {
-  return current().build;
+  loaded ??= load();
+  return loaded.build;
 }
 
 /** Draw `fn`'s charts with the whole package instead (the test that the parts draw the same SVG). */
@@ -87,11 +90,25 @@ export function withWholePackage<T>(fn: () => T): T {
 /** A colour-blind-safe palette (Okabe–Ito), the yellow last: it is faint on white. */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#000000', '#F0E442'] as const;
 /** Verdicts and states: worse/bug, better/ok, noise/dominated, the recommendation. */
-export const VERDICT_COLORS = { worse: '#CF222E', better: '#1A7F37', noise: '#8C959F', recommended: '#D55E00', front: '#0072B2', bound: '#24292F' } as const;
+export const VERDICT_COLORS = {
+  worse: '#CF222E',
+  better: '#1A7F37',
+  noise: '#8C959F',
+  recommended: '#D55E00',
+  front: '#0072B2',
+  bound: '#24292F',
+} as const;
 /** Engine phases shaded on timelines: none of the timeline's line colours. */
 export const PHASE_COLORS = ['#E69F00', '#A371F7', '#BF8700', '#8C959F', '#F0E442'] as const;
 /** The phases every built-in engine names keep one colour in every report. */
-const PHASE_COLOR_OF: Record<string, string> = { flush: '#E69F00', compaction: '#A371F7', merge: '#A371F7', checkpoint: '#BF8700', rotate: '#8C959F', preallocate: '#8C959F' };
+const PHASE_COLOR_OF: Record<string, string> = {
+  flush: '#E69F00',
+  compaction: '#A371F7',
+  merge: '#A371F7',
+  checkpoint: '#BF8700',
+  rotate: '#8C959F',
+  preallocate: '#8C959F',
+};
 /** Every colour a data series is drawn in (the browser test counts elements drawn in these). */
 export const SERIES_COLORS: readonly string[] = [...new Set([...PALETTE, ...Object.values(VERDICT_COLORS), ...PHASE_COLORS])];
 
@@ -183,7 +200,11 @@ export function sharedPercentileAxes(curves: readonly (readonly [number, number]
   const xs = curves.flatMap((c) => c.map((p) => p[0]));
   const ys = curves.flatMap((c) => c.map((p) => p[1]));
   if (ys.length === 0) return { xMax: 100, yMinNs: 1000, yMaxNs: 1e6 };
-  return { xMax: Math.max(100, decadeAbove(Math.max(...xs))), yMinNs: decadeBelow(Math.max(1, Math.min(...ys))), yMaxNs: decadeAbove(Math.max(...ys) * 1.01) };
+  return {
+    xMax: Math.max(100, decadeAbove(Math.max(...xs))),
+    yMinNs: decadeBelow(Math.max(1, Math.min(...ys))),
+    yMaxNs: decadeAbove(Math.max(...ys) * 1.01),
+  };
 }
 
 export interface OverlaySeries {
@@ -195,7 +216,13 @@ export interface OverlaySeries {
 }
 
 /** Every case of a group on the HdrHistogram axes: one step line per case, shared axis ranges. */
-export function overlayPercentileChart(series: readonly OverlaySeries[], axes: PercentileAxes, yName: string, width = 580, height = 330): string {
+export function overlayPercentileChart(
+  series: readonly OverlaySeries[],
+  axes: PercentileAxes,
+  yName: string,
+  width = 580,
+  height = 330,
+): string {
   const rows = legendRows(
     series.map((s) => s.name),
     width,
@@ -215,8 +242,26 @@ export function overlayPercentileChart(series: readonly OverlaySeries[], axes: P
         axisLabel: { formatter: (v: number) => percentileLabel(v), fontSize: 10 },
         splitLine: { show: true, lineStyle: { color: '#eaeef2' } },
       },
-      yAxis: { type: 'log', min: axes.yMinNs, max: axes.yMaxNs, name: yName, nameLocation: 'middle', nameGap: 58, nameTextStyle: AXIS_NAME, axisLabel: { formatter: (v: number) => formatNs(v), fontSize: 10 }, splitLine: { lineStyle: { color: '#eaeef2' } } },
-      series: series.map((s) => ({ type: 'line', name: s.name, data: s.points, showSymbol: false, step: 'end', lineStyle: { width: 1.8 }, color: PALETTE[s.colorIndex % PALETTE.length] })),
+      yAxis: {
+        type: 'log',
+        min: axes.yMinNs,
+        max: axes.yMaxNs,
+        name: yName,
+        nameLocation: 'middle',
+        nameGap: 58,
+        nameTextStyle: AXIS_NAME,
+        axisLabel: { formatter: (v: number) => formatNs(v), fontSize: 10 },
+        splitLine: { lineStyle: { color: '#eaeef2' } },
+      },
+      series: series.map((s) => ({
+        type: 'line',
+        name: s.name,
+        data: s.points,
+        showSymbol: false,
+        step: 'end',
+        lineStyle: { width: 1.8 },
+        color: PALETTE[s.colorIndex % PALETTE.length],
+      })),
     },
     width,
     height,
@@ -227,7 +272,15 @@ export function overlayPercentileChart(series: readonly OverlaySeries[], axes: P
 
 export interface TimelineInput {
   /** Interval start (s since the start of measurement) and length (s). */
-  points: readonly { startS: number; lengthS: number; commits: number; p50Ns: number; p99Ns: number; maxNs: number; syncP99Ns: number | null }[];
+  points: readonly {
+    startS: number;
+    lengthS: number;
+    commits: number;
+    p50Ns: number;
+    p99Ns: number;
+    maxNs: number;
+    syncP99Ns: number | null;
+  }[];
   durationS: number;
   /** Engine phases: name, start and end (s). */
   phases: readonly { phase: string; startS: number; endS: number }[];
@@ -271,14 +324,23 @@ export function timelineChart(t: TimelineInput, width = 580, height = 380): stri
   const syncOf = (p: TimelineInput['points'][number]): number | null => p.syncP99Ns;
   const hasSync = t.points.some((p) => (p.syncP99Ns ?? 0) > 0);
   // The last interval may be a sliver of the measurement: its rate would be noise.
-  const rate = t.points.filter((p) => p.lengthS > 0 && (p.lengthS >= 0.25 * (t.points[0]?.lengthS ?? 0) || t.points.length === 1)).map((p) => [x(p), p.commits / p.lengthS]);
-  const ys = withCommits.flatMap((p) => [p.p50Ns, p.maxNs]).concat(hasSync ? t.points.map((p) => p.syncP99Ns ?? 0).filter((v) => v > 0) : []);
+  const rate = t.points
+    .filter((p) => p.lengthS > 0 && (p.lengthS >= 0.25 * (t.points[0]?.lengthS ?? 0) || t.points.length === 1))
+    .map((p) => [x(p), p.commits / p.lengthS]);
+  const ys = withCommits
+    .flatMap((p) => [p.p50Ns, p.maxNs])
+    .concat(hasSync ? t.points.map((p) => p.syncP99Ns ?? 0).filter((v) => v > 0) : []);
   const yMin = ys.length > 0 ? decadeBelow(Math.max(1, Math.min(...ys))) : 1000;
   const yMax = ys.length > 0 ? decadeAbove(Math.max(...ys) * 1.01) : 1e6;
   const rangeS = Math.max(t.durationS, ...t.points.map((p) => p.startS + p.lengthS), 1e-3);
   const phaseNames = [...new Set(t.phases.map((p) => p.phase))];
   const plotTop = 24;
-  const rows = legendRows(['commit max', 'commit p99', 'commit p50', ...(hasSync ? ['sync p99'] : []), 'commits/s', ...phaseNames.map((n) => `${n} (phase)`)], width, 11, 16);
+  const rows = legendRows(
+    ['commit max', 'commit p99', 'commit p50', ...(hasSync ? ['sync p99'] : []), 'commits/s', ...phaseNames.map((n) => `${n} (phase)`)],
+    width,
+    11,
+    16,
+  );
   // Each extra legend row makes the chart taller rather than the plots smaller.
   const h = height + 20 * (rows - 1);
   const splitY = Math.round((h - 44 - 20 * rows) * 0.62);
@@ -299,7 +361,17 @@ export function timelineChart(t: TimelineInput, width = 580, height = 380): stri
       markArea: { silent: true, itemStyle: { color, opacity: 0.22 }, data: areas },
     }));
   });
-  const line = (name: string, data: (number | null)[][], color: string, extra: Any = {}): Any => ({ type: 'line', name, data, showSymbol: data.length <= 20, symbolSize: 4, connectNulls: false, color, lineStyle: { width: 1.5, ...((extra['lineStyle'] as Any) ?? {}) }, ...extra });
+  const line = (name: string, data: (number | null)[][], color: string, extra: Any = {}): Any => ({
+    type: 'line',
+    name,
+    data,
+    showSymbol: data.length <= 20,
+    symbolSize: 4,
+    connectNulls: false,
+    color,
+    lineStyle: { width: 1.5, ...((extra['lineStyle'] as Any) ?? {}) },
+    ...extra,
+  });
   return render(
     {
       legend: { bottom: 0, itemWidth: 16, textStyle: { fontSize: 11 } },
@@ -308,12 +380,52 @@ export function timelineChart(t: TimelineInput, width = 580, height = 380): stri
         { left: 80, right: 22, top: splitY + 16, bottom: 44 + 20 * rows, ...EXACT },
       ],
       xAxis: [
-        { type: 'value', gridIndex: 0, min: 0, max: Number(rangeS.toFixed(6)), axisLabel: { show: false }, splitLine: { lineStyle: { color: '#eaeef2' } } },
-        { type: 'value', gridIndex: 1, min: 0, max: Number(rangeS.toFixed(6)), name: 'seconds since the start of measurement', nameLocation: 'middle', nameGap: 22, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => sig(v) }, splitLine: { lineStyle: { color: '#eaeef2' } } },
+        {
+          type: 'value',
+          gridIndex: 0,
+          min: 0,
+          max: Number(rangeS.toFixed(6)),
+          axisLabel: { show: false },
+          splitLine: { lineStyle: { color: '#eaeef2' } },
+        },
+        {
+          type: 'value',
+          gridIndex: 1,
+          min: 0,
+          max: Number(rangeS.toFixed(6)),
+          name: 'seconds since the start of measurement',
+          nameLocation: 'middle',
+          nameGap: 22,
+          nameTextStyle: AXIS_NAME,
+          axisLabel: { fontSize: 10, formatter: (v: number) => sig(v) },
+          splitLine: { lineStyle: { color: '#eaeef2' } },
+        },
       ],
       yAxis: [
-        { type: 'log', gridIndex: 0, min: yMin, max: yMax, name: 'latency', nameLocation: 'middle', nameGap: 58, nameTextStyle: AXIS_NAME, axisLabel: { formatter: (v: number) => formatNs(v), fontSize: 10 }, splitLine: { lineStyle: { color: '#eaeef2' } } },
-        { type: 'value', gridIndex: 1, min: 0, name: 'commits/s', nameLocation: 'middle', nameGap: 58, nameTextStyle: AXIS_NAME, splitNumber: 2, axisLabel: { formatter: (v: number) => formatRate(v), fontSize: 10 }, splitLine: { lineStyle: { color: '#eaeef2' } } },
+        {
+          type: 'log',
+          gridIndex: 0,
+          min: yMin,
+          max: yMax,
+          name: 'latency',
+          nameLocation: 'middle',
+          nameGap: 58,
+          nameTextStyle: AXIS_NAME,
+          axisLabel: { formatter: (v: number) => formatNs(v), fontSize: 10 },
+          splitLine: { lineStyle: { color: '#eaeef2' } },
+        },
+        {
+          type: 'value',
+          gridIndex: 1,
+          min: 0,
+          name: 'commits/s',
+          nameLocation: 'middle',
+          nameGap: 58,
+          nameTextStyle: AXIS_NAME,
+          splitNumber: 2,
+          axisLabel: { formatter: (v: number) => formatRate(v), fontSize: 10 },
+          splitLine: { lineStyle: { color: '#eaeef2' } },
+        },
       ],
       series: [
         line(
@@ -370,7 +482,8 @@ export function ratioChart(rows: readonly RatioRow[], allowance: number | null, 
   const height = Math.max(180, 70 + rows.length * (16 + 8 * rows[0]!.sides.length) + 40);
   const sideCount = Math.max(1, ...rows.map((r) => r.sides.length));
   const offset = (i: number): number => (sideCount === 1 ? 0 : (i - (sideCount - 1) / 2) * 8);
-  const colorOf = (v: RatioRow['sides'][number]['verdict']): string => (v === 'worse' ? VERDICT_COLORS.worse : v === 'better' ? VERDICT_COLORS.better : VERDICT_COLORS.noise);
+  const colorOf = (v: RatioRow['sides'][number]['verdict']): string =>
+    v === 'worse' ? VERDICT_COLORS.worse : v === 'better' ? VERDICT_COLORS.better : VERDICT_COLORS.noise;
   const sides = rows[0]?.sides.map((s) => s.side) ?? [];
   const series: Any[] = [];
   sides.forEach((side, si) => {
@@ -379,7 +492,9 @@ export function ratioChart(rows: readonly RatioRow[], allowance: number | null, 
       type: 'custom',
       name: `${side} interval`,
       legendHoverLink: false,
-      data: pts.filter((p) => p.s.low !== null && p.s.high !== null).map((p) => ({ value: [l2(p.s.low!), l2(p.s.high!), p.ri], itemStyle: { color: colorOf(p.s.verdict) } })),
+      data: pts
+        .filter((p) => p.s.low !== null && p.s.high !== null)
+        .map((p) => ({ value: [l2(p.s.low!), l2(p.s.high!), p.ri], itemStyle: { color: colorOf(p.s.verdict) } })),
       renderItem: (params: Any, api: Any): Any => {
         const value = api['value'] as (i: number) => number;
         const coord = api['coord'] as (v: number[]) => number[];
@@ -389,7 +504,11 @@ export function ratioChart(rows: readonly RatioRow[], allowance: number | null, 
         const [x2] = coord([value(1), value(2)]) as [number, number];
         const yy = y + offset(si);
         const stroke = visual('color') ?? VERDICT_COLORS.noise;
-        const seg = (a: number, b: number, c: number, d: number): Any => ({ type: 'line', shape: { x1: a, y1: b, x2: c, y2: d }, style: { stroke, lineWidth: 1.6 } });
+        const seg = (a: number, b: number, c: number, d: number): Any => ({
+          type: 'line',
+          shape: { x1: a, y1: b, x2: c, y2: d },
+          style: { stroke, lineWidth: 1.6 },
+        });
         void params;
         return { type: 'group', children: [seg(x1, yy, x2, yy), seg(x1, yy - 4, x1, yy + 4), seg(x2, yy - 4, x2, yy + 4)] };
       },
@@ -407,8 +526,22 @@ export function ratioChart(rows: readonly RatioRow[], allowance: number | null, 
       z: 3,
       ...(si === 0
         ? {
-            markLine: { silent: true, symbol: 'none', label: { show: false }, lineStyle: { color: '#24292F', type: 'solid', width: 1 }, data: [{ xAxis: 0 }] },
-            ...(allowance !== null ? { markArea: { silent: true, itemStyle: { color: '#8C959F', opacity: 0.15 }, data: [[{ xAxis: l2(1 - allowance) }, { xAxis: l2(1 + allowance) }]] } } : {}),
+            markLine: {
+              silent: true,
+              symbol: 'none',
+              label: { show: false },
+              lineStyle: { color: '#24292F', type: 'solid', width: 1 },
+              data: [{ xAxis: 0 }],
+            },
+            ...(allowance !== null
+              ? {
+                  markArea: {
+                    silent: true,
+                    itemStyle: { color: '#8C959F', opacity: 0.15 },
+                    data: [[{ xAxis: l2(1 - allowance) }, { xAxis: l2(1 + allowance) }]],
+                  },
+                }
+              : {}),
           }
         : {}),
     });
@@ -425,8 +558,24 @@ export function ratioChart(rows: readonly RatioRow[], allowance: number | null, 
     {
       legend: { bottom: 0, itemWidth: 12, textStyle: { fontSize: 11 }, data: [...sides, 'worse', 'better', 'within noise / no verdict'] },
       grid: { left: 12, right: 24, top: 12, bottom: 56, containLabel: true },
-      xAxis: { type: 'value', min: -reach, max: reach, name: 'ratio to the baseline (log scale)', nameLocation: 'middle', nameGap: 24, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => ratioText(2 ** v), hideOverlap: true }, splitLine: { lineStyle: { color: '#eaeef2' } } },
-      yAxis: { type: 'category', data: rows.map((r) => r.label), inverse: true, axisLabel: { fontSize: 10, width: 220, overflow: 'truncate' }, axisTick: { show: false } },
+      xAxis: {
+        type: 'value',
+        min: -reach,
+        max: reach,
+        name: 'ratio to the baseline (log scale)',
+        nameLocation: 'middle',
+        nameGap: 24,
+        nameTextStyle: AXIS_NAME,
+        axisLabel: { fontSize: 10, formatter: (v: number) => ratioText(2 ** v), hideOverlap: true },
+        splitLine: { lineStyle: { color: '#eaeef2' } },
+      },
+      yAxis: {
+        type: 'category',
+        data: rows.map((r) => r.label),
+        inverse: true,
+        axisLabel: { fontSize: 10, width: 220, overflow: 'truncate' },
+        axisTick: { show: false },
+      },
       series,
     },
     width,
@@ -489,7 +638,12 @@ export interface PlacedLabel {
  * around it whose box stays inside the plot and touches no other label, no point and no reserved
  * area; a point where none fits goes without a label (the table lists every point). Pure.
  */
-export function placeLabels(points: readonly { px: number; py: number; r: number; text: string }[], plot: Box, reserved: readonly Box[] = [], fontPx = 11): (PlacedLabel | null)[] {
+export function placeLabels(
+  points: readonly { px: number; py: number; r: number; text: string }[],
+  plot: Box,
+  reserved: readonly Box[] = [],
+  fontPx = 11,
+): (PlacedLabel | null)[] {
   const h = fontPx + 3;
   const symbols: Box[] = points.map((p) => ({ x1: p.px - p.r - 1, y1: p.py - p.r - 1, x2: p.px + p.r + 1, y2: p.py + p.r + 1 }));
   const placed: Box[] = [...reserved];
@@ -539,7 +693,14 @@ const KIND_ORDER: readonly PointKind[] = ['recommended', 'front', 'front-over', 
  * One 2-D projection of a sweep: points marked by their 3-D standing (recommended, on the front,
  * dominated, over the budget), a budget line, labels placed so they never collide.
  */
-export function projectionChart(points: readonly ProjectionPoint[], xAxis: ProjectionAxis, yAxis: ProjectionAxis, budgetX: number | null, width = 580, height = 340): string {
+export function projectionChart(
+  points: readonly ProjectionPoint[],
+  xAxis: ProjectionAxis,
+  yAxis: ProjectionAxis,
+  budgetX: number | null,
+  width = 580,
+  height = 340,
+): string {
   const positiveX = points.map((p) => p.x).filter((v) => v > 0);
   const hasZero = xAxis.zeroColumn === true && points.some((p) => p.x <= 0);
   const ys = points.map((p) => p.y).filter((v) => v > 0);
@@ -558,10 +719,14 @@ export function projectionChart(points: readonly ProjectionPoint[], xAxis: Proje
   const mainLeft = left + zeroWidth + gap;
   const plot: Box = { x1: left, y1: top, x2: width - right, y2: height - bottom };
   const fy = (v: number): number => top + (1 - (log10(v) - log10(yMin)) / (log10(yMax) - log10(yMin))) * (height - top - bottom);
-  const fx = (v: number): number => (v <= 0 ? left + zeroWidth / 2 : mainLeft + ((log10(v) - log10(xMin)) / (log10(xMax) - log10(xMin))) * (width - right - mainLeft));
-  const ranked = points.map((p, i) => ({ p, i })).sort((a, b) => KIND_ORDER.indexOf(kindOf(a.p)) - KIND_ORDER.indexOf(kindOf(b.p)) || b.p.y - a.p.y);
+  const fx = (v: number): number =>
+    v <= 0 ? left + zeroWidth / 2 : mainLeft + ((log10(v) - log10(xMin)) / (log10(xMax) - log10(xMin))) * (width - right - mainLeft);
+  const ranked = points
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => KIND_ORDER.indexOf(kindOf(a.p)) - KIND_ORDER.indexOf(kindOf(b.p)) || b.p.y - a.p.y);
   const budgetLabel = budgetX !== null ? `budget ${xAxis.format(budgetX)}` : '';
-  const reserved: Box[] = budgetX !== null ? [{ x1: fx(budgetX) - 2, y1: top, x2: fx(budgetX) + labelWidth(budgetLabel) + 4, y2: top + 15 }] : [];
+  const reserved: Box[] =
+    budgetX !== null ? [{ x1: fx(budgetX) - 2, y1: top, x2: fx(budgetX) + labelWidth(budgetLabel) + 4, y2: top + 15 }] : [];
   const placements = placeLabels(
     ranked.map(({ p }) => ({ px: fx(p.x), py: fy(p.y), r: KIND_STYLE[kindOf(p)].size / 2, text: p.label })),
     plot,
@@ -575,7 +740,15 @@ export function projectionChart(points: readonly ProjectionPoint[], xAxis: Proje
       value: onZero ? ['0', p.y] : [p.x, p.y],
       name: p.label,
       label: l
-        ? { show: true, formatter: p.label, fontSize: 11, color: '#1F2328', position: [st.size / 2 + l.dx, st.size / 2 + l.dy], align: l.align, verticalAlign: l.verticalAlign }
+        ? {
+            show: true,
+            formatter: p.label,
+            fontSize: 11,
+            color: '#1F2328',
+            position: [st.size / 2 + l.dx, st.size / 2 + l.dy],
+            align: l.align,
+            verticalAlign: l.verticalAlign,
+          }
         : { show: false },
     };
   };
@@ -584,10 +757,26 @@ export function projectionChart(points: readonly ProjectionPoint[], xAxis: Proje
     const st = KIND_STYLE[kind];
     const mine = points.map((p, i) => ({ p, i })).filter(({ p }) => kindOf(p) === kind);
     if (mine.length === 0) continue;
-    const style = st.hollow ? { color: '#FFFFFF', borderColor: st.color, borderWidth: 1.8 } : { color: st.color, borderColor: '#FFFFFF', borderWidth: kind === 'recommended' ? 1.5 : 0.5 };
-    const base = { type: 'scatter', name: st.name, symbol: st.symbol, symbolSize: st.size, itemStyle: style, z: kind === 'recommended' ? 5 : 3, labelLayout: { hideOverlap: false } };
-    series.push({ ...base, xAxisIndex: hasZero ? 1 : 0, yAxisIndex: hasZero ? 1 : 0, data: mine.filter(({ p }) => !(hasZero && p.x <= 0)).map(({ p, i }) => dataOf(p, i, false)) });
-    if (hasZero) series.push({ ...base, xAxisIndex: 0, yAxisIndex: 0, data: mine.filter(({ p }) => p.x <= 0).map(({ p, i }) => dataOf(p, i, true)) });
+    const style = st.hollow
+      ? { color: '#FFFFFF', borderColor: st.color, borderWidth: 1.8 }
+      : { color: st.color, borderColor: '#FFFFFF', borderWidth: kind === 'recommended' ? 1.5 : 0.5 };
+    const base = {
+      type: 'scatter',
+      name: st.name,
+      symbol: st.symbol,
+      symbolSize: st.size,
+      itemStyle: style,
+      z: kind === 'recommended' ? 5 : 3,
+      labelLayout: { hideOverlap: false },
+    };
+    series.push({
+      ...base,
+      xAxisIndex: hasZero ? 1 : 0,
+      yAxisIndex: hasZero ? 1 : 0,
+      data: mine.filter(({ p }) => !(hasZero && p.x <= 0)).map(({ p, i }) => dataOf(p, i, false)),
+    });
+    if (hasZero)
+      series.push({ ...base, xAxisIndex: 0, yAxisIndex: 0, data: mine.filter(({ p }) => p.x <= 0).map(({ p, i }) => dataOf(p, i, true)) });
   }
   if (budgetX !== null) {
     series.push({
@@ -600,27 +789,61 @@ export function projectionChart(points: readonly ProjectionPoint[], xAxis: Proje
       showSymbol: false,
       symbol: 'none',
       lineStyle: { type: 'dashed', color: VERDICT_COLORS.worse },
-      markLine: { silent: true, symbol: 'none', lineStyle: { color: VERDICT_COLORS.worse, type: 'dashed', width: 1.5 }, label: { formatter: budgetLabel, position: 'end', fontSize: 10, color: VERDICT_COLORS.worse, distance: [4, -12], align: 'left' }, data: [{ xAxis: budgetX }] },
+      markLine: {
+        silent: true,
+        symbol: 'none',
+        lineStyle: { color: VERDICT_COLORS.worse, type: 'dashed', width: 1.5 },
+        label: { formatter: budgetLabel, position: 'end', fontSize: 10, color: VERDICT_COLORS.worse, distance: [4, -12], align: 'left' },
+        data: [{ xAxis: budgetX }],
+      },
     });
   }
   const yAxisBase = { type: 'log', min: yMin, max: yMax, splitLine: { lineStyle: { color: '#eaeef2' } } };
-  const xAxisMain = { type: 'log', min: xMin, max: xMax, name: xAxis.name, nameLocation: 'middle', nameGap: 26, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => xAxis.format(v), hideOverlap: true }, splitLine: { show: true, lineStyle: { color: '#eaeef2' } } };
+  const xAxisMain = {
+    type: 'log',
+    min: xMin,
+    max: xMax,
+    name: xAxis.name,
+    nameLocation: 'middle',
+    nameGap: 26,
+    nameTextStyle: AXIS_NAME,
+    axisLabel: { fontSize: 10, formatter: (v: number) => xAxis.format(v), hideOverlap: true },
+    splitLine: { show: true, lineStyle: { color: '#eaeef2' } },
+  };
   const option: Any = hasZero
     ? {
         grid: [
           { left, width: zeroWidth, top, bottom, ...EXACT },
           { left: mainLeft, right, top, bottom, ...EXACT },
         ],
-        xAxis: [{ type: 'category', gridIndex: 0, data: ['0'], axisLabel: { fontSize: 10 }, axisTick: { show: false } }, { ...xAxisMain, gridIndex: 1 }],
+        xAxis: [
+          { type: 'category', gridIndex: 0, data: ['0'], axisLabel: { fontSize: 10 }, axisTick: { show: false } },
+          { ...xAxisMain, gridIndex: 1 },
+        ],
         yAxis: [
-          { ...yAxisBase, gridIndex: 0, name: yAxis.name, nameLocation: 'middle', nameGap: 56, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => yAxis.format(v) } },
+          {
+            ...yAxisBase,
+            gridIndex: 0,
+            name: yAxis.name,
+            nameLocation: 'middle',
+            nameGap: 56,
+            nameTextStyle: AXIS_NAME,
+            axisLabel: { fontSize: 10, formatter: (v: number) => yAxis.format(v) },
+          },
           { ...yAxisBase, gridIndex: 1, axisLabel: { show: false } },
         ],
       }
     : {
         grid: { left, right, top, bottom, ...EXACT },
         xAxis: xAxisMain,
-        yAxis: { ...yAxisBase, name: yAxis.name, nameLocation: 'middle', nameGap: 56, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => yAxis.format(v) } },
+        yAxis: {
+          ...yAxisBase,
+          name: yAxis.name,
+          nameLocation: 'middle',
+          nameGap: 56,
+          nameTextStyle: AXIS_NAME,
+          axisLabel: { fontSize: 10, formatter: (v: number) => yAxis.format(v) },
+        },
       };
   // The budget's legend entry is a dashed rule like its line (a line series would show a dot too).
   const legendData = [...kinds, ...(budgetX !== null ? [{ name: 'loss budget', icon: 'path://M0 4h5v2H0zM8 4h5v2H8zM16 4h5v2h-5z' }] : [])];
@@ -635,7 +858,13 @@ export interface BarGroup {
 }
 
 /** Horizontal grouped bars on a log axis: one category per method, one bar per target. */
-export function logBarChart(categories: readonly string[], groups: readonly BarGroup[], valueName: string, format: (v: number) => string, width = 1160): string {
+export function logBarChart(
+  categories: readonly string[],
+  groups: readonly BarGroup[],
+  valueName: string,
+  format: (v: number) => string,
+  width = 1160,
+): string {
   const values = groups.flatMap((g) => g.values).filter((v): v is number => v !== null && v > 0);
   const min = values.length > 0 ? decadeBelow(Math.min(...values)) : 1;
   const max = values.length > 0 ? decadeAbove(Math.max(...values) * 1.01) : 10;
@@ -645,8 +874,23 @@ export function logBarChart(categories: readonly string[], groups: readonly BarG
       legend: { bottom: 0, textStyle: { fontSize: 11 } },
       grid: { left: 12, right: 28, top: 10, bottom: 56, containLabel: true },
       yAxis: { type: 'category', data: [...categories], inverse: true, axisLabel: { fontSize: 10 }, axisTick: { show: false } },
-      xAxis: { type: 'log', min, max, name: valueName, nameLocation: 'middle', nameGap: 24, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => format(v) }, splitLine: { lineStyle: { color: '#eaeef2' } } },
-      series: groups.map((g) => ({ type: 'bar', name: g.name, data: g.values.map((v) => (v !== null && v > 0 ? v : null)), barMaxWidth: 14 })),
+      xAxis: {
+        type: 'log',
+        min,
+        max,
+        name: valueName,
+        nameLocation: 'middle',
+        nameGap: 24,
+        nameTextStyle: AXIS_NAME,
+        axisLabel: { fontSize: 10, formatter: (v: number) => format(v) },
+        splitLine: { lineStyle: { color: '#eaeef2' } },
+      },
+      series: groups.map((g) => ({
+        type: 'bar',
+        name: g.name,
+        data: g.values.map((v) => (v !== null && v > 0 ? v : null)),
+        barMaxWidth: 14,
+      })),
     },
     width,
     height,
@@ -663,7 +907,11 @@ export interface LossRow {
   bound: number | null;
 }
 
-const LOSS_SERIES = { within: 'crash states (within what was declared)', broken: 'crash states (DURABILITY BUG)', bound: 'largest declared exposure' } as const;
+const LOSS_SERIES = {
+  within: 'crash states (within what was declared)',
+  broken: 'crash states (DURABILITY BUG)',
+  bound: 'largest declared exposure',
+} as const;
 
 /**
  * The loss distribution per case: each verified crash state's lost commits as a dot (identical
@@ -681,18 +929,46 @@ export function lossChart(rows: readonly LossRow[], width = 1160): string {
   const dots = (zero: boolean, broken: boolean): Any[] =>
     rows.flatMap((r, ri) => {
       const counts = new Map<number, number>();
-      for (const s of r.states) if (s.broken === broken && (s.lost <= 0) === zero) counts.set(s.lost, (counts.get(s.lost) ?? 0) + 1);
-      return [...counts].map(([v, n]) => ({ value: [zero ? '0' : v, ri], symbolSize: 7 + 3 * Math.sqrt(n - 1), name: `${n} crash state${n === 1 ? '' : 's'}` }));
+      for (const s of r.states) if (s.broken === broken && s.lost <= 0 === zero) counts.set(s.lost, (counts.get(s.lost) ?? 0) + 1);
+      return [...counts].map(([v, n]) => ({
+        value: [zero ? '0' : v, ri],
+        symbolSize: 7 + 3 * Math.sqrt(n - 1),
+        name: `${n} crash state${n === 1 ? '' : 's'}`,
+      }));
     });
-  const bounds = (zero: boolean): Any[] => rows.flatMap((r, ri) => (r.bound === null || (r.bound <= 0) !== zero ? [] : [{ value: [zero ? '0' : r.bound, ri] }]));
+  const bounds = (zero: boolean): Any[] =>
+    rows.flatMap((r, ri) => (r.bound === null || r.bound <= 0 !== zero ? [] : [{ value: [zero ? '0' : r.bound, ri] }]));
   const series: Any[] = [];
   for (const zero of [true, false]) {
     if (!zero && !hasPositive) continue;
     const axis = zero ? 0 : 1;
     series.push(
-      { type: 'scatter', name: LOSS_SERIES.within, xAxisIndex: axis, yAxisIndex: axis, data: dots(zero, false), itemStyle: { color: VERDICT_COLORS.front, opacity: 0.85 } },
-      { type: 'scatter', name: LOSS_SERIES.broken, xAxisIndex: axis, yAxisIndex: axis, data: dots(zero, true), itemStyle: { color: VERDICT_COLORS.worse, opacity: 0.9 } },
-      { type: 'scatter', name: LOSS_SERIES.bound, xAxisIndex: axis, yAxisIndex: axis, symbol: 'rect', symbolSize: [3, 16], data: bounds(zero), itemStyle: { color: VERDICT_COLORS.bound } },
+      {
+        type: 'scatter',
+        name: LOSS_SERIES.within,
+        xAxisIndex: axis,
+        yAxisIndex: axis,
+        data: dots(zero, false),
+        itemStyle: { color: VERDICT_COLORS.front, opacity: 0.85 },
+      },
+      {
+        type: 'scatter',
+        name: LOSS_SERIES.broken,
+        xAxisIndex: axis,
+        yAxisIndex: axis,
+        data: dots(zero, true),
+        itemStyle: { color: VERDICT_COLORS.worse, opacity: 0.9 },
+      },
+      {
+        type: 'scatter',
+        name: LOSS_SERIES.bound,
+        xAxisIndex: axis,
+        yAxisIndex: axis,
+        symbol: 'rect',
+        symbolSize: [3, 16],
+        data: bounds(zero),
+        itemStyle: { color: VERDICT_COLORS.bound },
+      },
     );
   }
   const yBase = { type: 'category', data: rows.map((r) => r.label), inverse: true, axisTick: { show: false } };
@@ -705,7 +981,18 @@ export function lossChart(rows: readonly LossRow[], width = 1160): string {
       ],
       xAxis: [
         { type: 'category', gridIndex: 0, data: ['0'], axisTick: { show: false }, axisLabel: { fontSize: 10 } },
-        { type: 'log', gridIndex: 1, min, max, name: 'acked commits lost per crash state', nameLocation: 'middle', nameGap: 24, nameTextStyle: AXIS_NAME, axisLabel: { fontSize: 10, formatter: (v: number) => formatRate(v) }, splitLine: { lineStyle: { color: '#eaeef2' } } },
+        {
+          type: 'log',
+          gridIndex: 1,
+          min,
+          max,
+          name: 'acked commits lost per crash state',
+          nameLocation: 'middle',
+          nameGap: 24,
+          nameTextStyle: AXIS_NAME,
+          axisLabel: { fontSize: 10, formatter: (v: number) => formatRate(v) },
+          splitLine: { lineStyle: { color: '#eaeef2' } },
+        },
       ],
       yAxis: [
         { ...yBase, gridIndex: 0, axisLabel: { fontSize: 10, width: left - 12, overflow: 'truncate' } },
@@ -733,7 +1020,14 @@ export function curveChart(title: string, series: readonly CurveSeries[], unit: 
       legend: { bottom: 0, type: 'scroll' },
       tooltip: { trigger: 'axis' },
       grid: { left: 80, right: 24, top: 40, bottom: 80 },
-      xAxis: { type: 'log', logBase: 2, name: 'writers', nameLocation: 'middle', nameGap: 28, axisLabel: { formatter: (v: number) => String(v) } },
+      xAxis: {
+        type: 'log',
+        logBase: 2,
+        name: 'writers',
+        nameLocation: 'middle',
+        nameGap: 28,
+        axisLabel: { formatter: (v: number) => String(v) },
+      },
       yAxis: { type: unit === 'ns' ? 'log' : 'value', axisLabel: { formatter: (v: number) => fmt(v) } },
       series: series.map((s) => ({ type: 'line', name: s.name, data: s.points, showSymbol: true })),
     },
