@@ -94,16 +94,7 @@ export class HistogramRecorder<U extends 'ns' | 'count'> {
   }
 
   private flush(): void {
-    const t = this.stage!;
-    for (let i = this.stageLo; i <= this.stageHi; i++) {
-      const c = t[i]!;
-      if (c !== 0) {
-        this.h.recordValueWithCount(stageValue(i), c);
-        t[i] = 0;
-      }
-    }
-    this.stageLo = STAGE_SIZE;
-    this.stageHi = -1;
+    recordBuckets(this.h, this.takeStaged());
   }
 
   record(value: number): void {
@@ -274,6 +265,11 @@ export function emptySnapshot<U extends 'ns' | 'count'>(unit: U): RawSnapshot<U>
   return { unit, buckets: NO_BUCKETS, bytes: EMPTY, count: 0, min: 0, max: 0 };
 }
 
+/** Record staged buckets into a histogram: each bucket's lowest value, with its count. */
+function recordBuckets(h: Histogram, { index, count }: StagedBuckets): void {
+  for (let k = 0; k < index.length; k++) h.recordValueWithCount(stageValue(index[k]!), count[k]!);
+}
+
 /** Two bucket lists added (both ascending by index; the result is too). */
 function addBuckets(a: StagedBuckets, b: StagedBuckets): StagedBuckets {
   if (b.index.length === 0) return a;
@@ -314,10 +310,9 @@ function encodeRaw(h: Histogram): Uint8Array {
  */
 export function compressSnapshot<U extends 'ns' | 'count'>(s: RawSnapshot<U>): EncodedHistogram & { readonly unit: U } {
   const h = createJsHistogram();
-  const { index, count } = s.buckets;
-  for (let k = 0; k < index.length; k++) h.recordValueWithCount(stageValue(index[k]!), count[k]!);
+  recordBuckets(h, s.buckets);
   if (s.bytes.length > 0) h.add(JsDecoder.decode(s.bytes, 64));
-  return { unit: s.unit, histogram: encodeHistogram(h), count: s.count, min: s.count === 0 ? 0 : s.min, max: s.max };
+  return { unit: s.unit, histogram: encodeHistogram(h), count: s.count, min: s.min, max: s.max };
 }
 
 /** Several raw snapshots added into one (exact: bucket counts add). */
