@@ -116,9 +116,8 @@ function openFlags(style: SyncStyle): OpenOptions {
 /**
  * Create `file` with `bytes` of random content written for real (not a sparse hole, not fallocate)
  * in writes of `FILL_CHUNK_BYTES`, fsync it and its directory (untimed set-up): pg_test_fsync fills
- * its file with random bytes (in 8 kB writes too), so
- * storage that skips or compresses zero blocks gets no easy ride, and no later overwrite has size or
- * extent metadata to commit.
+ * its file with random bytes (in 8 kB writes too), so storage that skips or compresses zero blocks
+ * gets no easy ride, and no later overwrite has size or extent metadata to commit.
  */
 export function prefillRandom(io: Io, file: string, bytes: number): void {
   const fd = io.open(file, { create: true, truncate: true });
