@@ -3,13 +3,15 @@
  *
  * Workers record integer nanoseconds (or counts) into 64-bit WebAssembly histograms (through a staging
  * table, ≈ 3 ns per record; `HistogramRecorder`), send
- * them as compressed base64 (the standard HDR V2 encoding, readable by other HDR ports), and the
+ * them as compressed base64 (the standard HDR V2 encoding, readable by other HDR ports; written and
+ * read with Node's zlib by stats/hdr-codec.ts), and the
  * coordinator decodes them into JS histograms and adds them: the merge is exact, bucket by bucket.
  * HDR keeps no true minimum and rounds the maximum to its bucket, so recorders also keep the exact
  * minimum and maximum beside the histogram.
  */
 import * as hdr from 'hdr-histogram-js';
 import type { EncodedHistogram } from '../model/latency.js';
+import { compressV2, decompressV2, encodeV2, type CountsArray } from './hdr-codec.js';
 
 export type Histogram = hdr.Histogram;
 
@@ -37,12 +39,14 @@ export function createJsHistogram(): Histogram {
   return hdr.build({ bitBucketSize: 64, autoResize: true, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS });
 }
 
+/** The compressed V2 base64 encoding (stats/hdr-codec.ts: native zlib, what every HDR port reads). */
 export function encodeHistogram(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return compressV2(h instanceof hdr.WasmHistogram ? encodeRaw(h) : encodeV2(h as unknown as CountsArray));
 }
 
+/** A compressed V2 base64 encoding, decoded into a JS histogram. */
 export function decodeHistogram(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 64, false);
+  return JsDecoder.decode(decompressV2(encoded), 64);
 }
 
 /**
