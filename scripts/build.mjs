@@ -15,7 +15,8 @@
 // 300 module files (315 for `--version`; yargs and TypeBox are hundreds of small files), so a
 // command starts about 0.2 s sooner, and so does each crash-lab child (scripts/bench-startup).
 // Packages that are native, optional, start their own worker file (piscina) or are loaded only when
-// needed (echarts) stay outside. The compiled modules in dist/ stay what the tests import.
+// needed (echarts) stay outside. hdr-histogram-js's WebAssembly goes in already inflated
+// (`hdrWasmInflated` below). The compiled modules in dist/ stay what the tests import.
 //
 // Last, the ECharts parts the HTML charts use (reports/render/echarts-parts.ts) are bundled alone into
 // dist/vendor/echarts.cjs, minified, which the charts load instead of the whole package (3.8 MB).
@@ -24,11 +25,49 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const buildInfo = path.join(dist, '.tsbuildinfo');
 const config = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8'));
+
+/**
+ * hdr-histogram-js ships its WebAssembly deflated and base64-encoded, and inflates it with pako (in
+ * JavaScript) in every thread that creates a histogram, before compiling it: tens of milliseconds per
+ * writer thread and per command (scripts/bench-startup). The bundle carries the module inflated
+ * instead, base64-encoded, and decodes it with Buffer (native). The package's code is matched
+ * exactly: if an update changes it, the build fails here instead of bundling something else.
+ */
+const hdrWasmInflated = {
+  name: 'hdr-wasm-inflated',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]hdr-histogram-js[\\/]dist[\\/]wasm[\\/]index\.js$/ }, (args) => {
+      const src = fs.readFileSync(args.path, 'utf8');
+      const inflateCall = 'pako.inflate(base64.toByteArray(generated_wasm_1.BINARY))';
+      const binaryImport = 'const generated_wasm_1 = require("./generated-wasm");';
+      const calls = src.split(inflateCall).length - 1;
+      const imports = src.split(binaryImport).length - 1;
+      if (calls !== 2 || imports !== 1) {
+        return {
+          errors: [
+            {
+              text: `hdr-histogram-js changed: expected 2 × '${inflateCall}' and 1 × '${binaryImport}' in ${args.path}, found ${calls} and ${imports}; update hdrWasmInflated in scripts/build.mjs`,
+            },
+          ],
+        };
+      }
+      const { BINARY } = createRequire(args.path)('./generated-wasm.js');
+      const wasm = zlib.inflateSync(Buffer.from(BINARY, 'base64'));
+      if (!WebAssembly.validate(wasm))
+        return { errors: [{ text: `hdr-histogram-js: the inflated module in ${args.path} is not valid WebAssembly` }] };
+      const contents = src
+        .replace(binaryImport, `const HDR_WASM_BASE64 = ${JSON.stringify(wasm.toString('base64'))};`)
+        .replaceAll(inflateCall, 'Buffer.from(HDR_WASM_BASE64, "base64")');
+      return { contents, loader: 'js' };
+    });
+  },
+};
 
 function walk(dir, out = []) {
   let entries;
@@ -114,6 +153,7 @@ async function bundle() {
     // Class and function names stay what the sources call them (error names, messages).
     keepNames: true,
     external: [...Object.keys(pkg.optionalDependencies ?? {}), 'piscina', 'echarts'],
+    plugins: [hdrWasmInflated],
     logLevel: 'warning',
   });
   // The ECharts bundle takes seconds to minify: made again only when its entry or the package changed.

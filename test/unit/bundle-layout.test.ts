@@ -5,13 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { builtinModules } from 'node:module';
+import { Buffer } from 'node:buffer';
+import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ENTRY_POINTS, entryCommand, entryUrl } from '../../workspace/entry-point.js';
 import { repoRoot } from '../helpers/tmp.js';
 
+const require = createRequire(import.meta.url);
 const dist = path.join(repoRoot, 'dist');
 const bundle = path.join(dist, 'bundle');
 
@@ -67,4 +69,21 @@ test('every bundle output is one folder deep, and its imports resolve inside the
       }
     }
   }
+});
+
+test("the bundle carries hdr-histogram-js's WebAssembly inflated, byte for byte what the package inflates, and not also deflated", () => {
+  // The package's own decoders, from where it resolves them.
+  const req = createRequire(require.resolve('hdr-histogram-js/dist/wasm/index.js'));
+  const { BINARY } = req('./generated-wasm.js') as { BINARY: string };
+  const pako = req('pako') as { inflate(b: Uint8Array): Uint8Array };
+  const base64 = req('base64-js') as { toByteArray(s: string): Uint8Array };
+  const expected = Buffer.from(pako.inflate(base64.toByteArray(BINARY)));
+  const carried: Buffer[] = [];
+  for (const file of files(bundle)) {
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(!text.includes(BINARY.slice(0, 200)), `${path.relative(bundle, file)} still carries the deflated module`);
+    for (const m of text.matchAll(/\bHDR_WASM_BASE64 = "([A-Za-z0-9+/=]+)"/g)) carried.push(Buffer.from(m[1]!, 'base64'));
+  }
+  assert.equal(carried.length, 1, 'one copy of the inflated module in the bundle');
+  assert.ok(carried[0]!.equals(expected), 'the bundled module is the one the package ships');
 });
