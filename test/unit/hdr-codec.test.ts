@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import * as hdr from 'hdr-histogram-js';
@@ -55,6 +56,44 @@ test('the uncompressed V2 encoding is byte for byte hdr-histogram-js’s, and ea
   );
 });
 
+test('counts and values up to 2^53 − 1, long runs of zeros, add and subtract: the same V2 bytes as hdr-histogram-js', () => {
+  const cases: Histogram[] = [];
+  for (let k = 0; k <= 53; k++) {
+    for (const count of [2 ** k - 1, 2 ** k, 2 ** k + 1].filter((c) => c >= 1 && c <= Number.MAX_SAFE_INTEGER)) {
+      const h = createJsHistogram();
+      h.recordValueWithCount(1, count);
+      h.recordValueWithCount(2 ** 50, 1); // a run of tens of thousands of zero counts in between
+      cases.push(h);
+    }
+    const v = createJsHistogram();
+    v.recordValue(Math.min(2 ** k, Number.MAX_SAFE_INTEGER));
+    cases.push(v);
+  }
+  const a = createJsHistogram();
+  const b = createJsHistogram();
+  for (const [x, n] of [
+    [3, 5],
+    [70_000, 2 ** 40],
+    [2 ** 45, 9],
+  ] as const)
+    a.recordValueWithCount(x, n);
+  b.recordValueWithCount(70_000, 2 ** 39);
+  a.subtract(b);
+  a.add(cases[cases.length - 1]!);
+  cases.push(a);
+  for (const h of cases) {
+    assert.ok(Buffer.from(encodeV2(h as unknown as CountsArray)).equals(referenceRaw(h)), `max ${h.maxValue}, total ${h.totalCount}`);
+    assert.deepEqual(buckets(decodeHistogram(encodeHistogram(h))), buckets(h));
+  }
+});
+
+test('a value past the counts array (2^53), which the library drops, encodes the counts the histogram has', () => {
+  const h = createJsHistogram();
+  h.recordValue(5);
+  h.recordValue(2 ** 53);
+  assert.deepEqual(buckets(decodeHistogram(encodeHistogram(h))), buckets(h));
+});
+
 test('a WebAssembly histogram encodes to the same string as a JS histogram with the same counts', () => {
   const w = createHistogram();
   const j = createJsHistogram();
@@ -63,7 +102,19 @@ test('a WebAssembly histogram encodes to the same string as a JS histogram with 
     j.recordValueWithCount(v, 3);
   }
   assert.equal(encodeHistogram(w), encodeHistogram(j));
-  w.destroy();
+  // What encodeMinus encodes: a WebAssembly histogram after add and subtract.
+  const part = createHistogram();
+  part.recordValueWithCount(999, 2);
+  part.recordValueWithCount(2 ** 31, 3);
+  const diff = createHistogram();
+  diff.add(w);
+  diff.subtract(part);
+  const jdiff = createJsHistogram();
+  jdiff.add(j);
+  jdiff.subtract(decodeHistogram(encodeHistogram(part)));
+  assert.equal(encodeHistogram(diff), encodeHistogram(jdiff));
+  assert.deepEqual(buckets(decodeHistogram(encodeHistogram(diff))), buckets(jdiff));
+  for (const x of [w, part, diff]) x.destroy();
 });
 
 test('every histogram in the shipped report fixtures decodes to the buckets hdr-histogram-js decodes', () => {
@@ -83,24 +134,53 @@ test('every histogram in the shipped report fixtures decodes to the buckets hdr-
   assert.ok(n >= 20, `fixtures hold histograms (${n})`);
 });
 
-test('damaged encodings throw: not base64, another cookie, truncated, a broken zlib stream', () => {
+test('damaged encodings throw, each at the check meant for it', () => {
   const h = createJsHistogram();
   h.recordValue(12_345);
   const good = encodeHistogram(h);
   const bytes = Buffer.from(good, 'base64');
+  const raw = Buffer.from(encodeV2(h as unknown as CountsArray));
+  const frame = (cookie: number, stream: Buffer, length = stream.length): string => {
+    const out = Buffer.alloc(8 + stream.length);
+    out.writeUInt32BE(cookie, 0);
+    out.writeUInt32BE(length, 4);
+    stream.copy(out, 8);
+    return out.toString('base64');
+  };
   const otherCookie = Buffer.from(bytes);
   otherCookie.writeUInt32BE(0x1c849313, 0);
   const broken = Buffer.from(bytes);
   broken[12] = broken[12]! ^ 0xff;
-  for (const [what, s] of [
-    ['not base64', 'HISTF!!!'],
-    ['a length not a multiple of 4', good.slice(0, -1)],
-    ['another cookie', otherCookie.toString('base64')],
-    ['truncated', bytes.subarray(0, bytes.length - 4).toString('base64')],
-    ['a broken zlib stream', broken.toString('base64')],
-    ['empty', ''],
-  ] as const) {
-    assert.throws(() => decompressV2(s), Error, what);
-  }
-  assert.ok(Buffer.from(decompressV2(compressV2(encodeV2(h as unknown as CountsArray)))).equals(referenceRaw(h)));
+  const innerCookie = Buffer.from(raw);
+  innerCookie.writeUInt32BE(0x1c849301, 0);
+  const innerLength = Buffer.from(raw);
+  innerLength.writeUInt32BE(raw.length, 4);
+  const stream = zlib.deflateSync(raw);
+  const cases: [string, string, RegExp][] = [
+    ['empty', '', /not a base64/],
+    ['not base64', 'HISTF!!!', /not a base64/],
+    ['a length not a multiple of 4', good.slice(0, -1), /not a base64/],
+    ['whitespace inside', `${good.slice(0, 8)}\n${good.slice(8)}`, /not a base64/],
+    [
+      'the URL-safe alphabet',
+      good.replace(/\+/g, '-').replace(/\//g, '_') + (good.includes('+') || good.includes('/') ? '' : '-___'),
+      /not a base64/,
+    ],
+    ['another cookie', otherCookie.toString('base64'), /cookie/],
+    ['a length field past the data, the stream itself whole', frame(0x1c849314, stream, stream.length + 1), /truncated/],
+    ['a broken zlib stream', broken.toString('base64'), /incorrect|invalid|unexpected/i],
+    [
+      'a stream that inflates past any histogram',
+      frame(0x1c849314, zlib.deflateSync(Buffer.alloc(17 * 1024 * 1024))),
+      /buffer|length|range/i,
+    ],
+    ['an inner encoding that is not V2', frame(0x1c849314, zlib.deflateSync(innerCookie)), /inside the compressed one/],
+    ['an inner payload length that does not match', frame(0x1c849314, zlib.deflateSync(innerLength)), /payload/],
+  ];
+  for (const [what, s, message] of cases) assert.throws(() => decompressV2(s), message, what);
+  // Whitespace around it is what a report may hold, and every word-size variant of the cookie.
+  assert.ok(Buffer.from(decompressV2(`  ${good}\n`)).equals(raw));
+  const variant = Buffer.from(bytes);
+  variant.writeUInt32BE(0x1c849394, 0);
+  assert.ok(Buffer.from(decompressV2(variant.toString('base64'))).equals(raw));
 });
