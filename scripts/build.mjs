@@ -36,35 +36,47 @@ const config = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf
  * hdr-histogram-js ships its WebAssembly deflated and base64-encoded, and inflates it with pako (in
  * JavaScript) in every thread that creates a histogram, before compiling it: tens of milliseconds per
  * writer thread and per command (scripts/bench-startup). The bundle carries the module inflated
- * instead, base64-encoded, and decodes it with Buffer (native). The package's code is matched
- * exactly: if an update changes it, the build fails here instead of bundling something else.
+ * instead, base64-encoded, and decodes it with Buffer (native). The two pieces of the package's code
+ * it replaces are counted, and the build fails instead of bundling something else when an update
+ * changed them, left another use of the deflated module, or the file is no longer what esbuild loads.
  */
 const hdrWasmInflated = {
   name: 'hdr-wasm-inflated',
   setup(b) {
+    let rewritten = 0;
+    b.onStart(() => {
+      rewritten = 0;
+    });
     b.onLoad({ filter: /[\\/]hdr-histogram-js[\\/]dist[\\/]wasm[\\/]index\.js$/ }, (args) => {
+      const fail = (what) => ({
+        errors: [{ text: `hdr-histogram-js changed (${args.path}): ${what}; update hdrWasmInflated in scripts/build.mjs` }],
+      });
       const src = fs.readFileSync(args.path, 'utf8');
       const inflateCall = 'pako.inflate(base64.toByteArray(generated_wasm_1.BINARY))';
       const binaryImport = 'const generated_wasm_1 = require("./generated-wasm");';
       const calls = src.split(inflateCall).length - 1;
       const imports = src.split(binaryImport).length - 1;
-      if (calls !== 2 || imports !== 1) {
-        return {
-          errors: [
-            {
-              text: `hdr-histogram-js changed: expected 2 × '${inflateCall}' and 1 × '${binaryImport}' in ${args.path}, found ${calls} and ${imports}; update hdrWasmInflated in scripts/build.mjs`,
-            },
-          ],
-        };
-      }
+      if (calls !== 2 || imports !== 1)
+        return fail(`expected 2 × '${inflateCall}' and 1 × '${binaryImport}', found ${calls} and ${imports}`);
       const { BINARY } = createRequire(args.path)('./generated-wasm.js');
       const wasm = zlib.inflateSync(Buffer.from(BINARY, 'base64'));
-      if (!WebAssembly.validate(wasm))
-        return { errors: [{ text: `hdr-histogram-js: the inflated module in ${args.path} is not valid WebAssembly` }] };
+      if (!WebAssembly.validate(wasm)) return fail('its inflated module is not valid WebAssembly');
       const contents = src
         .replace(binaryImport, `const HDR_WASM_BASE64 = ${JSON.stringify(wasm.toString('base64'))};`)
         .replaceAll(inflateCall, 'Buffer.from(HDR_WASM_BASE64, "base64")');
+      if (contents.includes('generated_wasm_1')) return fail('it uses the deflated module somewhere else too');
+      rewritten += 1;
       return { contents, loader: 'js' };
+    });
+    b.onEnd((result) => {
+      if (result.errors.length > 0 || rewritten > 0) return undefined;
+      return {
+        errors: [
+          {
+            text: 'hdrWasmInflated (scripts/build.mjs): hdr-histogram-js/dist/wasm/index.js was not bundled; the package is resolved another way now',
+          },
+        ],
+      };
     });
   },
 };

@@ -6,7 +6,7 @@
  * - `overwrite:K`: commit i writes key `w<writer>-k<j>` with j = mix(seed, w, i) mod K; the value's
  *   first 8 bytes are i (big-endian) so a reader can tell which version it holds.
  *
- * Values are slices of a per-writer pool of pseudo-random bytes (xorshift128+ from the seed), so the
+ * Values are slices of a per-writer pool of pseudo-random bytes (xorshift32 from the seed), so the
  * hot loop copies nothing for `unique` (engines may keep the Buffer: it is never reused for another
  * value). Slices start at i × 4099 mod 2^20: values of commits less than 2^20 apart never coincide.
  *

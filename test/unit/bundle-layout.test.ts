@@ -78,12 +78,12 @@ test("the bundle carries hdr-histogram-js's WebAssembly inflated, byte for byte 
   const pako = req('pako') as { inflate(b: Uint8Array): Uint8Array };
   const base64 = req('base64-js') as { toByteArray(s: string): Uint8Array };
   const expected = Buffer.from(pako.inflate(base64.toByteArray(BINARY)));
-  const carried: Buffer[] = [];
+  const inflated = JSON.stringify(expected.toString('base64'));
+  let copies = 0;
   for (const file of files(bundle)) {
     const text = fs.readFileSync(file, 'utf8');
     assert.ok(!text.includes(BINARY.slice(0, 200)), `${path.relative(bundle, file)} still carries the deflated module`);
-    for (const m of text.matchAll(/\bHDR_WASM_BASE64 = "([A-Za-z0-9+/=]+)"/g)) carried.push(Buffer.from(m[1]!, 'base64'));
+    copies += text.split(inflated).length - 1;
   }
-  assert.equal(carried.length, 1, 'one copy of the inflated module in the bundle');
-  assert.ok(carried[0]!.equals(expected), 'the bundled module is the one the package ships');
+  assert.equal(copies, 1, 'the bundle holds the module the package ships, inflated, once');
 });
