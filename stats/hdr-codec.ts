@@ -82,7 +82,7 @@ export function encodeV2(h: CountsArray): Uint8Array {
   putInt64(out, 16, h.lowestDiscernibleValue);
   putInt64(out, 24, h.highestTrackableValue);
   putInt64(out, 32, 1);
-  return Uint8Array.prototype.slice.call(out, 0, pos);
+  return Buffer.from(out.subarray(0, pos));
 }
 
 /** Compressed base64 of an uncompressed V2 encoding. */
