@@ -22,12 +22,13 @@
 import { Buffer } from 'node:buffer';
 import zlib from 'node:zlib';
 
-const V2_COOKIE = 0x1c849313;
-const V2_COMPRESSED_COOKIE = 0x1c849314;
 /** Cookies differ in their 0xf0 bits (word size); the rest names the encoding. */
 const COOKIE_BASE_MASK = ~0xf0;
 const V2_COOKIE_BASE = 0x1c849303;
 const COMPRESSED_COOKIE_BASE = 0x1c849304;
+/** What HdrHistogram writes: the base with word-size bits 0x10 (ZigZag LEB128 words). */
+const V2_COOKIE = V2_COOKIE_BASE | 0x10;
+const V2_COMPRESSED_COOKIE = COMPRESSED_COOKIE_BASE | 0x10;
 const V2_HEADER_BYTES = 40;
 /** A ZigZag LEB128-64b9B word takes at most 9 bytes. */
 const MAX_WORD_BYTES = 9;
@@ -113,9 +114,9 @@ export function decompressV2(encoded: string): Uint8Array {
   if (raw.length < V2_HEADER_BYTES || (raw.readUInt32BE(0) & COOKIE_BASE_MASK) !== V2_COOKIE_BASE) {
     throw new Error('not a V2 HDR histogram inside the compressed one (cookie)');
   }
-  if (raw.readUInt32BE(4) !== raw.length - V2_HEADER_BYTES) {
-    throw new Error(`HDR histogram payload of ${raw.length - V2_HEADER_BYTES} bytes where its header says ${raw.readUInt32BE(4)}`);
-  }
+  const payload = raw.readUInt32BE(4);
+  if (payload !== raw.length - V2_HEADER_BYTES)
+    throw new Error(`HDR histogram payload of ${raw.length - V2_HEADER_BYTES} bytes where its header says ${payload}`);
   return raw;
 }
 

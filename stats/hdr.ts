@@ -386,9 +386,7 @@ const ulp = (x: number): number => Math.pow(2, Math.floor(Math.log2(x)) - 52);
 export function histogramStats(h: Histogram, percentiles: readonly number[]): HistogramStats {
   const total = h.totalCount;
   if (total === 0) return { mean: 0, stdDeviation: 0, valuesAtPercentiles: percentiles.map(() => 0) };
-  const j = h as unknown as {
-    countsArrayLength: number;
-    getCountAtIndex(i: number): number;
+  const j = h as unknown as CountsArray & {
     valueFromIndex(i: number): number;
     lowestEquivalentValue(v: number): number;
     highestEquivalentValue(v: number): number;

@@ -14,20 +14,13 @@ import fc from 'fast-check';
 import * as hdr from 'hdr-histogram-js';
 import { compressV2, decompressV2, encodeV2, type CountsArray } from '../../stats/hdr-codec.js';
 import { createHistogram, createJsHistogram, decodeHistogram, encodeHistogram, type Histogram } from '../../stats/hdr.js';
+import { histogramBuckets } from '../helpers/histogram.js';
 import { repoRoot } from '../helpers/tmp.js';
 
 const require = createRequire(import.meta.url);
 /** hdr-histogram-js's `decompress`: the uncompressed V2 bytes of one of its compressed strings. */
 const { decompress } = require('hdr-histogram-js/dist/encoding.js') as { decompress(data: Uint8Array): Uint8Array };
 const referenceRaw = (h: Histogram): Buffer => Buffer.from(decompress(Buffer.from(hdr.encodeIntoCompressedBase64(h), 'base64')));
-
-type Buckets = [number, number][];
-function buckets(h: Histogram): Buckets {
-  const x = h as unknown as { countsArrayLength: number; getCountAtIndex(i: number): number; valueFromIndex(i: number): number };
-  const out: Buckets = [];
-  for (let i = 0; i < x.countsArrayLength; i++) if (x.getCountAtIndex(i) !== 0) out.push([x.valueFromIndex(i), x.getCountAtIndex(i)]);
-  return out;
-}
 
 const values = fc.array(
   fc.tuple(
@@ -46,8 +39,8 @@ test('the uncompressed V2 encoding is byte for byte hdr-histogram-js’s, and ea
       assert.ok(ours.equals(referenceRaw(h)), 'the same V2 bytes');
       const fromOurs = hdr.decodeFromCompressedBase64(encodeHistogram(h), 64, false);
       const fromTheirs = decodeHistogram(hdr.encodeIntoCompressedBase64(h));
-      assert.deepEqual(buckets(fromOurs), buckets(h));
-      assert.deepEqual(buckets(fromTheirs), buckets(h));
+      assert.deepEqual(histogramBuckets(fromOurs), histogramBuckets(h));
+      assert.deepEqual(histogramBuckets(fromTheirs), histogramBuckets(h));
       assert.equal(fromTheirs.totalCount, h.totalCount);
       // A decoded maximum is the top of its bucket, on either side.
       assert.equal(fromTheirs.maxValue, hdr.decodeFromCompressedBase64(hdr.encodeIntoCompressedBase64(h), 64, false).maxValue);
@@ -83,7 +76,7 @@ test('counts and values up to 2^53 − 1, long runs of zeros, add and subtract: 
   cases.push(a);
   for (const h of cases) {
     assert.ok(Buffer.from(encodeV2(h as unknown as CountsArray)).equals(referenceRaw(h)), `max ${h.maxValue}, total ${h.totalCount}`);
-    assert.deepEqual(buckets(decodeHistogram(encodeHistogram(h))), buckets(h));
+    assert.deepEqual(histogramBuckets(decodeHistogram(encodeHistogram(h))), histogramBuckets(h));
   }
 });
 
@@ -91,7 +84,7 @@ test('a value past the counts array (2^53), which the library drops, encodes the
   const h = createJsHistogram();
   h.recordValue(5);
   h.recordValue(2 ** 53);
-  assert.deepEqual(buckets(decodeHistogram(encodeHistogram(h))), buckets(h));
+  assert.deepEqual(histogramBuckets(decodeHistogram(encodeHistogram(h))), histogramBuckets(h));
 });
 
 test('a WebAssembly histogram encodes to the same string as a JS histogram with the same counts', () => {
@@ -113,7 +106,7 @@ test('a WebAssembly histogram encodes to the same string as a JS histogram with 
   jdiff.add(j);
   jdiff.subtract(decodeHistogram(encodeHistogram(part)));
   assert.equal(encodeHistogram(diff), encodeHistogram(jdiff));
-  assert.deepEqual(buckets(decodeHistogram(encodeHistogram(diff))), buckets(jdiff));
+  assert.deepEqual(histogramBuckets(decodeHistogram(encodeHistogram(diff))), histogramBuckets(jdiff));
   for (const x of [w, part, diff]) x.destroy();
 });
 
@@ -125,9 +118,9 @@ test('every histogram in the shipped report fixtures decodes to the buckets hdr-
       const s = m[1]!;
       const reference = hdr.decodeFromCompressedBase64(s, 64, false);
       const ours = decodeHistogram(s);
-      assert.deepEqual(buckets(ours), buckets(reference), file);
+      assert.deepEqual(histogramBuckets(ours), histogramBuckets(reference), file);
       assert.equal(ours.totalCount, reference.totalCount);
-      assert.deepEqual(buckets(decodeHistogram(encodeHistogram(ours))), buckets(reference), `${file}: re-encoded`);
+      assert.deepEqual(histogramBuckets(decodeHistogram(encodeHistogram(ours))), histogramBuckets(reference), `${file}: re-encoded`);
       n += 1;
     }
   }

@@ -10,6 +10,7 @@ import { LatencyRecorder, compressSnapshot, decodeHistogram, mergeSnapshots } fr
 import { mergeTimelines } from '../../stats/timeline.js';
 import { WriterRecorders } from '../../workers/recorders.js';
 import { WriterTimeline } from '../../workers/timeline.js';
+import { histogramBuckets } from '../helpers/histogram.js';
 import type { EncodedLatency } from '../../model/latency.js';
 
 const MS = 1_000_000n;
@@ -46,18 +47,6 @@ test('raw snapshots round-trip and merge exactly', () => {
   for (const r of [a, b, total]) r.destroy();
 });
 
-/** Every nonzero bucket of an encoded histogram, as [lowest value in the bucket, count]. */
-function bucketCounts(encoded: string): [number, number][] {
-  const h = decodeHistogram(encoded) as unknown as {
-    countsArrayLength: number;
-    getCountAtIndex(i: number): number;
-    valueFromIndex(i: number): number;
-  };
-  const out: [number, number][] = [];
-  for (let i = 0; i < h.countsArrayLength; i++) if (h.getCountAtIndex(i) !== 0) out.push([h.valueFromIndex(i), h.getCountAtIndex(i)]);
-  return out;
-}
-
 test('snapshots merged and compressed give the histogram of recording everything at once, values past 2^32 included', () => {
   const parts = [new LatencyRecorder(), new LatencyRecorder(), new LatencyRecorder()];
   const all = new LatencyRecorder();
@@ -79,7 +68,7 @@ test('snapshots merged and compressed give the histogram of recording everything
   assert.deepEqual([merged.count, merged.min, merged.max], [whole.count, whole.min, whole.max]);
   // Bucket for bucket (the encodings' headers may differ: how far an auto-resizing histogram grew
   // depends on the order values arrived in).
-  assert.deepEqual(bucketCounts(merged.histogram), bucketCounts(whole.histogram));
+  assert.deepEqual(histogramBuckets(decodeHistogram(merged.histogram)), histogramBuckets(decodeHistogram(whole.histogram)));
   // A recorder is reusable after its snapshot: the next interval starts empty.
   parts[0]!.record(5000);
   const next = parts[0]!.snapshotAndReset();
