@@ -6,7 +6,7 @@
  * zlib only when it can reach `require` through `eval`, which it cannot inside an ES-module bundle,
  * so there it deflates and inflates with pako, zlib ported to JavaScript. A command encodes and
  * decodes dozens of histograms per case (every recorder, every timeline interval, every merge): with
- * pako that cost tens of milliseconds per thread while its code was still cold, then about 3 ms per
+ * pako that cost a writer thread about 25 ms while its code was still cold, then 2.5–3.6 ms per
  * case (README, Benchmarks: Start-up and bench-scale).
  *
  * The format (HdrHistogram's `encodeIntoCompressedByteBuffer`): a 4-byte big-endian cookie
